@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both create .venv when it is missing.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NODE_DIR := tests/sandbox/node
+HOST ?= 127.0.0.1
+PORT ?= 8600
+
+.PHONY: run test lint bench node-deps clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+$(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd $(NODE_DIR) && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: the Node client tests will skip"; fi
+
+node-deps: $(NODE_DIR)/node_modules/.installed
+
+run: $(STAMP)
+	$(BIN)/crmbridge sandbox --host $(HOST) --port $(PORT)
+
+test: $(STAMP) node-deps
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.sandbox_latency
+
+clean:
+	rm -rf $(VENV) $(NODE_DIR)/node_modules

@@ -1,0 +1,69 @@
+"""The ``crmbridge`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _sandbox_command(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .sandbox import NetworkFaults, Sandbox
+
+    sandbox = Sandbox(rate_window_scale=args.rate_window_scale)
+    root = f"http://{args.host}:{args.port}"
+    portal = sandbox.hubspot.create_portal(seed_value=args.seed)
+    company, token = sandbox.pipedrive.create_company(seed_value=args.seed)
+    print(
+        f"""crmbridge sandbox: fake HubSpot and Pipedrive on {root}
+
+HubSpot portal {portal.id} ({portal.tier} tier, seeded)
+  base URL           {root}/hubspot
+  private-app token  {portal.private_app_token}
+  try: curl -H "Authorization: Bearer {portal.private_app_token}" {root}/hubspot/crm/v3/objects/contacts?limit=3
+
+Pipedrive company {company.id} ({company.plan} plan, seeded)
+  api_domain         {root}/pipedrive/{company.domain}
+  API token          {token}
+  try: curl -H "x-api-token: {token}" {root}/pipedrive/{company.domain}/api/v2/deals?limit=3
+
+Control API: {root}/_sandbox/... (new portals, companies and OAuth apps, clock, faults, request log;
+see the README). Press Ctrl+C to stop.""",
+        flush=True,
+    )
+    uvicorn.run(NetworkFaults(sandbox), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crmbridge", description="CRM tools for AI agents.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sb = sub.add_parser(
+        "sandbox", help="serve the fake HubSpot and Pipedrive APIs (with a seeded portal and company)"
+    )
+    sb.add_argument("--host", default="127.0.0.1")
+    sb.add_argument("--port", type=int, default=8600)
+    sb.add_argument("--seed", type=int, default=1, help="seed of the generated data (same seed, same data)")
+    sb.add_argument(
+        "--rate-window-scale",
+        type=float,
+        default=1.0,
+        help="multiply rate-limit windows by this factor (e.g. 0.01 for fast tests)",
+    )
+    sb.add_argument(
+        "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    sb.set_defaults(func=_sandbox_command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""The HubSpot sandbox: portals, OAuth apps and the ASGI app that serves them."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..context import SandboxContext
+from . import associations, batch, oauth, objects, owners, pipelines, properties, schemas, search, seed
+from .auth import ALL_CRM_SCOPES
+from .errors import HubSpotError, correlation_id, render
+from .ratelimit import HubSpotLimiter
+from .store import Portal
+from .tokens import OAuthApp, TokenBook
+
+TIERS = ("free", "starter", "professional", "enterprise")
+
+
+class HubSpotSandbox:
+    def __init__(self, ctx: SandboxContext) -> None:
+        self.ctx = ctx
+        self.portals: dict[int, Portal] = {}
+        self.tokens = TokenBook()
+        self.private_app_scopes: tuple[str, ...] = ALL_CRM_SCOPES
+        self.limiter = HubSpotLimiter(ctx)
+        self._next_portal = 40_000_001
+        self._next_app = 3_000_001
+        self.app: ASGIApp = _CorrelationIds(self._build_app())
+
+    def _build_app(self) -> Starlette:
+        routes = [
+            *oauth.routes,
+            *search.routes,
+            *batch.routes,
+            *associations.routes,
+            *objects.routes,
+            *pipelines.routes,
+            *properties.routes,
+            *schemas.routes,
+            *owners.routes,
+        ]
+        app = Starlette(
+            routes=routes,
+            exception_handlers={HubSpotError: render, HTTPException: _http_error},
+        )
+        app.state.hubspot = self
+        return app
+
+    def create_portal(
+        self,
+        *,
+        seed_value: int | None = None,
+        contacts: int | None = None,
+        companies: int | None = None,
+        deals: int | None = None,
+        tier: str = "starter",
+    ) -> Portal:
+        if tier not in TIERS:
+            raise ValueError(f"unknown tier {tier!r}; use one of: {', '.join(TIERS)}")
+        portal_id = self._next_portal
+        self._next_portal += 1
+        portal = Portal(
+            id=portal_id,
+            tier=tier,
+            private_app_token=f"pat-na1-{uuid.UUID(bytes=secrets.token_bytes(16))}",
+            created_at=self.ctx.clock.now(),
+            domain=f"sandbox-{portal_id}.hubspot.example",
+        )
+        seed.populate(
+            portal,
+            now=self.ctx.clock.now(),
+            seed=portal_id if seed_value is None else seed_value,
+            contacts=contacts,
+            companies=companies,
+            deals=deals,
+        )
+        self.portals[portal_id] = portal
+        return portal
+
+    def register_app(
+        self, *, redirect_uri: str, required_scopes: list[str], optional_scopes: list[str] | None = None
+    ) -> OAuthApp:
+        if not redirect_uri:
+            raise ValueError("redirect_uri is required")
+        if not required_scopes:
+            raise ValueError("required_scopes must list at least one scope")
+        app = OAuthApp(
+            app_id=self._next_app,
+            client_id=str(uuid.uuid4()),
+            client_secret=str(uuid.uuid4()),
+            redirect_uri=redirect_uri,
+            required_scopes=list(required_scopes),
+            optional_scopes=list(optional_scopes or []),
+            created_at=self.ctx.clock.now(),
+        )
+        self._next_app += 1
+        self.tokens.apps[app.client_id] = app
+        return app
+
+    def uninstall(self, portal_id: int, client_id: str) -> int:
+        """The user uninstalls the app from the portal: its refresh tokens die. Returns how many."""
+        if portal_id not in self.portals:
+            raise KeyError(f"no HubSpot portal {portal_id}")
+        if client_id not in self.tokens.apps:
+            raise KeyError(f"no HubSpot app with client_id {client_id}")
+        killed = 0
+        for rt in self.tokens.refresh_tokens.values():
+            if rt.portal_id == portal_id and rt.client_id == client_id and not rt.revoked:
+                rt.revoked = True
+                killed += 1
+        return killed
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        err = HubSpotError(404, "OBJECT_NOT_FOUND", "resource not found")
+    elif exc.status_code == 405:
+        err = HubSpotError(
+            405, "VALIDATION_ERROR", f"HTTP method {request.method} is not supported by this URL"
+        )
+    else:
+        err = HubSpotError(exc.status_code, "VALIDATION_ERROR", str(exc.detail))
+    return render(request, err)
+
+
+class _CorrelationIds:
+    """Adds ``X-HubSpot-Correlation-Id`` and any rate-limit headers a handler queued to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        info: dict[str, Any] = scope.setdefault("sandbox", {})
+        cid = correlation_id()
+        info["correlation_id"] = cid
+        info.setdefault("headers", {})
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-hubspot-correlation-id", cid.encode()))
+                for name, value in info.get("headers", {}).items():
+                    headers.append((name.lower().encode(), str(value).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,198 @@
+"""The Pipedrive sandbox: companies, OAuth apps, and the ASGI app that serves them."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import secrets
+import uuid
+
+import httpx
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from ..context import SandboxContext
+from . import (
+    activities,
+    deals,
+    fields,
+    leads,
+    notes,
+    oauth,
+    organizations,
+    persons,
+    pipelines,
+    products,
+    search,
+    seed,
+    users,
+)
+from .auth import PdAccess
+from .errors import PipedriveError, render
+from .ratelimit import PipedriveLimiter
+from .store import Company, User
+from .tokens import PdApp, PdTokenBook
+
+logger = logging.getLogger("crmbridge.sandbox.pipedrive")
+
+PLANS = ("lite", "growth", "premium", "ultimate")
+
+
+def _api_routes() -> list[BaseRoute]:
+    """Every API route, with each ``/v1/…`` route also served as ``/api/v1/…`` (as Pipedrive does)."""
+    base: list[BaseRoute] = [
+        *users.routes,
+        *search.routes,
+        *deals.routes,
+        *persons.routes,
+        *organizations.routes,
+        *activities.routes,
+        *products.routes,
+        *pipelines.routes,
+        *fields.routes,
+        *leads.routes,
+        *notes.routes,
+    ]
+    aliased: list[BaseRoute] = []
+    for route in base:
+        aliased.append(route)
+        if isinstance(route, Route) and route.path.startswith("/v1/"):
+            aliased.append(Route("/api" + route.path, route.endpoint, methods=route.methods, name=None))
+    return aliased
+
+
+class PipedriveSandbox:
+    def __init__(self, ctx: SandboxContext) -> None:
+        self.ctx = ctx
+        self.companies: dict[int, Company] = {}
+        self.tokens = PdTokenBook()
+        self.limiter = PipedriveLimiter(ctx)
+        self._next_company = 13_000_001
+        self._next_user = 20_000_001
+        api = _api_routes()
+        self.app = Starlette(
+            routes=[*oauth.routes, *api, Mount("/{company_domain}", routes=api)],
+            exception_handlers={PipedriveError: render, HTTPException: _http_error},
+        )
+        self.app.state.pipedrive = self
+
+    def company_by_domain(self, domain: str) -> Company | None:
+        return next((c for c in self.companies.values() if c.domain == domain), None)
+
+    def new_user(self, company: Company, *, name: str, email: str, is_admin: bool = False) -> User:
+        user = User(
+            id=self._next_user, name=name, email=email, is_admin=is_admin, created=self.ctx.clock.now()
+        )
+        self._next_user += 1
+        company.users[user.id] = user
+        return user
+
+    def create_company(
+        self,
+        *,
+        seed_value: int | None = None,
+        persons: int | None = None,
+        organizations: int | None = None,
+        deals: int | None = None,
+        plan: str = "growth",
+    ) -> tuple[Company, str]:
+        """Create a company with an admin user; returns it and the admin's API token."""
+        if plan not in PLANS:
+            raise ValueError(f"unknown plan {plan!r}; use one of: {', '.join(PLANS)}")
+        company_id = self._next_company
+        self._next_company += 1
+        company = Company(
+            id=company_id,
+            domain=f"sandbox-{company_id}",
+            name=f"Sandbox Company {company_id}",
+            plan=plan,
+            created_at=self.ctx.clock.now(),
+        )
+        self.new_user(
+            company, name="Sandbox Admin", email=f"admin@sandbox-{company_id}.example", is_admin=True
+        )
+        token = secrets.token_hex(20)
+        company.api_tokens[token] = company.admin().id
+        seed.populate(
+            company,
+            sandbox=self,
+            now=self.ctx.clock.now(),
+            seed=company_id if seed_value is None else seed_value,
+            persons=persons,
+            organizations=organizations,
+            deals=deals,
+        )
+        self.companies[company_id] = company
+        return company, token
+
+    def register_app(self, *, redirect_uri: str, scopes: list[str]) -> PdApp:
+        if not redirect_uri:
+            raise ValueError("redirect_uri is required")
+        scope_list = list(dict.fromkeys(["base", *scopes]))  # base is always granted
+        app = PdApp(
+            client_id=uuid.uuid4().hex[:16],
+            client_secret=secrets.token_hex(20),
+            redirect_uri=redirect_uri,
+            scopes=scope_list,
+            created_at=self.ctx.clock.now(),
+        )
+        self.tokens.apps[app.client_id] = app
+        return app
+
+    def resolve_access_token(self, token: str) -> PdAccess | None:
+        at = self.tokens.access_tokens.get(token)
+        if at is None or at.revoked or self.ctx.clock.now() >= at.expires_at:
+            return None
+        company = self.companies.get(at.company_id)
+        if company is None or at.user_id not in company.users:
+            return None
+        return PdAccess(company, company.users[at.user_id], "oauth", token, frozenset(at.scopes))
+
+    async def uninstall(self, company_id: int, client_id: str) -> dict[str, object]:
+        """The user uninstalls the app: tokens die and the app's callback URL receives a DELETE."""
+        company = self.companies.get(company_id)
+        if company is None:
+            raise KeyError(f"no Pipedrive company {company_id}")
+        app = self.tokens.apps.get(client_id)
+        if app is None:
+            raise KeyError(f"no Pipedrive app with client_id {client_id}")
+        user_ids: set[int] = set()
+        for rt in self.tokens.refresh_tokens.values():
+            if rt.company_id == company_id and rt.client_id == client_id and not rt.revoked:
+                rt.revoked = True
+                user_ids.add(rt.user_id)
+        for at in self.tokens.access_tokens.values():
+            if at.company_id == company_id and at.client_id == client_id:
+                at.revoked = True
+        user_id = min(user_ids) if user_ids else company.admin().id
+        credentials = base64.b64encode(f"{app.client_id}:{app.client_secret}".encode()).decode()
+        payload = {
+            "client_id": app.client_id,
+            "company_id": company_id,
+            "user_id": user_id,
+            "timestamp": int(self.ctx.clock.now()),
+        }
+        delivered: int | str
+        try:
+            async with self.ctx.outbound_client() as client:
+                response = await client.request(
+                    "DELETE",
+                    app.redirect_uri,
+                    json=payload,
+                    headers={"Authorization": f"Basic {credentials}"},
+                )
+            delivered = response.status_code
+        except httpx.HTTPError as exc:
+            logger.warning("uninstall callback to %s failed: %s", app.redirect_uri, type(exc).__name__)
+            delivered = f"failed: {type(exc).__name__}"
+        return {"revoked_users": sorted(user_ids), "callback_status": delivered}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return render(request, PipedriveError(404, "Not found"))
+    return render(request, PipedriveError(exc.status_code, str(exc.detail)))
