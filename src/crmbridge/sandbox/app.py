@@ -42,7 +42,7 @@ def _pipedrive_fault(kind: str) -> JSONResponse:
 
 def _never_faulted(method: str, path: str) -> bool:
     """Consent pages are for people: faults only hit API and token calls."""
-    return path.startswith("/oauth/authorize")
+    return path.startswith("/oauth/") and path.rstrip("/").endswith("/authorize")
 
 
 class Sandbox:

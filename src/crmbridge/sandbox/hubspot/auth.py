@@ -65,6 +65,22 @@ def _invalid_auth() -> HubSpotError:
     )
 
 
+#: How HubSpot words the age of an expired token: the largest whole unit, e.g. "expired 5 hour(s) ago".
+_AGE_UNITS: tuple[tuple[str, int], ...] = (("day", 86_400), ("hour", 3_600), ("minute", 60), ("second", 1))
+
+
+def _expired(now: float, expires_at: float) -> HubSpotError:
+    age = now - expires_at
+    unit, size = next((u, n) for u, n in _AGE_UNITS if age >= n or n == 1)
+    expired_at = datetime.fromtimestamp(expires_at, UTC).isoformat(timespec="milliseconds")
+    return HubSpotError(
+        401,
+        "EXPIRED_AUTHENTICATION",
+        f"The OAuth token used to make this call expired {math.floor(age / size)} {unit}(s) ago.",
+        context={"expire time": [expired_at.replace("+00:00", "Z")]},
+    )
+
+
 def authenticate(request: Request) -> Access:
     """Resolve the bearer token; 401 in HubSpot's words when it is missing, unknown or expired."""
     hub = sandbox_of(request)
@@ -77,18 +93,11 @@ def authenticate(request: Request) -> Access:
         if portal.private_app_token == token:
             return Access(portal=portal, kind="private_app", scopes=frozenset(hub.private_app_scopes))
     access_token = hub.tokens.access_tokens.get(token)
-    if access_token is None or access_token.portal_id not in hub.portals:
+    if access_token is None or access_token.revoked or access_token.portal_id not in hub.portals:
         raise _invalid_auth()
     now = hub.ctx.clock.now()
     if now >= access_token.expires_at:
-        ago = math.floor(now - access_token.expires_at)
-        expired_at = datetime.fromtimestamp(access_token.expires_at, UTC).isoformat(timespec="milliseconds")
-        raise HubSpotError(
-            401,
-            "EXPIRED_AUTHENTICATION",
-            f"The OAuth token used to make this call expired {ago} second(s) ago.",
-            context={"expire time": [expired_at.replace("+00:00", "Z")]},
-        )
+        raise _expired(now, access_token.expires_at)
     return Access(
         portal=hub.portals[access_token.portal_id],
         kind="oauth",

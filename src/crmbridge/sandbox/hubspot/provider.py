@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -89,8 +90,15 @@ class HubSpotSandbox:
     ) -> OAuthApp:
         if not redirect_uri:
             raise ValueError("redirect_uri is required")
+        if urlsplit(redirect_uri).scheme not in ("http", "https") or not urlsplit(redirect_uri).netloc:
+            raise ValueError(f"redirect_uri must be an absolute http(s) URL, got {redirect_uri!r}")
         if not required_scopes:
             raise ValueError("required_scopes must list at least one scope")
+        both = sorted(set(required_scopes) & set(optional_scopes or []))
+        if both:
+            raise ValueError(f"scopes cannot be both required and optional: {', '.join(both)}")
+        required_scopes = list(dict.fromkeys(required_scopes))
+        optional_scopes = list(dict.fromkeys(optional_scopes or []))
         app = OAuthApp(
             app_id=self._next_app,
             client_id=str(uuid.uuid4()),
@@ -105,17 +113,16 @@ class HubSpotSandbox:
         return app
 
     def uninstall(self, portal_id: int, client_id: str) -> int:
-        """The user uninstalls the app from the portal: its refresh tokens die. Returns how many."""
+        """The user uninstalls the app from the portal: its refresh and access tokens die.
+
+        Returns how many refresh tokens were revoked (see ``TokenBook.uninstall`` for why access tokens
+        die too).
+        """
         if portal_id not in self.portals:
             raise KeyError(f"no HubSpot portal {portal_id}")
         if client_id not in self.tokens.apps:
             raise KeyError(f"no HubSpot app with client_id {client_id}")
-        killed = 0
-        for rt in self.tokens.refresh_tokens.values():
-            if rt.portal_id == portal_id and rt.client_id == client_id and not rt.revoked:
-                rt.revoked = True
-                killed += 1
-        return killed
+        return self.tokens.uninstall(portal_id, client_id)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
