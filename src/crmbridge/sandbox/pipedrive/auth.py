@@ -6,7 +6,7 @@ Every API route starts with ``access = require_access(request, scopes_any=..., c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
@@ -31,8 +31,25 @@ def sandbox_of(request: Request) -> PipedriveSandbox:
     return pd
 
 
+class BareError(PipedriveError):
+    """The short error body of the auth and rate-limit layers: no ``data`` / ``additional_data``.
+
+    e.g. ``{"success": false, "error": "unauthorized access", "errorCode": 401, "error_info": "…"}``.
+    """
+
+    def __init__(self, status_code: int, error: str, *, info: bool = True, **kwargs: Any) -> None:
+        super().__init__(status_code, error, **kwargs)
+        self.info = info
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"success": False, "error": self.error, "errorCode": self.status_code}
+        if self.info:
+            body["error_info"] = self.error_info
+        return body
+
+
 def unauthorized() -> PipedriveError:
-    return PipedriveError(401, "unauthorized access")
+    return BareError(401, "unauthorized access")
 
 
 def authenticate(request: Request) -> PdAccess:
@@ -50,10 +67,10 @@ def authenticate(request: Request) -> PdAccess:
         if header:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
-                raise PipedriveError(400, "Invalid request: malformed authorization header")
+                raise BareError(400, "Invalid request: malformed authorization header")
             access = pd.resolve_access_token(token.strip())
             if access is None:
-                raise PipedriveError(401, "Invalid token: access_token is invalid")
+                raise BareError(401, "Invalid token: access_token is invalid")
     if access is None:
         raise unauthorized()
     domain = request.path_params.get("company_domain")
@@ -72,7 +89,12 @@ def require_access(
     domain = request.path_params.get("company_domain")
     if domain is not None and isinstance(info.get("path"), str) and info["path"].startswith(f"/{domain}/"):
         info["path"] = info["path"][len(domain) + 1 :]
-    if access.scopes is not None and scopes_any and not access.scopes.intersection(scopes_any):
-        raise PipedriveError(403, "Scope and URL mismatch")
+    if (
+        access.scopes is not None
+        and scopes_any
+        and "base" not in scopes_any  # base routes (users/me) are open to every OAuth token
+        and not access.scopes.intersection(scopes_any)
+    ):
+        raise BareError(403, "Scope and URL mismatch")
     sandbox_of(request).limiter.charge(request, access, cost=cost, search=search)
     return access

@@ -32,7 +32,7 @@ from . import (
 )
 from .auth import PdAccess
 from .errors import PipedriveError, render
-from .ratelimit import PipedriveLimiter
+from .ratelimit import PipedriveLimiter, RateLimitHeaders
 from .store import Company, User
 from .tokens import PdApp, PdTokenBook
 
@@ -73,11 +73,13 @@ class PipedriveSandbox:
         self._next_company = 13_000_001
         self._next_user = 20_000_001
         api = _api_routes()
-        self.app = Starlette(
+        #: The routes; ``self.app`` wraps it to add the rate-limit headers (its ``state`` is this app's).
+        self.starlette = Starlette(
             routes=[*oauth.routes, *api, Mount("/{company_domain}", routes=api)],
             exception_handlers={PipedriveError: render, HTTPException: _http_error},
         )
-        self.app.state.pipedrive = self
+        self.starlette.state.pipedrive = self
+        self.app = RateLimitHeaders(self.starlette)
 
     def company_by_domain(self, domain: str) -> Company | None:
         return next((c for c in self.companies.values() if c.domain == domain), None)
@@ -129,8 +131,14 @@ class PipedriveSandbox:
         return company, token
 
     def register_app(self, *, redirect_uri: str, scopes: list[str]) -> PdApp:
-        if not redirect_uri:
-            raise ValueError("redirect_uri is required")
+        """An app as registered in Developer Hub: one callback URL and a fixed scope set."""
+        if not oauth.valid_uri(redirect_uri):
+            raise ValueError(f"redirect_uri must be an absolute http(s) URL, got {redirect_uri!r}")
+        unknown = [s for s in scopes if s not in oauth.SCOPE_TEXT]
+        if unknown:
+            raise ValueError(
+                f"unknown Pipedrive scope(s) {', '.join(unknown)}; known: {', '.join(oauth.SCOPE_TEXT)}"
+            )
         scope_list = list(dict.fromkeys(["base", *scopes]))  # base is always granted
         app = PdApp(
             client_id=uuid.uuid4().hex[:16],
@@ -152,7 +160,9 @@ class PipedriveSandbox:
         return PdAccess(company, company.users[at.user_id], "oauth", token, frozenset(at.scopes))
 
     async def uninstall(self, company_id: int, client_id: str) -> dict[str, object]:
-        """The user uninstalls the app: tokens die and the app's callback URL receives a DELETE."""
+        """Users of the company uninstall the app: their tokens die and, per user, the app's callback
+        URL receives ``DELETE`` with ``{client_id, company_id, user_id, timestamp}`` and the app's own
+        client credentials as HTTP Basic auth. With no live install, the admin's uninstall is sent."""
         company = self.companies.get(company_id)
         if company is None:
             raise KeyError(f"no Pipedrive company {company_id}")
@@ -160,35 +170,43 @@ class PipedriveSandbox:
         if app is None:
             raise KeyError(f"no Pipedrive app with client_id {client_id}")
         user_ids: set[int] = set()
-        for rt in self.tokens.refresh_tokens.values():
+        for rt in list(self.tokens.refresh_tokens.values()):
             if rt.company_id == company_id and rt.client_id == client_id and not rt.revoked:
-                rt.revoked = True
                 user_ids.add(rt.user_id)
+                self.tokens.revoke_install(rt)
         for at in self.tokens.access_tokens.values():
             if at.company_id == company_id and at.client_id == client_id:
                 at.revoked = True
-        user_id = min(user_ids) if user_ids else company.admin().id
         credentials = base64.b64encode(f"{app.client_id}:{app.client_secret}".encode()).decode()
-        payload = {
-            "client_id": app.client_id,
-            "company_id": company_id,
-            "user_id": user_id,
-            "timestamp": int(self.ctx.clock.now()),
+        callbacks: list[dict[str, object]] = []
+        async with self.ctx.outbound_client() as client:
+            for user_id in sorted(user_ids) or [company.admin().id]:
+                payload = {
+                    "client_id": app.client_id,
+                    "company_id": company_id,
+                    "user_id": user_id,
+                    "timestamp": int(self.ctx.clock.now()),
+                }
+                delivered: int | str
+                try:
+                    response = await client.request(
+                        "DELETE",
+                        app.redirect_uri,
+                        json=payload,
+                        headers={"Authorization": f"Basic {credentials}"},
+                    )
+                    delivered = response.status_code
+                except httpx.HTTPError as exc:
+                    logger.warning(
+                        "uninstall callback to %s failed: %s", app.redirect_uri, type(exc).__name__
+                    )
+                    delivered = f"failed: {type(exc).__name__}"
+                callbacks.append({"user_id": user_id, "status": delivered})
+        return {
+            "revoked_users": sorted(user_ids),
+            "callback_status": callbacks[0]["status"],
+            "callbacks": callbacks,
         }
-        delivered: int | str
-        try:
-            async with self.ctx.outbound_client() as client:
-                response = await client.request(
-                    "DELETE",
-                    app.redirect_uri,
-                    json=payload,
-                    headers={"Authorization": f"Basic {credentials}"},
-                )
-            delivered = response.status_code
-        except httpx.HTTPError as exc:
-            logger.warning("uninstall callback to %s failed: %s", app.redirect_uri, type(exc).__name__)
-            delivered = f"failed: {type(exc).__name__}"
-        return {"revoked_users": sorted(user_ids), "callback_status": delivered}
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
