@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+#: Soft-deleted v2 entities stay readable (``is_deleted: true``) this long, then are purged for good.
+RETENTION_SECONDS = 30 * 86_400
+
 
 @dataclass(slots=True)
 class User:
@@ -22,6 +25,7 @@ class EntityTable:
     """Rows of one entity type as plain dicts, in their API (v2) shape, keyed by id.
 
     Soft-deleted rows keep ``is_deleted: True`` and a ``deleted_at`` clock time until purged.
+    Keys starting with ``_`` are sandbox bookkeeping and never rendered.
     """
 
     rows: dict[Any, dict[str, Any]] = field(default_factory=dict)
@@ -34,6 +38,22 @@ class EntityTable:
 
     def live(self) -> list[dict[str, Any]]:
         return [r for r in self.rows.values() if not r.get("is_deleted")]
+
+    def purge(self, now: float) -> None:
+        """Drop rows soft-deleted more than 30 days ago; called lazily on every access."""
+        cutoff = now - RETENTION_SECONDS
+        dead = [k for k, r in self.rows.items() if r.get("is_deleted") and r.get("deleted_at", now) <= cutoff]
+        for key in dead:
+            del self.rows[key]
+
+    def get(self, key: Any, now: float) -> dict[str, Any] | None:
+        """The row (soft-deleted or not) unless it never existed or was purged."""
+        self.purge(now)
+        return self.rows.get(key)
+
+    def get_live(self, key: Any) -> dict[str, Any] | None:
+        row = self.rows.get(key)
+        return None if row is None or row.get("is_deleted") else row
 
 
 @dataclass(slots=True)
@@ -83,3 +103,6 @@ class Company:
 
     def admin(self) -> User:
         return next(iter(self.users.values()))
+
+    def custom_fields(self, entity: str) -> list[FieldDef]:
+        return [f for f in self.fields.get(entity, []) if f.is_custom_field]
