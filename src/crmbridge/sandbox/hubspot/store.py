@@ -308,6 +308,24 @@ class ObjectTable:
 
 
 @dataclass(frozen=True, slots=True)
+class AssociationDef:
+    """One association type between two object types, seen from the ``from`` side."""
+
+    category: str  # HUBSPOT_DEFINED | USER_DEFINED | INTEGRATOR_DEFINED
+    type_id: int
+    inverse_id: int
+    label: str | None = None
+
+    @property
+    def kind(self) -> AssociationKind:
+        return AssociationKind(self.category, self.type_id)
+
+    @property
+    def inverse_kind(self) -> AssociationKind:
+        return AssociationKind(self.category, self.inverse_id)
+
+
+@dataclass(frozen=True, slots=True)
 class AssociationKind:
     category: str  # HUBSPOT_DEFINED | USER_DEFINED | INTEGRATOR_DEFINED
     type_id: int
@@ -389,8 +407,9 @@ class Portal:
     pipelines: dict[str, list[Pipeline]] = field(default_factory=dict)
     owners: list[Owner] = field(default_factory=list)
     schemas: dict[str, CustomSchema] = field(default_factory=dict)
-    #: type_id pair -> user-defined association labels: {(from, to): {type_id: label}}
-    association_labels: dict[tuple[str, str], dict[int, str]] = field(default_factory=dict)
+    #: (from type_id, to type_id) -> association definitions beyond HubSpot's built-in table
+    #: (custom-object pairs and user-defined labels); see assoctypes.py
+    association_defs: dict[tuple[str, str], list[AssociationDef]] = field(default_factory=dict)
     _next_id: int = 1001
 
     def __post_init__(self) -> None:

@@ -1,0 +1,181 @@
+"""Associations v4 batch routes: ``/crm/v4/associations/{from}/{to}/batch/...``.
+
+Inputs that name a missing record (or, for ``read``, a record with no associations of the target type)
+become ``errors`` entries and the answer is 207; the archive routes are idempotent and answer 204.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from . import assoccore
+from .errors import HubSpotError, validation
+from .reqs import access_for, json_body, live_record, record_id
+from .store import ObjectType, Portal, Record
+
+MAX_READ_INPUTS = 1000
+READ_PAGE = 500
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _inputs(raw: Any, limit: int | None = None) -> list[dict[str, Any]]:
+    inputs = raw.get("inputs") if isinstance(raw, dict) else None
+    if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
+        raise validation("The body must be an object with an 'inputs' list of objects.")
+    if limit is not None and len(inputs) > limit:
+        raise validation(f"Too many inputs: {len(inputs)} were given, the maximum is {limit}.")
+    return inputs
+
+
+def _ref_id(item: Any) -> Any:
+    return item.get("id") if isinstance(item, dict) else None
+
+
+def _answer(
+    request: Request, started: str, results: list[Any], errors: list[dict[str, Any]], ok: int
+) -> Response:
+    body: dict[str, Any] = {"status": "COMPLETE", "results": results}
+    if errors:
+        body["errors"] = errors
+        body["numErrors"] = len(errors)
+    body["startedAt"] = started
+    body["completedAt"] = assoccore.now_iso(request)
+    return JSONResponse(body, status_code=207 if errors else ok)
+
+
+def _not_found(t: ObjectType, raw_id: Any) -> dict[str, Any]:
+    return assoccore.batch_error(
+        "OBJECT_NOT_FOUND", f"No {t.singular} with ID {raw_id} exists.", {"id": [str(raw_id)]}
+    )
+
+
+def _resolve_pair(
+    portal: Portal, a: ObjectType, b: ObjectType, item: dict[str, Any], errors: list[dict[str, Any]]
+) -> tuple[Record, Record] | None:
+    from_id, to_id = _ref_id(item.get("from")), _ref_id(item.get("to"))
+    ra = live_record(portal, a, from_id)
+    rb = live_record(portal, b, to_id)
+    if ra is None:
+        errors.append(_not_found(a, from_id))
+    elif rb is None:
+        errors.append(_not_found(b, to_id))
+    else:
+        return ra, rb
+    return None
+
+
+def _types(request: Request, *, write: bool) -> tuple[Portal, ObjectType, ObjectType]:
+    p = request.path_params
+    access, (a, b) = access_for(request, (p["fromObjectType"], p["toObjectType"]), write=write)
+    return access.portal, a, b
+
+
+async def batch_read(request: Request) -> Response:
+    portal, a, b = _types(request, write=False)
+    started = assoccore.now_iso(request)
+    results: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for item in _inputs(await json_body(request), MAX_READ_INPUTS):
+        raw_id = item.get("id")
+        record = live_record(portal, a, raw_id)
+        if record is None:
+            errors.append(_not_found(a, raw_id))
+            continue
+        found = assoccore.targets(portal, a, record.id, b)
+        if not found:
+            errors.append(
+                assoccore.batch_error(
+                    "OBJECT_NOT_FOUND",
+                    f"No {b.singular} is associated with {a.singular} {record.id}.",
+                    {"fromObjectId": [str(record.id)]},
+                    "crm.associations.NO_ASSOCIATIONS_FOUND",
+                )
+            )
+            continue
+        offset = record_id(item.get("after")) or 0
+        entry: dict[str, Any] = {"from": {"id": str(record.id)}, "to": found[offset : offset + READ_PAGE]}
+        if offset + READ_PAGE < len(found):
+            entry["paging"] = {"next": {"after": str(offset + READ_PAGE)}}
+        results.append(entry)
+    return _answer(request, started, results, errors, 200)
+
+
+async def batch_create(request: Request) -> Response:
+    portal, a, b = _types(request, write=True)
+    started = assoccore.now_iso(request)
+    results: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for i, item in enumerate(_inputs(await json_body(request))):
+        pair = _resolve_pair(portal, a, b, item, errors)
+        if pair is None:
+            continue
+        try:
+            defs = assoccore.parse_specs(portal, a, b, item.get("types"), f"inputs[{i}].types")
+        except HubSpotError as exc:
+            errors.append(assoccore.batch_error(exc.category, exc.message, {"index": [str(i)]}))
+            continue
+        assoccore.add(portal, a, pair[0], b, pair[1], defs)
+        results.append(assoccore.pair_json(portal, a, pair[0], b, pair[1]))
+    return _answer(request, started, results, errors, 201)
+
+
+async def batch_default(request: Request) -> Response:
+    portal, a, b = _types(request, write=True)
+    started = assoccore.now_iso(request)
+    inputs = _inputs(await json_body(request))
+    results: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for item in inputs:
+        pair = _resolve_pair(portal, a, b, item, errors)
+        if pair is not None:
+            results += assoccore.add_default(portal, a, pair[0], b, pair[1])
+    return _answer(request, started, results, errors, 200)
+
+
+async def batch_archive(request: Request) -> Response:
+    """``inputs: [{from: {id}, to: [{id}]}]``: remove every association between each pair."""
+    portal, a, b = _types(request, write=True)
+    for i, item in enumerate(_inputs(await json_body(request))):
+        from_id = record_id(_ref_id(item.get("from")))
+        to = item.get("to")
+        if from_id is None or not isinstance(to, list):
+            raise validation(f"inputs[{i}] must look like {{'from': {{'id': '1'}}, 'to': [{{'id': '2'}}]}}.")
+        for target in to:
+            to_id = record_id(_ref_id(target))
+            if to_id is not None:
+                portal.associations.remove_all((a.type_id, from_id), (b.type_id, to_id))
+    return Response(status_code=204)
+
+
+async def batch_archive_labels(request: Request) -> Response:
+    """Remove only the given types; removing the unlabelled type removes every label with it."""
+    portal, a, b = _types(request, write=True)
+    work: list[tuple[int, int, list[Any]]] = []
+    for i, item in enumerate(_inputs(await json_body(request))):
+        from_id, to_id = record_id(_ref_id(item.get("from"))), record_id(_ref_id(item.get("to")))
+        if from_id is None or to_id is None:
+            raise validation(f"inputs[{i}] needs 'from': {{'id'}} and 'to': {{'id'}} record ids.")
+        work.append(
+            (from_id, to_id, assoccore.parse_specs(portal, a, b, item.get("types"), f"inputs[{i}].types"))
+        )
+    for from_id, to_id, defs in work:
+        assoccore.remove(portal, a, from_id, b, to_id, defs)
+    return Response(status_code=204)
+
+
+_BATCH = "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/"
+_HANDLERS: dict[str, Handler] = {
+    "read": batch_read,
+    "create": batch_create,
+    "associate/default": batch_default,
+    "archive": batch_archive,
+    "labels/archive": batch_archive_labels,
+}
+
+routes: list[BaseRoute] = [Route(_BATCH + name, fn, methods=["POST"]) for name, fn in _HANDLERS.items()]
