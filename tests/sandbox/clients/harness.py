@@ -1,0 +1,111 @@
+"""Helpers for driving the official clients against a sandbox served on a real loopback socket."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import uvicorn
+
+from crmbridge.sandbox import NetworkFaults, Sandbox
+
+NODE_DIR = Path(__file__).resolve().parents[1] / "node"
+
+
+@dataclass
+class LiveSandbox:
+    """A sandbox on ``root`` (``http://127.0.0.1:<port>``), plus a sync client for its control API."""
+
+    sandbox: Sandbox
+    root: str
+    control: httpx.Client
+
+    def new_portal(self, **body: Any) -> dict[str, Any]:
+        r = self.control.post("/_sandbox/hubspot/portals", json={"seed": 11, **body})
+        assert r.status_code == 201, r.text
+        data: dict[str, Any] = r.json()
+        return data
+
+    def new_company(self, **body: Any) -> dict[str, Any]:
+        r = self.control.post("/_sandbox/pipedrive/companies", json={"seed": 11, **body})
+        assert r.status_code == 201, r.text
+        data: dict[str, Any] = r.json()
+        return data
+
+    def consent(self, authorize_url: str, form: dict[str, str] | None = None) -> dict[str, str]:
+        """Load the consent page, grant it, and return the redirect's query (code and state, or error)."""
+        page = self.control.get(authorize_url)
+        assert page.status_code == 200, page.text
+        granted = self.control.post(authorize_url, data={"decision": "grant", **(form or {})})
+        assert granted.status_code == 302, f"{granted.status_code} {granted.text}"
+        query = parse_qs(urlsplit(granted.headers["location"]).query)
+        return {k: v[0] for k, v in query.items()}
+
+
+def _loopback_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def serve(sandbox: Sandbox, hang_seconds: float = 30.0) -> Iterator[LiveSandbox]:
+    """Serve ``NetworkFaults(sandbox)`` with uvicorn on a free loopback port until the block ends.
+
+    ``hang_seconds`` is how long an injected timeout keeps the connection silent.
+    """
+    sock = _loopback_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        NetworkFaults(sandbox, hang_seconds=hang_seconds),
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+        timeout_keep_alive=5,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="sandbox")
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the sandbox server did not start within 10 s")
+            time.sleep(0.01)
+        root = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=root, timeout=10, follow_redirects=False) as control:
+            yield LiveSandbox(sandbox=sandbox, root=root, control=control)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def run_node(node: str, script: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``tests/sandbox/node/<script>`` and parse the one JSON object it prints last."""
+    proc = subprocess.run(
+        [node, str(NODE_DIR / script), *args],
+        cwd=NODE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    assert proc.returncode == 0, f"{script} exited {proc.returncode}\n{proc.stderr}\n{proc.stdout}"
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    assert lines, f"{script} printed nothing\n{proc.stderr}"
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
