@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -195,16 +194,13 @@ async def test_paging_stops_at_ten_thousand(hub: Hub) -> None:
     assert "10000" in r.json()["message"]
 
 
-async def test_single_eq_over_ten_thousand_is_fast(hub: Hub) -> None:
+async def test_single_eq_over_ten_thousand_finds_the_one_match(hub: Hub) -> None:
+    # Speed is measured by bench/sandbox_latency.py, not asserted here.
     for i in range(10_000):
         hub.add("contacts", {"email": f"user{i}@example.com", "firstname": f"n{i % 50}"})
-    body = f("email", "EQ", value="USER9999@example.com")
-    await hub.search("contacts", body)  # warm-up
-    started = time.perf_counter()
-    r = await hub.search("contacts", body)
-    elapsed = time.perf_counter() - started
+    r = await hub.search("contacts", f("email", "EQ", value="USER9999@example.com"))
     assert r.json()["total"] == 1
-    assert elapsed < 0.1, elapsed  # generous for CI; typically a few milliseconds
+    assert r.json()["results"][0]["properties"]["email"] == "user9999@example.com"
 
 
 def _filters(n: int) -> list[dict[str, Any]]:

@@ -35,6 +35,11 @@ def ok(
     return JSONResponse(body, status_code=status_code)
 
 
+def v1_ok(data: Any) -> JSONResponse:
+    """A v1 answer without extra data still carries ``additional_data: null``."""
+    return JSONResponse({"success": True, "data": data, "additional_data": None})
+
+
 def missing() -> PipedriveError:
     """Pipedrive's 404 body exactly as documented (no ``errorCode``)."""
     return PipedriveError(

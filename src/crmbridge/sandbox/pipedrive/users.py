@@ -6,27 +6,20 @@ company fields; the other routes return the plain user object.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from .auth import PdAccess, require_access
+from .common import offset_page, ok, v1_ok, v1_time
 from .errors import PipedriveError, bad_request
 from .store import Company, User
 
-MAX_LIMIT = 500
-
-
-def _stamp(seconds: float) -> str:
-    """v1 time format: ``YYYY-MM-DD HH:MM:SS`` in UTC."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds))
-
 
 def user_json(company: Company, user: User, access: PdAccess) -> dict[str, Any]:
-    created = _stamp(user.created or company.created_at)
+    created = v1_time(user.created or company.created_at)
     return {
         "id": user.id,
         "name": user.name,
@@ -70,40 +63,17 @@ def _me_json(access: PdAccess) -> dict[str, Any]:
     }
 
 
-def _ok(data: Any, additional_data: dict[str, Any] | None = None) -> JSONResponse:
-    return JSONResponse({"success": True, "data": data, "additional_data": additional_data})
-
-
-def _int_param(request: Request, name: str, default: int, *, minimum: int, maximum: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"{name} must be an integer, got {raw!r}") from None
-    if not minimum <= value <= maximum:
-        raise bad_request(f"{name} must be between {minimum} and {maximum}, got {value}")
-    return value
-
-
 async def me(request: Request) -> Response:
     access = require_access(request, scopes_any=("base",), cost=2)
-    return _ok(_me_json(access))
+    return v1_ok(_me_json(access))
 
 
 async def list_users(request: Request) -> Response:
     access = require_access(request, scopes_any=("users:read",), cost=20)
-    start = _int_param(request, "start", 0, minimum=0, maximum=10**9)
-    limit = _int_param(request, "limit", 100, minimum=1, maximum=MAX_LIMIT)
     users = sorted(access.company.users.values(), key=lambda u: u.id)
-    page = users[start : start + limit]
-    more = start + limit < len(users)
-    pagination: dict[str, Any] = {"start": start, "limit": limit, "more_items_in_collection": more}
-    if more:
-        pagination["next_start"] = start + limit
+    page, pagination = offset_page(request, users)
     data = [user_json(access.company, u, access) for u in page]
-    return _ok(data, {"pagination": pagination})
+    return ok(data, {"pagination": pagination})
 
 
 async def get_user(request: Request) -> Response:
@@ -111,7 +81,7 @@ async def get_user(request: Request) -> Response:
     user = access.company.users.get(request.path_params["user_id"])
     if user is None:
         raise PipedriveError(404, "User not found")
-    return _ok(user_json(access.company, user, access))
+    return v1_ok(user_json(access.company, user, access))
 
 
 async def find_users(request: Request) -> Response:
@@ -131,7 +101,7 @@ async def find_users(request: Request) -> Response:
         if needle in getattr(u, field).lower()
     ]
     # v1 find endpoints answer an empty result with data: null.
-    return _ok(found or None)
+    return v1_ok(found or None)
 
 
 routes: list[BaseRoute] = [
