@@ -1,0 +1,117 @@
+"""Both consent pages in a real browser: headless Chromium (Debian's build) clicks through them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import pytest
+
+from .harness import LiveSandbox
+
+pytestmark = pytest.mark.network
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Chromium driven by Playwright; skips without it, but fails when CI=true."""
+    executable = shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - playwright is a dev dependency
+        sync_playwright = None  # type: ignore[assignment]
+    missing = "chromium is not installed" if executable is None else None
+    if sync_playwright is None:
+        missing = "playwright is not installed"
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the browser test must run under CI: {missing}")
+        pytest.skip(missing)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def test_hubspot_grant_in_a_browser_yields_a_code_that_exchanges(live: LiveSandbox, browser: Any) -> None:
+    portal = live.new_portal(contacts=3)
+    redirect = f"{live.root}/_callback/hubspot"
+    app = live.control.post(
+        "/_sandbox/hubspot/apps",
+        json={"redirect_uri": redirect, "required_scopes": ["crm.objects.contacts.read"]},
+    ).json()
+    params = {"client_id": app["client_id"], "redirect_uri": redirect, "scope": "crm.objects.contacts.read"}
+    page = browser.new_page()
+    page.goto(f"{app['authorize_url']}?{urlencode({**params, 'state': 'st-1'})}")
+    assert "crm.objects.contacts.read" in page.content()
+    page.select_option("select[name=portal_id]", str(portal["portal_id"]))
+    page.get_by_role("button", name="Grant access").click()
+    page.wait_for_url(f"{redirect}?*")
+    query = _query(page.url)
+    page.close()
+    assert query["state"] == "st-1" and query["code"]
+    token = httpx.post(
+        app["token_url"],
+        data={
+            "grant_type": "authorization_code",
+            "code": query["code"],
+            "redirect_uri": redirect,
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+        },
+    )
+    assert token.status_code == 200, token.text
+    contacts = httpx.get(
+        f"{portal['base_url']}/crm/v3/objects/contacts",
+        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+    )
+    assert contacts.status_code == 200 and len(contacts.json()["results"]) == 3
+
+
+def test_pipedrive_allow_and_cancel_in_a_browser(live: LiveSandbox, browser: Any) -> None:
+    company = live.new_company(persons=2)
+    redirect = f"{live.root}/_callback/pipedrive"
+    app = live.control.post(
+        "/_sandbox/pipedrive/apps", json={"redirect_uri": redirect, "scopes": ["deals:read"]}
+    ).json()
+    url = f"{app['authorize_url']}?{urlencode({'client_id': app['client_id'], 'redirect_uri': redirect, 'state': 'p-1'})}"
+
+    page = browser.new_page()
+    page.goto(url)
+    assert "deals:read" in page.content()
+    page.get_by_role("button", name="Cancel").click()
+    page.wait_for_url(f"{redirect}?*")
+    assert _query(page.url) == {"error": "user_denied", "state": "p-1"}
+
+    page.goto(url)
+    page.select_option("select[name=company_id]", str(company["company_id"]))
+    page.get_by_role("button", name="Allow and install").click()
+    page.wait_for_url(f"{redirect}?*")
+    query = _query(page.url)
+    page.close()
+    token = httpx.post(
+        app["token_url"],
+        data={"grant_type": "authorization_code", "code": query["code"], "redirect_uri": redirect},
+        auth=(app["client_id"], app["client_secret"]),
+    )
+    assert token.status_code == 200, token.text
+    assert token.json()["api_domain"] == company["api_domain"]
