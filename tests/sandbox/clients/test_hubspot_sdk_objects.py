@@ -325,3 +325,62 @@ def test_company_and_deal_basic_and_search(
 
     api.basic_api.archive(created.id)
     assert _stored(live, hs_portal, type_id, created.id).archived is True
+
+
+@pytest.mark.parametrize(
+    ("object_name", "package", "type_id", "name_prop"),
+    [("companies", hs_companies, "0-2", "name"), ("deals", hs_deals, "0-3", "dealname")],
+)
+def test_company_and_deal_batch_create_read_update_archive(
+    live: LiveSandbox,
+    hs_portal: dict[str, Any],
+    hubspot: Any,
+    object_name: str,
+    package: Any,
+    type_id: str,
+    name_prop: str,
+) -> None:
+    tag = _tag()
+    extra: dict[str, str] = {}
+    if object_name == "deals":
+        pipeline = hubspot.crm.pipelines.pipelines_api.get_all("deals").results[0]
+        extra = {"pipeline": pipeline.id, "dealstage": pipeline.stages[0].id}
+    batch = getattr(hubspot.crm, object_name).batch_api
+    created = batch.create(
+        package.BatchInputSimplePublicObjectBatchInputForCreate(
+            inputs=[
+                package.SimplePublicObjectBatchInputForCreate(properties={name_prop: f"{tag} {i}", **extra})
+                for i in range(3)
+            ]
+        )
+    )
+    assert isinstance(created, package.BatchResponseSimplePublicObject) and created.status == "COMPLETE"
+    ids = sorted(r.id for r in created.results)
+    assert sorted(_stored(live, hs_portal, type_id, i).properties[name_prop] for i in ids) == [
+        f"{tag} {i}" for i in range(3)
+    ]
+
+    read = batch.read(
+        package.BatchReadInputSimplePublicObjectId(
+            inputs=[package.SimplePublicObjectId(id=i) for i in ids],
+            properties=[name_prop],
+            properties_with_history=[],
+        )
+    )
+    assert sorted(r.id for r in read.results) == ids
+
+    updated = batch.update(
+        package.BatchInputSimplePublicObjectBatchInput(
+            inputs=[
+                package.SimplePublicObjectBatchInput(id=i, properties={name_prop: f"{tag} renamed"})
+                for i in ids
+            ]
+        )
+    )
+    assert all(r.properties[name_prop] == f"{tag} renamed" for r in updated.results)
+    assert _stored(live, hs_portal, type_id, ids[0]).properties[name_prop] == f"{tag} renamed"
+
+    batch.archive(
+        package.BatchInputSimplePublicObjectId(inputs=[package.SimplePublicObjectId(id=i) for i in ids])
+    )
+    assert all(_stored(live, hs_portal, type_id, i).archived for i in ids)
