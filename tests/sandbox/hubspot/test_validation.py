@@ -211,3 +211,12 @@ async def test_malformed_json(client: httpx.AsyncClient, portal: dict[str, Any])
         f"{C}/contacts", headers={**portal["headers"], "content-type": "application/json"}, content=b"{nope"
     )
     assert r.status_code == 400 and r.json()["message"].startswith("Invalid input JSON")
+
+
+async def test_body_that_is_not_utf8_is_a_400(client: httpx.AsyncClient, portal: dict[str, Any]) -> None:
+    r = await client.post(
+        f"{C}/contacts",
+        headers={**portal["headers"], "content-type": "application/json"},
+        content=b"\xff\xfe{",
+    )
+    assert r.status_code == 400 and r.json()["message"].startswith("Invalid input JSON")

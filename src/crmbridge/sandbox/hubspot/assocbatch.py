@@ -14,8 +14,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from . import assoccore
+from .common import json_value
 from .errors import HubSpotError, validation
-from .reqs import access_for, json_body, live_record, record_id
+from .reqs import access_for, live_record, record_id
 from .store import ObjectType, Portal, Record
 
 MAX_READ_INPUTS = 1000
@@ -81,7 +82,7 @@ async def batch_read(request: Request) -> Response:
     started = assoccore.now_iso(request)
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    for item in _inputs(await json_body(request), MAX_READ_INPUTS):
+    for item in _inputs(await json_value(request), MAX_READ_INPUTS):
         raw_id = item.get("id")
         record = live_record(portal, a, raw_id)
         if record is None:
@@ -111,7 +112,7 @@ async def batch_create(request: Request) -> Response:
     started = assoccore.now_iso(request)
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    for i, item in enumerate(_inputs(await json_body(request))):
+    for i, item in enumerate(_inputs(await json_value(request))):
         pair = _resolve_pair(portal, a, b, item, errors)
         if pair is None:
             continue
@@ -128,7 +129,7 @@ async def batch_create(request: Request) -> Response:
 async def batch_default(request: Request) -> Response:
     portal, a, b = _types(request, write=True)
     started = assoccore.now_iso(request)
-    inputs = _inputs(await json_body(request))
+    inputs = _inputs(await json_value(request))
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for item in inputs:
@@ -141,7 +142,7 @@ async def batch_default(request: Request) -> Response:
 async def batch_archive(request: Request) -> Response:
     """``inputs: [{from: {id}, to: [{id}]}]``: remove every association between each pair."""
     portal, a, b = _types(request, write=True)
-    for i, item in enumerate(_inputs(await json_body(request))):
+    for i, item in enumerate(_inputs(await json_value(request))):
         from_id = record_id(_ref_id(item.get("from")))
         to = item.get("to")
         if from_id is None or not isinstance(to, list):
@@ -157,7 +158,7 @@ async def batch_archive_labels(request: Request) -> Response:
     """Remove only the given types; removing the unlabelled type removes every label with it."""
     portal, a, b = _types(request, write=True)
     work: list[tuple[int, int, list[Any]]] = []
-    for i, item in enumerate(_inputs(await json_body(request))):
+    for i, item in enumerate(_inputs(await json_value(request))):
         from_id, to_id = record_id(_ref_id(item.get("from"))), record_id(_ref_id(item.get("to")))
         if from_id is None or to_id is None:
             raise validation(f"inputs[{i}] needs 'from': {{'id'}} and 'to': {{'id'}} record ids.")

@@ -15,8 +15,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from . import assocbatch, assoccore, assoctypes
+from .common import int_param, json_value, read_json
 from .errors import HubSpotError, validation
-from .reqs import access_for, int_param, json_body, live_record
+from .reqs import access_for, live_record
 from .store import AssociationDef, ObjectType, Portal, Record
 
 MAX_PAGE = 500
@@ -56,7 +57,7 @@ async def create_labelled(request: Request) -> Response:
     access, (a, b) = access_for(request, (p["objectType"], p["toObjectType"]), write=True)
     portal = access.portal
     ra, rb = _pair(portal, a, b, request)
-    defs = assoccore.parse_specs(portal, a, b, await json_body(request), "body")
+    defs = assoccore.parse_specs(portal, a, b, await json_value(request), "body")
     assoccore.add(portal, a, ra, b, rb, defs)
     return JSONResponse(assoccore.pair_json(portal, a, ra, b, rb), status_code=201)
 
@@ -75,8 +76,8 @@ async def list_page(request: Request) -> Response:
     ra = live_record(access.portal, a, p["objectId"])
     if ra is None:
         raise assoccore.missing(a, p["objectId"])
-    limit = int_param(request.query_params.get("limit"), "limit", MAX_PAGE, MAX_PAGE)
-    offset = int_param(request.query_params.get("after"), "after", 0, 2**62)
+    limit = int_param(request, "limit", MAX_PAGE, low=0, high=MAX_PAGE)
+    offset = int_param(request, "after", 0, low=0, high=2**62)
     found = assoccore.targets(access.portal, a, ra.id, b)
     body: dict[str, Any] = {"results": found[offset : offset + (limit or MAX_PAGE)]}
     end = offset + (limit or MAX_PAGE)
@@ -105,17 +106,11 @@ def _text(body: dict[str, Any], name: str, *, needed: bool = True) -> str | None
     return value.strip()
 
 
-def _body(raw: Any) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise validation("The body must be a JSON object.")
-    return raw
-
-
 async def create_label(request: Request) -> Response:
     """A USER_DEFINED label between two types, both directions (``inverseLabel`` names the way back)."""
     p = request.path_params
     access, (a, b) = access_for(request, (p["fromObjectType"], p["toObjectType"]), write=True)
-    body = _body(await json_body(request))
+    body = await read_json(request)
     label = _text(body, "label")
     _text(body, "name")
     inverse_label = _text(body, "inverseLabel", needed=False)
@@ -160,7 +155,7 @@ def _user_label(portal: Portal, a: ObjectType, b: ObjectType, raw_id: Any) -> As
 async def update_label(request: Request) -> Response:
     p = request.path_params
     access, (a, b) = access_for(request, (p["fromObjectType"], p["toObjectType"]), write=True)
-    body = _body(await json_body(request))
+    body = await read_json(request)
     portal = access.portal
     found = _user_label(portal, a, b, body.get("associationTypeId"))
     label = _text(body, "label")

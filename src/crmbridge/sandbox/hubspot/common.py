@@ -33,13 +33,21 @@ def schema_write_scopes(object_type: ObjectType) -> tuple[str, ...]:
     return (*write_scopes(object_type), f"crm.schemas.{key}.write")
 
 
-async def read_json(request: Request) -> dict[str, Any]:
-    """The JSON object body, or HubSpot's 400 for malformed input."""
+async def json_value(request: Request) -> Any:
+    """The parsed body, any JSON value (an empty body is None), or HubSpot's 400 for malformed input."""
     raw = await request.body()
     try:
-        body = json.loads(raw or b"null")
-    except json.JSONDecodeError as exc:
-        raise validation(f"Invalid input JSON on line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        return json.loads(raw or b"null")
+    except ValueError as exc:  # JSONDecodeError, or UnicodeDecodeError for bytes that are not UTF-8
+        line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
+        raise validation(
+            f"Invalid input JSON on line {line}, column {column}: {getattr(exc, 'msg', exc)}"
+        ) from None
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    """The JSON object body, or HubSpot's 400 for malformed input."""
+    body = await json_value(request)
     if not isinstance(body, dict):
         raise validation("Invalid input JSON: the request body must be a JSON object")
     return body
@@ -55,19 +63,23 @@ def flag(request: Request, name: str, default: bool = False) -> bool:
     return value == "true"
 
 
-def int_param(request: Request, name: str, default: int, *, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
+def bounded_int(raw: str | None, name: str, default: int, *, low: int, high: int) -> int:
+    """An integer from a query or body value; a 400 naming the bound it broke."""
     if raw is None or raw == "":
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise validation(f"Invalid value for query parameter {name!r}: {raw!r} is not an integer") from None
-    if not low <= value <= high:
-        raise validation(
-            f"Invalid value for query parameter {name!r}: {value} must be between {low} and {high}"
-        )
+        raise validation(f"{name} must be an integer, got {raw!r}.") from None
+    if value < low:
+        raise validation(f"{name} must be at least {low}, got {value}.")
+    if value > high:
+        raise validation(f"{name} must be less than or equal to {high}, got {value}.")
     return value
+
+
+def int_param(request: Request, name: str, default: int, *, low: int, high: int) -> int:
+    return bounded_int(request.query_params.get(name), name, default, low=low, high=high)
 
 
 def multi(request: Request, name: str) -> list[str] | None:

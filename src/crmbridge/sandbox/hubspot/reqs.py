@@ -1,30 +1,18 @@
-"""Request helpers of the search and associations routes: any-JSON bodies, multi-type scopes, record ids.
+"""Request helpers of the search and associations routes: multi-type scopes and record ids.
 
 Type resolution and per-type scopes come from common.py so every route family agrees on them.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 
 from . import common
 from .auth import Access, authenticate, require_access
-from .errors import missing_scopes, validation
+from .errors import missing_scopes
 from .store import ObjectType, Portal, Record
-
-
-async def json_body(request: Request) -> Any:
-    """The parsed body; a 400 in HubSpot's words when it is not JSON."""
-    raw = await request.body()
-    try:
-        return json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", 1)
-        column = getattr(exc, "colno", 1)
-        raise validation(f"Invalid input JSON on line {line}, column {column}: {exc}") from None
 
 
 def scopes_for(t: ObjectType, *, write: bool) -> tuple[str, ...]:
@@ -63,18 +51,3 @@ def live_record(portal: Portal, t: ObjectType, raw_id: Any) -> Record | None:
         return None
     record = table.records.get(rid)
     return record if record is not None and not record.archived else None
-
-
-def int_param(raw: str | None, name: str, default: int, maximum: int) -> int:
-    """A bounded integer query/body parameter; 400 naming the bound when outside it."""
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise validation(f"{name} must be an integer, got {raw!r}.") from None
-    if value < 0:
-        raise validation(f"{name} must be at least 0, got {value}.")
-    if value > maximum:
-        raise validation(f"{name} must be less than or equal to {maximum}, got {value}.")
-    return value

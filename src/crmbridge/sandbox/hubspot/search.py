@@ -18,9 +18,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .assocfilter import association_filter
+from .common import bounded_int, json_value
 from .errors import validation
 from .filters import Predicate, compile_filter, getter, parse_filter, sort_key
-from .reqs import access_for, int_param, json_body
+from .reqs import access_for
 from .serialize import record_json, split_names
 from .store import ObjectType, Portal, Record
 
@@ -155,7 +156,7 @@ def _text(value: Any, name: str) -> str | None:
 async def search(request: Request) -> Response:
     access, (t,) = access_for(request, (request.path_params["objectType"],), search=True)
     portal = access.portal
-    body = _body(await json_body(request))
+    body = _body(await json_value(request))
     groups = body.get("filterGroups") or []
     if not isinstance(groups, list):
         raise validation("filterGroups must be a list.")
@@ -163,8 +164,8 @@ async def search(request: Request) -> Response:
     query = _text(body.get("query"), "query") or ""
     if len(query) > MAX_QUERY:
         raise validation(f"query must be at most {MAX_QUERY} characters long, got {len(query)}.")
-    limit = int_param(_text(body.get("limit"), "limit"), "limit", DEFAULT_LIMIT, MAX_LIMIT)
-    offset = int_param(_text(body.get("after"), "after"), "after", 0, 2**62)
+    limit = bounded_int(_text(body.get("limit"), "limit"), "limit", DEFAULT_LIMIT, low=0, high=MAX_LIMIT)
+    offset = bounded_int(_text(body.get("after"), "after"), "after", 0, low=0, high=2**62)
     if offset >= MAX_RESULTS:
         raise validation(
             f"Paging past {MAX_RESULTS} results is not supported (after={offset}); narrow the search "
