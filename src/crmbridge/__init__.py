@@ -1,9 +1,74 @@
-"""crmbridge: safe, authenticated, reliable CRM tools for AI agents.
+"""crmbridge: safe, authenticated, reliable CRM tools for AI agents (HubSpot and Pipedrive).
 
-The product layers (engine, auth, core, server, adapters) arrive with their issues; today the package
-ships the sandbox CRMs that every later layer is tested against.
+``from crmbridge import Bridge`` is the entry point. Names load on first use, so importing the
+package (or just the tool catalog) does not pay for the database layer.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from .core import AccountStatus, Bridge, ConnectedAccount, Connection
+    from .engine import ToolError, ToolResult
+    from .errors import (
+        AmbiguousReference,
+        AuthFailed,
+        ConfigurationError,
+        Conflict,
+        CrmBridgeError,
+        InsufficientScope,
+        InvalidInput,
+        NotFound,
+        OutcomeUnknown,
+        ProviderError,
+        ProviderUnavailable,
+        RateLimited,
+        ReauthorizationRequired,
+        UnknownTool,
+    )
+
+__all__ = [
+    "AccountStatus",
+    "AmbiguousReference",
+    "AuthFailed",
+    "Bridge",
+    "ConfigurationError",
+    "Conflict",
+    "ConnectedAccount",
+    "Connection",
+    "CrmBridgeError",
+    "InsufficientScope",
+    "InvalidInput",
+    "NotFound",
+    "OutcomeUnknown",
+    "ProviderError",
+    "ProviderUnavailable",
+    "RateLimited",
+    "ReauthorizationRequired",
+    "ToolError",
+    "ToolResult",
+    "UnknownTool",
+    "__version__",
+]
+
+_HOME = {
+    "Bridge": "core",
+    "AccountStatus": "core",
+    "ConnectedAccount": "core",
+    "Connection": "core",
+    "ToolResult": "engine",
+    "ToolError": "engine",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name, "errors") if name in __all__ and name != "__version__" else None
+    if module is None:
+        raise AttributeError(f"module 'crmbridge' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,9 +13,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import uvicorn
 
-from crmbridge.sandbox import NetworkFaults, Sandbox
+from crmbridge.sandbox import Sandbox
+from crmbridge.sandbox.server import serve_in_thread
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 
@@ -53,44 +50,14 @@ class LiveSandbox:
         return {k: v[0] for k, v in query.items()}
 
 
-def _loopback_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @contextmanager
 def serve(sandbox: Sandbox, hang_seconds: float = 30.0) -> Iterator[LiveSandbox]:
-    """Serve ``NetworkFaults(sandbox)`` with uvicorn on a free loopback port until the block ends.
-
-    ``hang_seconds`` is how long an injected timeout keeps the connection silent.
-    """
-    sock = _loopback_socket()
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        NetworkFaults(sandbox, hang_seconds=hang_seconds),
-        log_level="warning",
-        lifespan="off",
-        access_log=False,
-        timeout_keep_alive=5,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="sandbox")
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the sandbox server did not start within 10 s")
-            time.sleep(0.01)
-        root = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=root, timeout=10, follow_redirects=False) as control:
-            yield LiveSandbox(sandbox=sandbox, root=root, control=control)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    """Serve the sandbox on a free loopback port until the block ends, with a control client."""
+    with (
+        serve_in_thread(sandbox, hang_seconds=hang_seconds) as root,
+        httpx.Client(base_url=root, timeout=10, follow_redirects=False) as control,
+    ):
+        yield LiveSandbox(sandbox=sandbox, root=root, control=control)
 
 
 def run_node(node: str, script: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:

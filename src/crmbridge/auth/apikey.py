@@ -1,0 +1,25 @@
+"""Static credentials: a HubSpot private-app token or a Pipedrive API token, as an ``httpx.Auth``."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import httpx
+
+__all__ = ["ApiKeyAuth"]
+
+
+class ApiKeyAuth(httpx.Auth):
+    """Puts the key in the header the provider expects (``Authorization: Bearer …``, ``x-api-token``)."""
+
+    def __init__(self, api_key: str, *, header: str = "Authorization", prefix: str = "Bearer ") -> None:
+        self._api_key = api_key
+        self._header = header
+        self._prefix = prefix
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers[self._header] = f"{self._prefix}{self._api_key}"
+        yield request
+
+    def __repr__(self) -> str:
+        return f"ApiKeyAuth(header={self._header!r}, api_key='***')"

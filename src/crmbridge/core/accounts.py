@@ -1,0 +1,319 @@
+"""Connections and connected accounts: the store's records turned into call targets.
+
+A call target is built once per account and cached in memory, so the hot path of a tool call touches
+no database; anything that changes an account (new credentials, a status change) drops its entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ..auth import ApiKeyAuth
+from ..engine import CallTarget
+from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, ReauthorizationRequired
+from ..providers import get_provider
+from .models import AccountStatus, ConnectedAccount, Connection
+
+if TYPE_CHECKING:
+    from ..store import AccountRecord, ConnectionRecord, Store
+
+__all__ = ["Accounts", "StatusListener"]
+
+log = logging.getLogger("crmbridge.accounts")
+
+#: ``listener(account, old_status, new_status, reason)``: every status change, for webhooks and audit.
+StatusListener = Callable[[ConnectedAccount, AccountStatus | None, AccountStatus, str | None], None]
+
+_CONNECTION_FIELDS = ("base_url", "client_id", "redirect_uri", "authorize_url", "token_url")
+
+
+def public_connection(record: ConnectionRecord) -> Connection:
+    config = record.config
+    return Connection(
+        name=record.name,
+        provider=record.provider,
+        auth_mode=config.get("auth_mode", "api_key"),
+        scopes=tuple(config.get("scopes") or ()),
+        optional_scopes=tuple(config.get("optional_scopes") or ()),
+        has_client_secret=record.client_secret is not None,
+        **{k: config.get(k) for k in _CONNECTION_FIELDS},
+    )
+
+
+def public_account(record: AccountRecord, provider: str) -> ConnectedAccount:
+    return ConnectedAccount(
+        id=record.id,
+        connection_name=record.connection_name,
+        identifier=record.identifier,
+        provider=provider,
+        status=AccountStatus(record.status),
+        granted_scopes=tuple(record.granted_scopes or ()),
+        metadata=dict(record.metadata or {}),
+        status_reason=record.status_reason,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+class Accounts:
+    """Everything about connections and accounts of one tenant; the Bridge facade delegates here."""
+
+    def __init__(self, store: Store, tenant_id: str) -> None:
+        self.store = store
+        self.tenant_id = tenant_id
+        self._targets: dict[str, CallTarget] = {}
+        self._lock = threading.Lock()
+        self.listeners: list[StatusListener] = []
+        #: Builds the ``httpx.Auth`` of OAuth accounts; installed by the OAuth layer.
+        self.oauth_auth: Callable[[ConnectionRecord, AccountRecord], httpx.Auth] | None = None
+        #: Builds a consent link for an account, optionally asking for extra scopes.
+        self.authorization_link: Callable[[str, str, tuple[str, ...]], str] | None = None
+
+    # -- connections ---------------------------------------------------------------------------
+
+    def add_connection(
+        self, name: str, *, provider: str, client_secret: str | None = None, **config: Any
+    ) -> Connection:
+        get_provider(provider)  # a clear error for an unknown provider
+        if not name or not name.replace("-", "").replace("_", "").isalnum():
+            raise ConfigurationError(
+                f"Connection name {name!r} must be letters, digits, '-' or '_' (e.g. 'hubspot').",
+                field="name",
+            )
+        clean = {k: v for k, v in config.items() if v is not None}
+        for key in ("scopes", "optional_scopes"):
+            if key in clean:
+                clean[key] = list(clean[key])
+        oauth = bool(clean.get("client_id"))
+        if oauth and not (client_secret and clean.get("redirect_uri")):
+            raise ConfigurationError(
+                "An OAuth connection needs client_id, client_secret and redirect_uri (the callback URL "
+                "registered in the CRM app).",
+            )
+        clean["auth_mode"] = "oauth" if oauth else "api_key"
+        record = self.store.save_connection(self.tenant_id, name, provider, clean, client_secret)
+        with self._lock:
+            self._targets = {k: v for k, v in self._targets.items() if not k.startswith(f"{name}\x00")}
+        return public_connection(record)
+
+    def connection(self, name: str) -> ConnectionRecord:
+        record = self.store.get_connection(self.tenant_id, name)
+        if record is None:
+            known = [c.name for c in self.store.list_connections(self.tenant_id)]
+            raise ConfigurationError(
+                f"There is no connection named {name!r}; add it with add_connection(...). "
+                f"Known: {', '.join(known) or 'none'}.",
+                allowed=known,
+            )
+        return record
+
+    def connection_for(self, provider: str, identifier: str, connection_name: str | None) -> ConnectionRecord:
+        """The connection a call uses: the named one, or the tenant's only one for the provider."""
+        if connection_name is not None:
+            record = self.connection(connection_name)
+            if record.provider != provider:
+                raise ConfigurationError(
+                    f"Connection {connection_name!r} is a {record.provider} connection; this tool is for {provider}."
+                )
+            return record
+        candidates = [c for c in self.store.list_connections(self.tenant_id) if c.provider == provider]
+        if not candidates:
+            raise ConfigurationError(
+                f"No {provider} connection is configured; add one with add_connection(...)."
+            )
+        if len(candidates) > 1:
+            with_account = [
+                c
+                for c in candidates
+                if self.store.get_account(self.tenant_id, c.name, identifier) is not None
+            ]
+            if len(with_account) == 1:
+                return with_account[0]
+            raise ConfigurationError(
+                f"Several {provider} connections exist ({', '.join(c.name for c in candidates)}); "
+                "pass connection_name=… to pick one.",
+                candidates=[c.name for c in candidates],
+            )
+        return candidates[0]
+
+    # -- accounts ------------------------------------------------------------------------------
+
+    def get_or_create(self, connection_name: str, identifier: str) -> ConnectedAccount:
+        connection = self.connection(connection_name)
+        if not identifier:
+            raise ConfigurationError(
+                "identifier must be a non-empty string (your user's id).", field="identifier"
+            )
+        record, created = self.store.get_or_create_account(self.tenant_id, connection_name, identifier)
+        account = public_account(record, connection.provider)
+        if created:
+            self._emit(account, None, account.status, "created")
+        return account
+
+    def get(self, connection_name: str, identifier: str) -> ConnectedAccount | None:
+        connection = self.connection(connection_name)
+        record = self.store.get_account(self.tenant_id, connection_name, identifier)
+        return None if record is None else public_account(record, connection.provider)
+
+    def list(self, connection_name: str | None = None) -> list[ConnectedAccount]:
+        providers = {c.name: c.provider for c in self.store.list_connections(self.tenant_id)}
+        return [
+            public_account(r, providers.get(r.connection_name, ""))
+            for r in self.store.list_accounts(self.tenant_id, connection_name)
+        ]
+
+    def connect_api_key(
+        self, connection_name: str, identifier: str, api_key: str, api_domain: str | None = None
+    ) -> ConnectedAccount:
+        connection = self.connection(connection_name)
+        if not api_key or not api_key.strip():
+            raise InvalidInput("api_key is empty.", field="api_key")
+        metadata: dict[str, Any] = {"auth": "api_key"}
+        if api_domain:
+            parsed = httpx.URL(api_domain)
+            if parsed.scheme not in ("http", "https") or not parsed.host:
+                raise InvalidInput(f"api_domain {api_domain!r} is not an http(s) URL.", field="api_domain")
+            metadata["api_domain"] = api_domain.rstrip("/")
+        elif connection.provider == "pipedrive":
+            metadata["api_domain"] = connection.config.get("base_url") or get_provider("pipedrive").base_url
+        self.get_or_create(connection_name, identifier)
+        return self.update(
+            connection_name,
+            identifier,
+            status=AccountStatus.ACTIVE,
+            credentials={"api_key": api_key.strip()},
+            metadata=metadata,
+            reason="api key saved",
+        )
+
+    def update(
+        self,
+        connection_name: str,
+        identifier: str,
+        *,
+        status: AccountStatus | None = None,
+        reason: str | None = None,
+        **changes: Any,
+    ) -> ConnectedAccount:
+        """Write an account change, drop its cached target and tell the listeners about a new status."""
+        connection = self.connection(connection_name)
+        record = self.store.get_account(self.tenant_id, connection_name, identifier)
+        if record is None:
+            raise ConfigurationError(f"No account {identifier!r} on connection {connection_name!r}.")
+        old = AccountStatus(record.status)
+        updated = self.store.update_account(
+            self.tenant_id,
+            record.id,
+            status=status.value if status else None,
+            status_reason=reason,
+            **changes,
+        )
+        self.forget(connection_name, identifier)
+        account = public_account(updated, connection.provider)
+        if status is not None and status != old:
+            self._emit(account, old, status, reason)
+        return account
+
+    def forget(self, connection_name: str, identifier: str) -> None:
+        with self._lock:
+            self._targets.pop(f"{connection_name}\x00{identifier}", None)
+
+    def _emit(
+        self, account: ConnectedAccount, old: AccountStatus | None, new: AccountStatus, reason: str | None
+    ) -> None:
+        log.info("account %s on %s: %s -> %s", account.id, account.connection_name, old, new)
+        for listener in list(self.listeners):
+            try:
+                listener(account, old, new, reason)
+            except Exception:  # a listener's bug must not break the caller's tool call
+                log.exception("account status listener failed")
+
+    # -- call targets --------------------------------------------------------------------------
+
+    def target(self, provider: str, identifier: str, connection_name: str | None) -> CallTarget:
+        if connection_name is not None:
+            cached = self._targets.get(f"{connection_name}\x00{identifier}")
+            if cached is not None:
+                return cached
+        connection = self.connection_for(provider, identifier, connection_name)
+        key = f"{connection.name}\x00{identifier}"
+        cached = self._targets.get(key)
+        if cached is not None:
+            return cached
+        record = self.store.get_account(self.tenant_id, connection.name, identifier)
+        if record is None:
+            raise ConfigurationError(
+                f"User {identifier!r} has no account on connection {connection.name!r}: connect one first "
+                "(connect_api_key(...) or get_authorization_link(...)).",
+            )
+        target = self._build_target(connection, record)
+        with self._lock:
+            self._targets[key] = target
+        return target
+
+    def _build_target(self, connection: ConnectionRecord, record: AccountRecord) -> CallTarget:
+        provider = get_provider(connection.provider)
+        status = AccountStatus(record.status)
+        link = self._link_builder(connection.name, record.identifier)
+        if status in (AccountStatus.PENDING, AccountStatus.REVOKED):
+            message = (
+                "This account has not been authorised yet"
+                if status is AccountStatus.PENDING
+                else "This account's authorisation was revoked"
+            )
+            raise ReauthorizationRequired(
+                f"{message}; the user must (re)connect {provider.display_name}.",
+                status=status.value,
+                authorization_link=link(()) if link else None,
+            )
+        metadata = record.metadata or {}
+        base_url = metadata.get("api_domain") or connection.config.get("base_url") or provider.base_url
+        credentials = record.credentials or {}
+        auth: httpx.Auth
+        if "api_key" in credentials:
+            auth = ApiKeyAuth(
+                credentials["api_key"],
+                header=provider.auth.api_key_header,
+                prefix=provider.auth.api_key_prefix,
+            )
+            account_key = (
+                f"{provider.name}:key:{hashlib.sha256(credentials['api_key'].encode()).hexdigest()[:16]}"
+            )
+            granted = None
+        else:
+            if self.oauth_auth is None:
+                raise ConfigurationError("OAuth accounts need the OAuth layer (crmbridge.auth.oauth).")
+            auth = self.oauth_auth(connection, record)
+            scope_owner = metadata.get("portal_id") or metadata.get("company_id") or record.id
+            account_key = f"{provider.name}:{scope_owner}"
+            granted = frozenset(record.granted_scopes or ()) or None
+
+        async def on_auth_error(error: CrmBridgeError) -> None:
+            self.forget(connection.name, record.identifier)
+
+        async def reauth_link(scopes: Any) -> str | None:
+            return link(tuple(scopes)) if link else None
+
+        return CallTarget(
+            account_key=account_key,
+            base_url=base_url,
+            auth=auth,
+            granted_scopes=granted,
+            authorization_link=reauth_link,
+            on_auth_error=on_auth_error,
+        )
+
+    def _link_builder(self, connection_name: str, identifier: str) -> Callable[[tuple[str, ...]], str] | None:
+        builder = self.authorization_link
+        if builder is None:
+            return None
+        connection = self.store.get_connection(self.tenant_id, connection_name)
+        if connection is None or connection.config.get("auth_mode") != "oauth":
+            return None
+        return lambda scopes: builder(connection_name, identifier, scopes)

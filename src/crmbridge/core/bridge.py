@@ -1,0 +1,184 @@
+"""``Bridge``: the one facade every front end (library, HTTP, MCP, LangChain, CLI) goes through."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..engine import Catalog, Engine, HttpCore, RetryPolicy, ToolResult, tool_definition
+from ..engine.result import ToolError
+from ..errors import CrmBridgeError
+from ..store import Store
+from ..vault import Vault
+from .accounts import Accounts, StatusListener
+from .models import ConnectedAccount, Connection
+from .runner import LoopThread
+
+__all__ = ["Bridge", "default_data_dir"]
+
+
+def default_data_dir() -> Path:
+    """``$CRMBRIDGE_HOME``, else ``$XDG_DATA_HOME/crmbridge``, else ``~/.local/share/crmbridge``."""
+    explicit = os.environ.get("CRMBRIDGE_HOME")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "crmbridge"
+
+
+class Bridge:
+    """Connected accounts and tool calls for one tenant.
+
+    >>> bridge = Bridge(database_url="sqlite:///bridge.db")
+    >>> bridge.add_connection("hubspot", provider="hubspot")
+    >>> bridge.connect_api_key(connection_name="hubspot", identifier="user_1", api_key="pat-…")
+    >>> bridge.execute_tool(identifier="user_1", tool_name="hubspot_contacts_search", tool_input={"query": "acme"})
+
+    Every method has an ``a``-prefixed coroutine twin for async code; the sync ones run on a private
+    event loop so connection pools survive between calls.
+    """
+
+    def __init__(
+        self,
+        database_url: str | None = None,
+        *,
+        tenant_id: str = "default",
+        data_dir: str | os.PathLike[str] | None = None,
+        redis_url: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        cache_ttl: float = 300.0,
+        vault: Vault | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        if database_url is None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            database_url = f"sqlite:///{self.data_dir / 'crmbridge.db'}"
+        self.vault = vault or Vault.from_env(self.data_dir)
+        self.store = Store.open(database_url, self.vault)
+        self.tenant_id = tenant_id
+        self.accounts = Accounts(self.store, tenant_id)
+        self.transport = transport
+        self.engine = Engine(
+            http=HttpCore(
+                transport=transport, redis_url=redis_url or os.environ.get("CRMBRIDGE_REDIS_URL"), retry=retry
+            ),
+            catalog=Catalog(),
+            cache_ttl=cache_ttl,
+        )
+        self._runner = LoopThread()
+
+    def __repr__(self) -> str:
+        return f"Bridge(tenant_id={self.tenant_id!r})"
+
+    # -- connections and accounts --------------------------------------------------------------
+
+    def add_connection(
+        self,
+        name: str,
+        *,
+        provider: str,
+        base_url: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        redirect_uri: str | None = None,
+        scopes: Iterable[str] | None = None,
+        optional_scopes: Iterable[str] | None = None,
+        authorize_url: str | None = None,
+        token_url: str | None = None,
+    ) -> Connection:
+        """Configure a provider for this tenant: API-key mode, or OAuth with your own client (BYOC)."""
+        return self.accounts.add_connection(
+            name,
+            provider=provider,
+            client_secret=client_secret,
+            base_url=base_url.rstrip("/") if base_url else None,
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            scopes=list(scopes) if scopes is not None else None,
+            optional_scopes=list(optional_scopes) if optional_scopes is not None else None,
+            authorize_url=authorize_url,
+            token_url=token_url,
+        )
+
+    def connect_api_key(
+        self, *, connection_name: str, identifier: str, api_key: str, api_domain: str | None = None
+    ) -> ConnectedAccount:
+        """Connect an account with a HubSpot private-app token or a Pipedrive API token."""
+        return self.accounts.connect_api_key(connection_name, identifier, api_key, api_domain)
+
+    def get_or_create_connected_account(self, *, connection_name: str, identifier: str) -> ConnectedAccount:
+        """Idempotent: the existing account, or a new ``PENDING`` one."""
+        return self.accounts.get_or_create(connection_name, identifier)
+
+    def get_connected_account(self, *, connection_name: str, identifier: str) -> ConnectedAccount | None:
+        return self.accounts.get(connection_name, identifier)
+
+    def list_connected_accounts(self, connection_name: str | None = None) -> list[ConnectedAccount]:
+        return self.accounts.list(connection_name)
+
+    def on_account_status(self, listener: StatusListener) -> None:
+        """Call ``listener(account, old, new, reason)`` on every account status change."""
+        self.accounts.listeners.append(listener)
+
+    # -- tools ---------------------------------------------------------------------------------
+
+    def list_tools(self, provider: str | None = None, *, strict: bool = False) -> list[dict[str, Any]]:
+        """Tool definitions: name, description, input_schema, annotations, scopes (``strict``: the
+        OpenAI strict-mode variant of each schema, where one exists)."""
+        return [tool_definition(t, strict=strict) for t in self.engine.catalog.tools(provider)]
+
+    async def aexecute_tool(
+        self,
+        *,
+        identifier: str,
+        tool_name: str,
+        tool_input: Any = None,
+        connection_name: str | None = None,
+        include_raw: bool = False,
+    ) -> ToolResult:
+        """Run a tool for one user; errors come back in ``result.error``, never as exceptions."""
+        try:
+            tool = self.engine.catalog.tool(tool_name)
+            target = self.accounts.target(tool.provider, identifier, connection_name)
+        except CrmBridgeError as exc:
+            return ToolResult(tool_name, False, error=ToolError.from_exception(exc))
+        return await self.engine.execute(tool_name, tool_input or {}, target, include_raw=include_raw)
+
+    def execute_tool(
+        self,
+        *,
+        identifier: str,
+        tool_name: str,
+        tool_input: Any = None,
+        connection_name: str | None = None,
+        include_raw: bool = False,
+    ) -> ToolResult:
+        return self._runner.run(
+            self.aexecute_tool(
+                identifier=identifier,
+                tool_name=tool_name,
+                tool_input=tool_input,
+                connection_name=connection_name,
+                include_raw=include_raw,
+            )
+        )
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        await self.engine.aclose()
+
+    def close(self) -> None:
+        self._runner.close(self.engine.aclose())
+        self.store.close()
+
+    def __enter__(self) -> Bridge:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

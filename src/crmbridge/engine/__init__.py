@@ -1,0 +1,21 @@
+"""The engine: one path for every tool call (validate, resolve, send, retry, map errors, shape)."""
+
+from .catalog import Catalog, tool_definition
+from .context import CallContext, CallTarget, TTLCache
+from .executor import Engine
+from .http import HttpCore
+from .result import ToolError, ToolResult
+from .retry import RetryPolicy
+
+__all__ = [
+    "CallContext",
+    "CallTarget",
+    "Catalog",
+    "Engine",
+    "HttpCore",
+    "RetryPolicy",
+    "TTLCache",
+    "ToolError",
+    "ToolResult",
+    "tool_definition",
+]

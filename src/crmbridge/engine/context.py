@@ -1,0 +1,99 @@
+"""Who a call is for (``CallTarget``) and what hooks may use while preparing it (``CallContext``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ..errors import CrmBridgeError
+
+if TYPE_CHECKING:
+    from ..providers.spec import Provider
+    from .http import HttpCore
+
+__all__ = ["CallContext", "CallTarget", "TTLCache"]
+
+
+@dataclass(eq=False)
+class CallTarget:
+    """One connected account as the engine needs it: where to send, with which credentials.
+
+    ``account_key`` keys the rate limiter and the resolver cache (one CRM account, however many
+    identifiers share it); ``granted_scopes`` is ``None`` when unknown (private-app and API tokens),
+    which skips the pre-flight scope check; ``authorization_link(scopes)`` builds a re-consent link
+    asking for extra scopes; ``on_auth_error`` lets the account layer record a revocation.
+    """
+
+    account_key: str
+    base_url: str
+    auth: httpx.Auth
+    granted_scopes: frozenset[str] | None = None
+    authorization_link: Callable[[Sequence[str]], Awaitable[str | None]] | None = None
+    on_auth_error: Callable[[CrmBridgeError], Awaitable[None]] | None = None
+
+    def __repr__(self) -> str:
+        return f"CallTarget(account_key={self.account_key!r}, base_url={self.base_url!r})"
+
+
+class TTLCache:
+    """Resolved names per account: pipelines, stages and owners change rarely, lookups cost a request."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._data: dict[tuple[str, str], tuple[float, Any]] = {}
+
+    def get(self, account_key: str, key: str) -> Any | None:
+        hit = self._data.get((account_key, key))
+        if hit is None or hit[0] < self._clock():
+            return None
+        return hit[1]
+
+    def put(self, account_key: str, key: str, value: Any) -> None:
+        self._data[(account_key, key)] = (self._clock() + self.ttl, value)
+
+    def clear(self, account_key: str | None = None) -> None:
+        if account_key is None:
+            self._data.clear()
+        else:
+            for k in [k for k in self._data if k[0] == account_key]:
+                del self._data[k]
+
+
+@dataclass(eq=False)
+class CallContext:
+    """Handed to resolvers and preparers: make read calls on the same account, through the same
+    rate limits and retries as the tool call itself, and cache what they learn."""
+
+    provider: Provider
+    target: CallTarget
+    http: HttpCore
+    cache: TTLCache
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    async def request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None
+    ) -> Any:
+        """Send a side request; returns the unwrapped body or raises a taxonomy error."""
+        response = await self.http.send(
+            self.provider, self.target, method, path, params=params, json=json, idempotent=True
+        )
+        from ..providers.hooks import body_json
+        from .http import Recovered
+
+        assert not isinstance(response, Recovered)  # only creates are recovered
+        if response.status_code >= 400:
+            raise self.provider.hooks.parse_error(response, None)
+
+        return self.provider.hooks.unwrap(body_json(response))
+
+    async def cached(self, key: str, load: Callable[[], Awaitable[Any]]) -> Any:
+        value = self.cache.get(self.target.account_key, key)
+        if value is None:
+            value = await load()
+            self.cache.put(self.target.account_key, key, value)
+        return value

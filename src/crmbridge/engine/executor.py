@@ -1,0 +1,147 @@
+"""``Engine.execute``: one tool call, the same way whoever asked for it.
+
+validate → check scopes → resolve names to ids → provider quirks → plan the request → send (rate
+limits, retries, safe re-checks of lost creates) → map errors → shape a compact result.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..errors import CrmBridgeError, InsufficientScope, OutcomeUnknown, ReauthorizationRequired
+from ..providers import get_provider
+from ..providers.hooks import body_json
+from ..providers.spec import Provider, Tool
+from .catalog import Catalog
+from .context import CallContext, CallTarget, TTLCache
+from .http import HttpCore, Recover, Recovered
+from .request import plan_request
+from .result import ToolError, ToolResult
+from .shaping import shape_output
+
+__all__ = ["Engine"]
+
+log = logging.getLogger("crmbridge.engine")
+
+
+class Engine:
+    """Stateless per call; holds the catalog, the connection pools, the limiter and the name cache."""
+
+    def __init__(
+        self, *, http: HttpCore | None = None, catalog: Catalog | None = None, cache_ttl: float = 300.0
+    ) -> None:
+        self.http = http or HttpCore()
+        self.catalog = catalog or Catalog()
+        self.cache = TTLCache(cache_ttl)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def execute(
+        self, tool_name: str, tool_input: Any, target: CallTarget, *, include_raw: bool = False
+    ) -> ToolResult:
+        try:
+            tool = self.catalog.tool(tool_name)
+            provider = get_provider(tool.provider)
+            args = self.catalog.schema(tool).parse(tool_input)
+            await self._check_scopes(provider, tool, args, target)
+            ctx = CallContext(provider, target, self.http, self.cache)
+            args = await self._resolve(ctx, tool, args)
+            return await self._call(ctx, tool, args, include_raw)
+        except CrmBridgeError as exc:
+            await self._on_error(exc, target)
+            log.info("tool %s failed: %s", tool_name, exc.code)
+            return ToolResult(tool_name, False, error=ToolError.from_exception(exc))
+
+    async def _check_scopes(
+        self, provider: Provider, tool: Tool, args: dict[str, Any], target: CallTarget
+    ) -> None:
+        if target.granted_scopes is None:
+            return
+        needed = provider.hooks.scopes_for(tool, args)
+        missing = sorted(set(needed) - target.granted_scopes)
+        if missing:
+            raise InsufficientScope(
+                f"This account has not granted {', '.join(missing)}, which {tool.name} needs. "
+                "Ask the user to re-authorise with the link.",
+                missing_scopes=missing,
+            )
+
+    async def _resolve(self, ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+        hooks = ctx.provider.hooks
+        for field, resolver in tool.resolve.items():
+            if args.get(field) is not None:
+                args[field] = await hooks.resolvers[resolver](ctx, args[field], args)
+        if tool.prepare:
+            args = await hooks.preparers[tool.prepare](ctx, tool, args)
+        return args
+
+    async def _call(
+        self, ctx: CallContext, tool: Tool, args: dict[str, Any], include_raw: bool
+    ) -> ToolResult:
+        hooks = ctx.provider.hooks
+        planned = plan_request(tool, args)
+        recover = (
+            await self._recovery(ctx, tool, args) if tool.writes and not tool.annotations.idempotent else None
+        )
+        response = await self.http.send(
+            ctx.provider,
+            ctx.target,
+            planned.method,
+            planned.path,
+            params=planned.params,
+            json=planned.json,
+            idempotent=tool.annotations.idempotent or tool.annotations.read_only,
+            recover=recover,
+        )
+        if isinstance(response, Recovered):
+            data = hooks.shape_record(response.record, tool, args)
+            return ToolResult(tool.name, True, data, raw=response.record if include_raw else None)
+        body = body_json(response)
+        if response.status_code >= 400:
+            raise hooks.parse_error(response, tool)
+        data = shape_output(tool, body, args)
+        return ToolResult(tool.name, True, data, raw=body if include_raw else None)
+
+    async def _recovery(self, ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Recover | None:
+        """Snapshot what already matches a create's keys, so a lost answer can be settled exactly.
+
+        Records matching the keys after the failure but not before are ours: one means the create
+        happened, none means it did not (resend), several means somebody else wrote too (unknown).
+        """
+        if tool.recheck is None:
+            return None
+        hooks = ctx.provider.hooks
+        before = await hooks.find_created(ctx, tool, args)
+        if before is None:
+            return None
+        seen = {hooks.record_id(r) for r in before}
+
+        async def recover() -> Recovered | None:
+            after = await hooks.find_created(ctx, tool, args) or []
+            new = [r for r in after if hooks.record_id(r) not in seen]
+            if not new:
+                return None
+            if len(new) == 1:
+                log.info("%s: a lost create was found by re-check", tool.name)
+                return Recovered(new[0])
+            raise OutcomeUnknown(
+                f"The create's answer was lost and {len(new)} matching records appeared since; "
+                "check which one is yours before trying again.",
+                candidates=[hooks.record_id(r) for r in new],
+            )
+
+        return recover
+
+    async def _on_error(self, exc: CrmBridgeError, target: CallTarget) -> None:
+        if isinstance(exc, ReauthorizationRequired) and target.on_auth_error is not None:
+            await target.on_auth_error(exc)
+        if (
+            isinstance(exc, InsufficientScope | ReauthorizationRequired)
+            and "authorization_link" not in exc.details
+            and target.authorization_link is not None
+        ):
+            link = await target.authorization_link(exc.details.get("missing_scopes", []))
+            if link:
+                exc.details["authorization_link"] = link

@@ -1,0 +1,47 @@
+"""What a tool call returns: data for the model, or an error it can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import CrmBridgeError
+
+__all__ = ["ToolError", "ToolResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolError:
+    """A taxonomy error as data: ``code``, a short ``message`` and ``details`` (``field``,
+    ``allowed``, ``candidates``, ``missing_scopes``, ``authorization_link``, ``retry_after``, …)."""
+
+    code: str
+    message: str
+    retryable: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_exception(cls, exc: CrmBridgeError) -> ToolError:
+        return cls(exc.code, exc.message, exc.retryable, dict(exc.details))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "retryable": self.retryable, **self.details}
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResult:
+    """``ok`` with compact ``data``, or not ``ok`` with an ``error``. ``raw`` holds the CRM's own
+    response body only when the caller asked for it (``include_raw=True``)."""
+
+    tool_name: str
+    ok: bool
+    data: Any = None
+    error: ToolError | None = None
+    raw: Any = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What a model sees: the data, or the error."""
+        if self.ok:
+            return {"ok": True, "data": self.data}
+        assert self.error is not None
+        return {"ok": False, "error": self.error.to_dict()}

@@ -1,0 +1,39 @@
+"""Compact results: the records a model asked for, a cursor and a total, no provider envelope."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..providers.spec import Tool
+
+__all__ = ["dig", "shape_output"]
+
+
+def dig(body: Any, dotted: str) -> Any:
+    for part in filter(None, dotted.split(".")):
+        body = body.get(part) if isinstance(body, dict) else None
+    return body
+
+
+def shape_output(tool: Tool, body: Any, args: dict[str, Any]) -> Any:
+    from ..providers import get_provider
+
+    hooks = get_provider(tool.provider).hooks
+    kind = tool.output.kind
+    if kind == "raw":
+        return hooks.unwrap(body)
+    if kind == "deleted":
+        ident = next((args[k] for k in ("id", "entityId", "objectId") if k in args), None)
+        return {"id": ident, "deleted": True}
+    cursor, total = hooks.page_info(body, tool)
+    found = dig(hooks.unwrap(body), tool.output.items)
+    if kind == "record":
+        return hooks.shape_record(found, tool, args)
+    records = [hooks.shape_record(r, tool, args) for r in (found or [])]
+    out: dict[str, Any] = {"results": records, "count": len(records)}
+    if total is not None:
+        out["total"] = total
+    if cursor is not None:
+        out["next_cursor"] = cursor
+    return out

@@ -1,0 +1,124 @@
+"""The named hooks a provider may override: the quirks of one CRM's API, and nothing else.
+
+The engine calls these at fixed points of every tool call; a new CRM subclasses
+:class:`ProviderHooks`, overrides what its API does differently and registers its resolvers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ..errors import (
+    AuthFailed,
+    Conflict,
+    CrmBridgeError,
+    InsufficientScope,
+    InvalidInput,
+    NotFound,
+    ProviderError,
+    ProviderUnavailable,
+    RateLimited,
+)
+
+if TYPE_CHECKING:
+    from ..engine.context import CallContext
+    from .spec import Tool
+
+__all__ = ["PageInfo", "ProviderHooks", "Resolver", "body_json"]
+
+#: ``async def resolver(ctx, value, args) -> value``: a plain-language value becomes a CRM id.
+Resolver = Callable[["CallContext", Any, dict[str, Any]], Awaitable[Any]]
+#: ``async def prepare(ctx, tool, args) -> args``: reshape the input for one quirk of the API.
+Preparer = Callable[["CallContext", "Tool", dict[str, Any]], Awaitable[dict[str, Any]]]
+PageInfo = tuple[str | None, int | None]
+
+
+def body_json(response: httpx.Response) -> Any:
+    """The JSON body, or ``None`` when there is none (or it is not JSON)."""
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+class ProviderHooks:
+    """Defaults that suit a plain JSON REST API; each provider overrides what differs."""
+
+    resolvers: Mapping[str, Resolver] = {}
+    preparers: Mapping[str, Preparer] = {}
+
+    def scopes_for(self, tool: Tool, args: Mapping[str, Any]) -> tuple[str, ...]:
+        """The scopes this call needs (generic tools depend on the object type in the input)."""
+        return tool.scopes
+
+    def unwrap(self, body: Any) -> Any:
+        """Strip the provider's response envelope, if it has one."""
+        return body
+
+    def page_info(self, body: Any, tool: Tool) -> PageInfo:
+        """``(next_cursor, total)`` of a list response."""
+        return None, None
+
+    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+        """A compact record for an LLM: no nulls, no envelope noise."""
+        if isinstance(record, dict):
+            return {k: v for k, v in record.items() if v not in (None, "", [], {})}
+        return record
+
+    def record_id(self, record: Any) -> str | None:
+        if isinstance(record, dict) and record.get("id") is not None:
+            return str(record["id"])
+        return None
+
+    async def find_created(self, ctx: CallContext, tool: Tool, args: Mapping[str, Any]) -> list[str] | None:
+        """Ids of records matching a create's ``recheck`` keys (``None``: this provider cannot tell)."""
+        return None
+
+    def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:
+        """Map an error response onto the taxonomy; providers refine the message and details."""
+        body = body_json(response)
+        message = _first_text(body) or response.reason_phrase or "error"
+        return default_error(response.status_code, message, retry_after=retry_after_seconds(response))
+
+
+def _first_text(body: Any) -> str | None:
+    if isinstance(body, dict):
+        for key in ("message", "error", "detail"):
+            if isinstance(body.get(key), str):
+                return str(body[key])
+    return None
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def default_error(status: int, message: str, /, **details: Any) -> CrmBridgeError:
+    """The taxonomy class a bare HTTP status implies; provider hooks add what the body says."""
+    details["status"] = status
+    if status == 400 or status == 422:
+        return InvalidInput(message, **details)
+    if status == 401:
+        return AuthFailed(message, **details)
+    if status == 403:
+        return InsufficientScope(message, **details)
+    if status in (404, 410):
+        return NotFound(message, **details)
+    if status == 409:
+        return Conflict(message, **details)
+    if status == 429:
+        return RateLimited(message, **details)
+    if status >= 500 or status == 423:
+        return ProviderUnavailable(message, **details)
+    return ProviderError(message, **details)

@@ -1,0 +1,130 @@
+"""What a provider and a tool *are*: plain data the engine interprets.
+
+A tool says which HTTP call it makes and how its input maps onto that call; the engine does the rest
+(validation, name resolution, rate limits, retries, error mapping, output shaping) the same way for
+every tool. A provider adds a few named hooks (:class:`ProviderHooks`) for the quirks of its API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ..engine.ratelimit import RateLimits
+    from .hooks import ProviderHooks
+
+__all__ = ["Annotations", "AuthSpec", "Output", "Provider", "Recheck", "Tool"]
+
+BodyMode = Literal["none", "rest", "properties"]
+OutputKind = Literal["record", "list", "deleted", "raw"]
+
+
+@dataclass(frozen=True, slots=True)
+class Annotations:
+    """MCP-style hints: an agent runtime may gate destructive tools or retry idempotent ones."""
+
+    read_only: bool = False
+    destructive: bool = False
+    idempotent: bool = False
+
+    def to_dict(self) -> dict[str, bool]:
+        return {
+            "readOnlyHint": self.read_only,
+            "destructiveHint": self.destructive,
+            "idempotentHint": self.idempotent,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """How a response becomes a compact result.
+
+    ``kind``: ``record`` (one object), ``list`` (records plus ``next_cursor`` / ``total``), ``deleted``
+    (``{"id", "deleted": true}``) or ``raw`` (the body as the CRM sent it). ``items`` is the dotted path
+    of the record or list inside the body (``results``, ``data``); empty means the body itself.
+    """
+
+    kind: OutputKind = "record"
+    items: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck:
+    """How to settle a create whose answer was lost (timeout after sending).
+
+    The engine asks the provider hook ``find_created`` for records created since the attempt began that
+    match the input on ``keys``; one match is the record we created, none means nothing was written and
+    the create is retried, several means the outcome is reported as unknown.
+    """
+
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One named operation with a JSON-Schema input.
+
+    ``path`` holds ``{placeholders}`` filled from input fields (URL-quoted). ``query`` lists the input
+    fields sent as query parameters (lists are comma-joined). ``body`` says what becomes the JSON body:
+    ``rest`` — every input field not used in the path or query; ``properties`` — the same, wrapped as
+    ``{"properties": {...}}`` except for ``body_extra`` fields kept at the top level; ``none``.
+    ``resolve`` maps input fields to resolver names (plain-language values → ids), run before the
+    request is built. ``prepare`` names a provider hook that rewrites the input for one quirk.
+    """
+
+    name: str
+    description: str
+    input_schema: Mapping[str, Any]
+    method: str
+    path: str
+    scopes: tuple[str, ...] = ()
+    annotations: Annotations = Annotations()
+    query: tuple[str, ...] = ()
+    body: BodyMode = "none"
+    body_extra: tuple[str, ...] = ()
+    resolve: Mapping[str, str] = field(default_factory=dict)
+    prepare: str | None = None
+    output: Output = Output()
+    recheck: Recheck | None = None
+    rate_class: str = ""
+    example: Mapping[str, Any] | None = None
+    provider: str = ""
+
+    @property
+    def writes(self) -> bool:
+        return not self.annotations.read_only
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSpec:
+    """How accounts of a provider authenticate; URLs default to the real CRM, overridable per connection."""
+
+    authorize_url: str
+    token_url: str
+    api_key_header: str
+    api_key_prefix: str = ""
+    scope_separator: str = " "
+    access_token_ttl: int = 1800
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    display_name: str
+    base_url: str
+    auth: AuthSpec
+    tools: tuple[Tool, ...]
+    hooks: ProviderHooks
+    rate_limits: RateLimits
+    docs_url: str = ""
+
+    def __post_init__(self) -> None:
+        # Tools are declared without repeating their provider; stamp it here, once.
+        stamped = tuple(t if t.provider == self.name else replace(t, provider=self.name) for t in self.tools)
+        names = [t.name for t in stamped]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"{self.name}: duplicate tool names {duplicates}")
+        object.__setattr__(self, "tools", stamped)

@@ -1,0 +1,52 @@
+"""Serve a sandbox on a real loopback socket from a background thread: for official clients,
+other processes, browsers and benchmarks that cannot use the in-process transport."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from .app import Sandbox
+from .transport import NetworkFaults
+
+__all__ = ["serve_in_thread"]
+
+
+@contextmanager
+def serve_in_thread(
+    sandbox: Sandbox, host: str = "127.0.0.1", *, hang_seconds: float = 30.0
+) -> Iterator[str]:
+    """Serve ``sandbox`` on a free port of ``host`` until the block ends; yields the root URL.
+
+    ``hang_seconds`` is how long an injected timeout fault keeps the connection silent.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        NetworkFaults(sandbox, hang_seconds=hang_seconds),
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+        timeout_keep_alive=5,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="sandbox")
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the sandbox server did not start within 10 s")
+            time.sleep(0.01)
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
