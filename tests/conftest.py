@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -47,3 +49,37 @@ async def company(client: httpx.AsyncClient) -> dict[str, Any]:
     data["headers"] = {"x-api-token": data["api_token"]}
     data["prefix"] = f"/pipedrive/{data['company_domain']}"
     return data
+
+
+# Every token and key shape the sandbox issues: HubSpot private-app, access and refresh tokens,
+# Pipedrive API tokens and client secrets (40 hex), Pipedrive access and refresh tokens.
+_SECRET_SHAPES = re.compile(
+    r"pat-na1-[0-9a-f-]{36}|\bCK[\w-]{100,}|\bna1-[0-9a-f-]{36}|\b[0-9a-f]{40}\b|\b\d+:\d+:[0-9a-f]{64}|v1u:[\w-]{40,}"
+)
+
+
+class _LogCapture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += logging.Formatter().formatException(record.exc_info)
+        if _SECRET_SHAPES.search(text):
+            self.leaks.append(f"{record.name}: {text[:300]}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_log() -> Iterator[None]:
+    """Capture every log record of the whole run at DEBUG; none may carry a token or a key."""
+    root = logging.getLogger()
+    handler = _LogCapture()
+    level = root.level
+    root.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    yield
+    root.removeHandler(handler)
+    root.setLevel(level)
+    assert not handler.leaks, "secrets in logs:\n" + "\n".join(handler.leaks[:10])
