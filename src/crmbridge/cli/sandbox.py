@@ -1,16 +1,14 @@
-"""The ``crmbridge`` command line."""
+"""``crmbridge sandbox``: the fake CRMs on a local port, with a seeded account of each printed."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
 
 
 def _sandbox_command(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .sandbox import NetworkFaults, Sandbox
+    from ..sandbox import NetworkFaults, Sandbox
 
     sandbox = Sandbox(rate_window_scale=args.rate_window_scale)
     root = f"http://{args.host}:{args.port}"
@@ -37,9 +35,7 @@ see the README). Press Ctrl+C to stop.""",
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="crmbridge", description="CRM tools for AI agents.")
-    sub = parser.add_subparsers(dest="command", required=True)
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sb = sub.add_parser(
         "sandbox", help="serve the fake HubSpot and Pipedrive APIs (with a seeded portal and company)"
     )
@@ -56,14 +52,3 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
     )
     sb.set_defaults(func=_sandbox_command)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    result: int = args.func(args)
-    return result
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,48 @@
+"""A Bridge with one HubSpot user connected by private-app token to a fresh in-process sandbox portal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crmbridge import Bridge
+from crmbridge.engine import RetryPolicy
+from crmbridge.sandbox import Sandbox
+from crmbridge.vault import Vault
+
+USER = "user_hs_456"
+
+
+@dataclass
+class Connected:
+    bridge: Bridge
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def connected_bridge(sandbox: Sandbox, tmp_path: Path, **portal: Any) -> Connected:
+    info = sandbox.hubspot.create_portal(seed_value=7, **portal)
+    bridge = Bridge(
+        database_url=f"sqlite:///{tmp_path}/bridge.db",
+        data_dir=tmp_path,
+        transport=sandbox.transport(),
+        retry=RetryPolicy(max_attempts=3, base_delay=0.005, max_delay=0.02),
+        vault=Vault.from_string(Vault.generate_key()),
+    )
+    bridge.add_connection("hubspot", provider="hubspot", base_url="http://sandbox/hubspot")
+    bridge.connect_api_key(connection_name="hubspot", identifier=USER, api_key=info.private_app_token)
+    return Connected(bridge, info.private_app_token)
+
+
+@pytest.fixture
+def hs(sandbox: Sandbox, tmp_path: Path) -> Iterator[Connected]:
+    connected = connected_bridge(sandbox, tmp_path)
+    yield connected
+    connected.bridge.close()

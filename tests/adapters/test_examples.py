@@ -1,0 +1,54 @@
+"""Example inputs: what ``crmbridge tools show`` prints must be an input the tool accepts."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmbridge.adapters.examples import example_input, example_value, tool_example
+from crmbridge.engine.schema import CompiledSchema
+from crmbridge.providers import PROVIDER_NAMES, get_provider
+
+
+@pytest.mark.parametrize("provider", PROVIDER_NAMES)
+def test_every_tool_example_passes_the_tool_validation(provider: str) -> None:
+    for tool in get_provider(provider).tools:
+        schema = CompiledSchema(tool.input_schema)
+        schema.parse(tool_example(tool))  # the declared example, else a generated one
+        schema.parse(example_input(tool.input_schema))  # the generated one, always
+
+
+def test_declared_examples_win() -> None:
+    tool = next(t for t in get_provider("hubspot").tools if t.example is not None)
+    assert tool_example(tool) == dict(tool.example or {})
+
+
+def test_placeholders_have_the_right_types() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "email": {"type": "string", "format": "email"},
+            "stage": {"enum": ["open", "won"]},
+            "count": {"type": "integer", "minimum": 5},
+            "amount": {"type": ["number", "null"]},
+            "done": {"type": "boolean"},
+            "tags": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+            "ref": {"anyOf": [{"type": "null"}, {"type": "integer", "exclusiveMinimum": 0}]},
+            "owner": {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]},
+            "optional": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
+        },
+        "required": ["email", "stage", "count", "amount", "done", "tags", "ref", "owner", "fields"],
+    }
+    assert example_input(schema) == {
+        "email": "jane@example.com",
+        "stage": "open",
+        "count": 5,
+        "amount": 1.0,
+        "done": True,
+        "tags": ["<tags>", "<tags>"],
+        "ref": 1,
+        "owner": {"id": "<id>"},
+        "fields": {"property_1": "<property_1>"},
+    }
+    assert example_value({"type": "string", "default": "x"}) == "x"
+    assert example_value({"type": "string", "examples": ["y"]}) == "y"

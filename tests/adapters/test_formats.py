@@ -1,0 +1,241 @@
+"""OpenAI and Anthropic tool formats: every definition is a valid schema, strict variants are strict,
+and a model's tool call runs through the Bridge and comes back as the vendor's tool-result message."""
+
+from __future__ import annotations
+
+import json
+import re
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+from jsonschema import Draft202012Validator
+
+from crmbridge.adapters import (
+    aexecute_anthropic_tool_uses,
+    aexecute_openai_tool_calls,
+    anthropic_tools,
+    execute_anthropic_tool_use,
+    execute_anthropic_tool_uses,
+    execute_openai_tool_call,
+    execute_openai_tool_calls,
+    openai_tools,
+)
+from crmbridge.errors import ConfigurationError, UnknownTool
+from crmbridge.providers import PROVIDER_NAMES, Tool, get_provider
+
+from .conftest import USER, Connected
+
+pytestmark = pytest.mark.anyio
+
+NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # what both vendors accept as a tool name
+
+
+def catalog(provider: str) -> list[Tool]:
+    try:
+        return list(get_provider(provider).tools)
+    except (ImportError, AttributeError) as exc:  # a provider whose catalog is still being written
+        pytest.skip(f"{provider} catalog not available: {exc}")
+
+
+def types_of(schema: dict[str, Any]) -> set[str]:
+    kind = schema.get("type")
+    return {kind} if isinstance(kind, str) else set(kind or ())
+
+
+def assert_strict(schema: dict[str, Any], where: str) -> None:
+    """OpenAI strict mode: every object closed, with all its properties required."""
+    if "object" in types_of(schema) or "properties" in schema:
+        assert schema.get("additionalProperties") is False, where
+        assert sorted(schema.get("required", [])) == sorted(schema.get("properties", {})), where
+        for name, sub in schema.get("properties", {}).items():
+            assert_strict(sub, f"{where}.{name}")
+    if isinstance(schema.get("items"), dict):
+        assert_strict(schema["items"], f"{where}[]")
+    for key in ("anyOf", "oneOf"):
+        for option in schema.get(key, ()):
+            assert_strict(option, where)
+
+
+@pytest.mark.parametrize("provider", PROVIDER_NAMES)
+def test_every_openai_definition_is_valid_and_strict_variants_are_strict(provider: str) -> None:
+    tools = catalog(provider)
+    plain = openai_tools(provider)
+    strict = openai_tools(provider, strict=True)
+    assert [d["function"]["name"] for d in plain] == [t.name for t in tools]
+    for tool, p, s in zip(tools, plain, strict, strict=True):
+        assert NAME.match(tool.name) and tool.description.strip()
+        assert p == {
+            "type": "function",
+            "function": {
+                "name": tool.name,
+                "description": tool.description,
+                "parameters": dict(tool.input_schema),
+            },
+        }
+        fn = s["function"]
+        Draft202012Validator.check_schema(fn["parameters"])
+        assert fn["parameters"]["type"] == "object"
+        if fn["strict"]:
+            assert_strict(fn["parameters"], tool.name)
+            # Optional fields become nullable: a model in strict mode sends null for what it leaves out.
+            optional = set(tool.input_schema.get("properties", {})) - set(
+                tool.input_schema.get("required", [])
+            )
+            for name in optional:
+                assert Draft202012Validator(fn["parameters"]["properties"][name]).is_valid(None), (
+                    tool.name,
+                    name,
+                )
+        else:
+            assert fn["parameters"] == dict(tool.input_schema)
+
+
+@pytest.mark.parametrize("provider", PROVIDER_NAMES)
+def test_every_anthropic_definition_is_valid(provider: str) -> None:
+    tools = catalog(provider)
+    for tool, d in zip(tools, anthropic_tools(provider), strict=True):
+        assert d == {
+            "name": tool.name,
+            "description": tool.description,
+            "input_schema": dict(tool.input_schema),
+        }
+        Draft202012Validator.check_schema(d["input_schema"])
+        assert d["input_schema"]["type"] == "object"
+
+
+def test_some_hubspot_tools_are_strict_and_free_form_ones_are_not() -> None:
+    strict = {d["function"]["name"]: d["function"]["strict"] for d in openai_tools("hubspot", strict=True)}
+    assert strict["hubspot_contact_get"] is True
+    assert strict["hubspot_contact_create"] is False  # any CRM property: a free-form map
+
+
+def test_responses_api_shape_and_tool_selection() -> None:
+    (d,) = openai_tools("hubspot", strict=True, tool_names=["hubspot_contact_get"], api="responses")
+    assert d["type"] == "function" and d["name"] == "hubspot_contact_get" and d["strict"] is True
+    assert "function" not in d
+    with pytest.raises(UnknownTool, match="Did you mean: hubspot_contact_get"):
+        openai_tools("hubspot", tool_names=["hubspot_contact_gt"])
+
+
+def test_bridge_tools_for_delegates_to_the_adapters(hs: Connected) -> None:
+    assert hs.bridge.tools_for("openai", "hubspot", strict=True) == openai_tools("hubspot", strict=True)
+    assert hs.bridge.tools_for("openai-responses", "hubspot") == openai_tools("hubspot", api="responses")
+    assert hs.bridge.tools_for("anthropic", "hubspot") == anthropic_tools("hubspot")
+    with pytest.raises(ConfigurationError, match="Unknown tool format"):
+        hs.bridge.tools_for("gemini", "hubspot")  # type: ignore[arg-type]
+
+
+def openai_call(name: str, arguments: str, call_id: str = "call_1") -> dict[str, Any]:
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+
+
+def test_openai_tool_call_with_strict_nulls_runs_through_the_bridge(hs: Connected) -> None:
+    found = hs.bridge.execute_tool(
+        identifier=USER, tool_name="hubspot_contacts_search", tool_input={"query": "John Smith"}
+    )
+    email = found.data["results"][0]["properties"]["email"]
+    args = json.dumps({"contact_id": email, "properties": ["email"], "associations": None})
+    message = execute_openai_tool_call(hs.bridge, openai_call("hubspot_contact_get", args), identifier=USER)
+    assert message["role"] == "tool" and message["tool_call_id"] == "call_1"
+    content = json.loads(message["content"])
+    assert content["ok"] is True
+    assert content["data"]["id"] == found.data["results"][0]["id"]
+    assert content["data"]["properties"]["email"] == email
+
+
+def test_openai_bad_arguments_and_unknown_tools_come_back_as_errors(hs: Connected) -> None:
+    message = {
+        "role": "assistant",
+        "tool_calls": [
+            openai_call("hubspot_contact_get", "{not json", "a"),
+            openai_call("hubspot_contact_get", json.dumps({"contact_id": 5}), "b"),
+            openai_call("hubspot_contact_fetch", "{}", "c"),
+        ],
+    }
+    replies = execute_openai_tool_calls(hs.bridge, message, identifier=USER)
+    assert [r["tool_call_id"] for r in replies] == ["a", "b", "c"]
+    errors = [json.loads(r["content"])["error"] for r in replies]
+    assert [e["code"] for e in errors] == ["invalid_input", "invalid_input", "unknown_tool"]
+    assert errors[1]["field"] == "contact_id"
+    assert "hubspot_contact_get" in errors[2]["message"]
+
+
+async def test_openai_sdk_objects_and_responses_items_async(hs: Connected, client: httpx.AsyncClient) -> None:
+    sdk_message = SimpleNamespace(
+        tool_calls=[
+            SimpleNamespace(
+                id="call_9",
+                type="function",
+                function=SimpleNamespace(
+                    name="hubspot_contact_create", arguments=json.dumps({"email": "grace@hopper.example"})
+                ),
+            )
+        ]
+    )
+    (reply,) = await aexecute_openai_tool_calls(
+        hs.bridge, sdk_message, identifier=USER, connection_name="hubspot"
+    )
+    created = json.loads(reply["content"])
+    assert reply["tool_call_id"] == "call_9" and created["ok"], created
+    output = [
+        {"type": "reasoning", "id": "rs_1"},
+        {
+            "type": "function_call",
+            "call_id": "fc_1",
+            "name": "hubspot_contact_get",
+            "arguments": json.dumps({"contact_id": created["data"]["id"], "properties": ["email"]}),
+        },
+    ]
+    (item,) = await aexecute_openai_tool_calls(hs.bridge, output, identifier=USER)
+    assert item["type"] == "function_call_output" and item["call_id"] == "fc_1"
+    assert json.loads(item["output"])["data"]["properties"]["email"] == "grace@hopper.example"
+    r = await client.get(f"/hubspot/crm/v3/objects/contacts/{created['data']['id']}", headers=hs.headers)
+    assert r.status_code == 200
+
+
+def test_anthropic_tool_use_blocks(hs: Connected) -> None:
+    block = {
+        "type": "tool_use",
+        "id": "toolu_1",
+        "name": "hubspot_contacts_search",
+        "input": {"query": "John Smith"},
+    }
+    result = execute_anthropic_tool_use(hs.bridge, block, identifier=USER)
+    assert (
+        result["type"] == "tool_result" and result["tool_use_id"] == "toolu_1" and result["is_error"] is False
+    )
+    assert json.loads(result["content"])["data"]["results"][0]["properties"]["firstname"] == "John"
+
+    content = [
+        {"type": "text", "text": "Let me look."},
+        {
+            "type": "tool_use",
+            "id": "toolu_2",
+            "name": "hubspot_contact_get",
+            "input": {"contact_id": "999999999"},
+        },
+    ]
+    (missing,) = execute_anthropic_tool_uses(
+        hs.bridge, {"role": "assistant", "content": content}, identifier=USER
+    )
+    assert missing["is_error"] is True and json.loads(missing["content"])["error"]["code"] == "not_found"
+    assert (
+        execute_anthropic_tool_uses(hs.bridge, {"role": "assistant", "content": "just text"}, identifier=USER)
+        == []
+    )
+
+
+async def test_anthropic_sdk_blocks_async(hs: Connected) -> None:
+    message = SimpleNamespace(
+        content=[
+            SimpleNamespace(type="text", text="ok"),
+            SimpleNamespace(
+                type="tool_use", id="toolu_3", name="hubspot_contacts_search", input={"limit": "two"}
+            ),
+        ]
+    )
+    (result,) = await aexecute_anthropic_tool_uses(hs.bridge, message, identifier=USER)
+    error = json.loads(result["content"])["error"]
+    assert result["is_error"] and error["code"] == "invalid_input" and error["field"] == "limit"
