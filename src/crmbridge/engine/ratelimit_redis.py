@@ -1,0 +1,196 @@
+"""The rate limiter with its state in Redis, so that every worker of a deployment spends one budget.
+
+Same semantics as :class:`~crmbridge.engine.ratelimit.InMemoryRateLimiter`. Each window of an account is a
+sorted set of request ids scored by when they leave the window, next to a hash of what headers taught
+(limit, window length, a 429's block); the daily budget is a hash that expires at its reset. Two Lua
+scripts check-and-count and learn atomically, timed by the Redis server's clock, the one clock that all
+workers share. Keys carry the account in a hash tag, so a script's keys live on one Redis Cluster slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+import weakref
+from typing import Any
+
+import httpx
+from redis.asyncio import Redis
+
+from .ratelimit import RateLimits, Sleep, WaitingLimiter, Window, learn, limited
+
+__all__ = ["RedisRateLimiter"]
+
+# KEYS: per window its sorted set and its hash, then the daily hash.
+# ARGV: request id, headroom, in-flight timeout, cost, then per window its default limit and seconds.
+# Returns {"ok"}, {"wait", seconds, window number} or {"daily", seconds until usable, remaining}.
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local n = (#KEYS - 1) / 2
+local headroom, in_flight, cost = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local daily = KEYS[#KEYS]
+local d = redis.call('HMGET', daily, 'remaining', 'reset_at', 'blocked_until')
+local reset_at, blocked = tonumber(d[2]) or 0, tonumber(d[3]) or 0
+if reset_at > 0 and now >= reset_at then
+  redis.call('DEL', daily)  -- a new day: nothing known, nothing enforced
+  d = {false, false, false}
+elseif blocked > now then
+  return {'daily', tostring(blocked - now), d[1] or ''}
+elseif cost > 0 and d[1] and cost > tonumber(d[1]) then
+  return {'daily', tostring(reset_at - now), d[1]}
+end
+local wait, which, seconds = 0, 0, {}
+for i = 1, n do
+  local z, m = KEYS[2 * i - 1], KEYS[2 * i]
+  local meta = redis.call('HMGET', m, 'limit', 'seconds', 'blocked_until')
+  local limit = tonumber(meta[1]) or tonumber(ARGV[3 + 2 * i])
+  local w = tonumber(meta[2]) or tonumber(ARGV[4 + 2 * i])
+  seconds[i] = w
+  local wi = (tonumber(meta[3]) or 0) - now
+  redis.call('ZREMRANGEBYSCORE', z, '-inf', now)
+  local allowed = math.max(1, math.floor(limit * headroom))
+  local used = redis.call('ZCARD', z)
+  if used >= allowed then
+    -- a request still in flight leaves one window after its answer: now + w at the soonest
+    local e = redis.call('ZRANGE', z, used - allowed, used - allowed, 'WITHSCORES')
+    wi = math.max(wi, math.min(tonumber(e[2]), now + w) - now)
+  end
+  if wi > wait then wait, which = wi, i end
+end
+if wait > 0 then return {'wait', tostring(wait), tostring(which)} end
+for i = 1, n do
+  local z = KEYS[2 * i - 1]
+  redis.call('ZADD', z, now + seconds[i] + in_flight, ARGV[1])
+  local top = redis.call('ZRANGE', z, -1, -1, 'WITHSCORES')
+  redis.call('PEXPIRE', z, math.ceil((tonumber(top[2]) - now) * 1000) + 1000)
+end
+if cost > 0 and d[1] then redis.call('HINCRBY', daily, 'remaining', -cost) end
+return {'ok', '0', ''}
+"""
+
+# KEYS: as for _ACQUIRE. ARGV: the request's ids (space-separated), a fresh id, daily remaining, daily
+# exhausted ("1"/"0"), daily block, then per window: learned limit, seconds, remaining, block, default
+# limit, default seconds ("" where the answer said nothing).
+_OBSERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local n = (#KEYS - 1) / 2
+for i = 1, n do
+  local z, m, b = KEYS[2 * i - 1], KEYS[2 * i], 6 * i - 1
+  if ARGV[b + 1] ~= '' then redis.call('HSET', m, 'limit', ARGV[b + 1]) end
+  if ARGV[b + 2] ~= '' then redis.call('HSET', m, 'seconds', ARGV[b + 2]) end
+  local meta = redis.call('HMGET', m, 'limit', 'seconds', 'blocked_until')
+  local limit = tonumber(meta[1]) or tonumber(ARGV[b + 5])
+  local w = tonumber(meta[2]) or tonumber(ARGV[b + 6])
+  if ARGV[b + 4] ~= '' and now + tonumber(ARGV[b + 4]) > (tonumber(meta[3]) or 0) then
+    redis.call('HSET', m, 'blocked_until', now + tonumber(ARGV[b + 4]))
+  end
+  redis.call('PEXPIRE', m, 86400000)
+  for member in string.gmatch(ARGV[1], '%S+') do redis.call('ZADD', z, 'XX', now + w, member) end
+  redis.call('ZREMRANGEBYSCORE', z, '-inf', now)
+  if ARGV[b + 3] ~= '' then
+    -- the CRM counts more than this account's workers sent (another client): count those too
+    local missing = limit - tonumber(ARGV[b + 3]) - redis.call('ZCARD', z)
+    for j = 1, missing do redis.call('ZADD', z, now + w, ARGV[2] .. ':' .. j) end
+  end
+  local top = redis.call('ZRANGE', z, -1, -1, 'WITHSCORES')
+  if top[2] then redis.call('PEXPIRE', z, math.ceil((tonumber(top[2]) - now) * 1000) + 1000) end
+end
+local daily = KEYS[#KEYS]
+local midnight = (math.floor(now / 86400) + 1) * 86400
+local reset_at = tonumber(redis.call('HGET', daily, 'reset_at')) or 0
+if reset_at <= now then reset_at = midnight end
+if ARGV[4] == '1' then
+  local blocked = midnight
+  if ARGV[5] ~= '' then blocked = now + tonumber(ARGV[5]) end
+  reset_at = math.max(reset_at, blocked)
+  redis.call('HSET', daily, 'remaining', 0, 'blocked_until', blocked, 'reset_at', reset_at)
+  redis.call('PEXPIREAT', daily, math.ceil(reset_at * 1000))
+elseif ARGV[3] ~= '' then
+  redis.call('HSET', daily, 'remaining', ARGV[3], 'reset_at', reset_at)
+  redis.call('PEXPIREAT', daily, math.ceil(reset_at * 1000))
+end
+return 1
+"""
+
+
+def _arg(value: float | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class RedisRateLimiter(WaitingLimiter):
+    """Rate limits shared by every process that uses the same Redis and ``prefix``.
+
+    Waiting callers re-check at least every ``max_pause`` seconds, since what another worker learns (a
+    shorter window, a freed slot) does not wake them. ``aclose`` closes the client only if it was
+    created here (:meth:`from_url`).
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        prefix: str = "crmbridge:ratelimit:",
+        headroom: float = 0.9,
+        max_wait: float = 30.0,
+        in_flight_timeout: float = 30.0,
+        max_pause: float = 0.25,
+        sleep: Sleep = asyncio.sleep,
+        owns_client: bool = False,
+    ) -> None:
+        super().__init__(headroom, max_wait, in_flight_timeout, sleep, max_pause)
+        self.redis, self.prefix, self._owns_client = redis, prefix, owns_client
+        self._acquire = redis.register_script(_ACQUIRE)
+        self._observe = redis.register_script(_OBSERVE)
+        self._members: weakref.WeakKeyDictionary[httpx.Request, list[str]] = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> RedisRateLimiter:
+        return cls(Redis.from_url(url), owns_client=True, **options)
+
+    def _keys(self, key: str, limits: RateLimits, windows: tuple[Window, ...]) -> list[str]:
+        base = f"{self.prefix}{{{limits.provider}:{key}}}"
+        return [k for w in windows for k in (f"{base}:w:{w.name}", f"{base}:m:{w.name}")] + [f"{base}:d"]
+
+    async def _try(
+        self, key: str, limits: RateLimits, request: httpx.Request, windows: tuple[Window, ...], cost: int
+    ) -> tuple[float, str]:
+        member = uuid.uuid4().hex
+        args: list[str | int | float] = [member, self.headroom, self.in_flight_timeout, cost]
+        for window in windows:
+            args += [window.limit, window.seconds]
+        verdict, amount, detail = map(_text, await self._acquire(self._keys(key, limits, windows), args))
+        if verdict == "daily":
+            raise limited(limits, float(amount), cost=cost, left=int(detail) if detail else None)
+        if verdict == "wait":
+            return float(amount), windows[int(detail) - 1].name
+        self._members.setdefault(request, []).append(member)
+        return 0.0, ""
+
+    async def observe(
+        self, key: str, limits: RateLimits, request: httpx.Request, response: httpx.Response
+    ) -> None:
+        lesson = learn(limits, request, response)
+        windows = limits.windows_for(request)
+        args: list[str | int | float] = [
+            " ".join(self._members.pop(request, [])),
+            uuid.uuid4().hex,
+            _arg(lesson.daily_remaining),
+            "1" if lesson.daily_exhausted else "0",
+            _arg(lesson.daily_block),
+        ]
+        for window in windows:
+            taught = lesson.windows[window.name]
+            args += [_arg(taught.limit), _arg(taught.seconds), _arg(taught.remaining), _arg(taught.block)]
+            args += [window.limit, window.seconds]
+        await self._observe(self._keys(key, limits, windows), args)
+        self._wake()
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self.redis.aclose()
