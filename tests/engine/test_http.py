@@ -47,7 +47,7 @@ async def test_reads_are_retried_on_429_and_5xx_and_timeouts() -> None:
     seen: list[httpx.Request] = []
     http = core(
         [
-            status(429, {"policyName": "TEN_SECONDLY_ROLLING"}),
+            status(429, {"policyName": "TEN_SECONDLY_ROLLING"}, **{"retry-after": "0"}),
             status(502),
             fail(httpx.ReadTimeout),
             status(200, {"id": "1"}),
@@ -111,7 +111,7 @@ async def test_creates_are_retried_when_the_crm_proves_nothing_was_done() -> Non
     seen: list[httpx.Request] = []
     http = core(
         [
-            status(429, {"policyName": "TEN_SECONDLY_ROLLING"}),
+            status(429, {"policyName": "TEN_SECONDLY_ROLLING"}, **{"retry-after": "0"}),
             fail(httpx.ConnectError),
             status(201, {"id": "4"}),
         ],

@@ -37,7 +37,9 @@ class Account:
         return result.data
 
 
-async def hubspot_account(sandbox: Sandbox, client: httpx.AsyncClient, **portal: Any) -> Account:
+async def hubspot_account(
+    sandbox: Sandbox, client: httpx.AsyncClient, rate_limit_scale: float = 1.0, **portal: Any
+) -> Account:
     r = await client.post("/_sandbox/hubspot/portals", json={"seed": 7, **portal})
     assert r.status_code == 201, r.text
     info = r.json()
@@ -48,10 +50,12 @@ async def hubspot_account(sandbox: Sandbox, client: httpx.AsyncClient, **portal:
     crm = httpx.AsyncClient(
         transport=sandbox.transport(), base_url=info["base_url"], headers={"Authorization": f"Bearer {token}"}
     )
-    return Account(make_engine(sandbox), target, crm, info)
+    return Account(make_engine(sandbox, rate_limit_scale=rate_limit_scale), target, crm, info)
 
 
-async def pipedrive_account(sandbox: Sandbox, client: httpx.AsyncClient, **company: Any) -> Account:
+async def pipedrive_account(
+    sandbox: Sandbox, client: httpx.AsyncClient, rate_limit_scale: float = 1.0, **company: Any
+) -> Account:
     r = await client.post("/_sandbox/pipedrive/companies", json={"seed": 7, **company})
     assert r.status_code == 201, r.text
     info = r.json()
@@ -64,4 +68,4 @@ async def pipedrive_account(sandbox: Sandbox, client: httpx.AsyncClient, **compa
     crm = httpx.AsyncClient(
         transport=sandbox.transport(), base_url=info["api_domain"], headers={"x-api-token": token}
     )
-    return Account(make_engine(sandbox), target, crm, info)
+    return Account(make_engine(sandbox, rate_limit_scale=rate_limit_scale), target, crm, info)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ..errors import CrmBridgeError, OutcomeUnknown, ProviderUnavailable, RateLimited
-from .ratelimit import RateLimiter, build_rate_limiter
+from .ratelimit import RateLimiter, RateLimits, build_rate_limiter
 from .retry import NOT_APPLIED_STATUSES, RETRY_STATUSES, RetryPolicy, ambiguous
 
 if TYPE_CHECKING:
@@ -55,8 +55,13 @@ class HttpCore:
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
         rng: random.Random | None = None,
+        rate_limit_scale: float = 1.0,
     ) -> None:
         self._transport = transport
+        # A sandbox run with rate-limit windows N times shorter gets client-side windows to match;
+        # headers teach limits but not every window length (Pipedrive's reset is whole seconds).
+        self._rate_limit_scale = rate_limit_scale
+        self._scaled: dict[str, RateLimits] = {}
         self._timeout = timeout
         self.rate_limiter = rate_limiter or build_rate_limiter(redis_url)
         self.retry = retry or RetryPolicy()
@@ -99,7 +104,7 @@ class HttpCore:
     ) -> httpx.Response | Recovered:
         client = self.client()
         url = target.base_url.rstrip("/") + path
-        limits = provider.rate_limits
+        limits = self._limits(provider)
         policy = self.retry
         last: httpx.Response | None = None
         uncertain = False  # an earlier attempt may have been applied
@@ -111,6 +116,11 @@ class HttpCore:
             except httpx.HTTPError as exc:
                 if not isinstance(exc, httpx.TransportError):
                     raise
+                # The attempt is over either way: let the limiter count it as answered now (an
+                # empty response teaches it nothing else) instead of holding it as in flight.
+                await self.rate_limiter.observe(
+                    target.account_key, limits, request, httpx.Response(0, request=request)
+                )
                 kind = type(exc).__name__
                 if ambiguous(exc) and not idempotent:
                     outcome = await self._settle(recover, f"the connection failed ({kind}) after sending")
@@ -153,6 +163,14 @@ class HttpCore:
             await asyncio.sleep(wait)
         assert last is not None
         return last
+
+    def _limits(self, provider: Provider) -> RateLimits:
+        if self._rate_limit_scale == 1.0:
+            return provider.rate_limits
+        scaled = self._scaled.get(provider.name)
+        if scaled is None:
+            scaled = self._scaled[provider.name] = provider.rate_limits.scaled(self._rate_limit_scale)
+        return scaled
 
     async def _settle(self, recover: Recover | None, what: str) -> Recovered | None:
         """Find out whether a lost create happened; raise ``OutcomeUnknown`` when nobody can tell."""

@@ -1,0 +1,33 @@
+"""HubSpot as data: endpoints, auth, limits, and the tool catalog (seeds 000, 003 and 004)."""
+
+from __future__ import annotations
+
+from ...engine.ratelimit import HUBSPOT_LIMITS
+from ..spec import AuthSpec, Provider
+from . import resolve, tools_crm, tools_generic
+from .hooks import HubSpotHooks
+
+__all__ = ["PROVIDER"]
+
+
+class _Hooks(HubSpotHooks):
+    resolvers = resolve.RESOLVERS
+    preparers = {**resolve.PREPARERS, **tools_generic.PREPARERS}
+
+
+PROVIDER = Provider(
+    name="hubspot",
+    display_name="HubSpot",
+    base_url="https://api.hubapi.com",
+    auth=AuthSpec(
+        authorize_url="https://app.hubspot.com/oauth/authorize",
+        token_url="https://api.hubapi.com/oauth/v1/token",
+        api_key_header="Authorization",
+        api_key_prefix="Bearer ",
+        access_token_ttl=1800,
+    ),
+    tools=(*tools_crm.TOOLS, *tools_generic.TOOLS),
+    hooks=_Hooks(),
+    rate_limits=HUBSPOT_LIMITS,
+    docs_url="https://developers.hubspot.com/docs/api/crm",
+)

@@ -1,0 +1,191 @@
+"""Schema and relationship tools: pipelines, stages, property definitions, owners, associations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from ...errors import InvalidInput
+from ..hooks import Preparer
+from ..spec import Annotations, Output, Tool
+from .generic_common import ENTITY_HELP, READ, association_types, kind, read_scopes, require_scopes
+
+if TYPE_CHECKING:
+    from ...engine.context import CallContext
+
+_PIPELINED = {"enum": ["deals", "tickets"]}
+_TYPE = {"type": "string", "description": ENTITY_HELP}
+_ID = {"type": "string"}
+
+
+def _schema(required: list[str], **fields: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": fields, "required": required, "additionalProperties": False}
+
+
+async def _schema_read(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    """Pipelines and properties: map the object type and check its read (or schema read) scope."""
+    found = kind(args["objectType"], "objectType")
+    require_scopes(ctx, [read_scopes(found, schema=True)], tool.name)
+    args["objectType"] = found.api_name
+    return args
+
+
+async def _associations_list(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    a, b = kind(args["objectType"], "objectType"), kind(args["toObjectType"], "toObjectType")
+    require_scopes(ctx, [read_scopes(a), read_scopes(b)], tool.name)
+    args["objectType"], args["toObjectType"] = a.api_name, b.api_name
+    return args
+
+
+async def _spec(ctx: CallContext, a: str, b: str, label: str | None, type_id: int | None) -> dict[str, Any]:
+    """The ``{associationCategory, associationTypeId}`` a label or type id names between two types."""
+
+    def match(item: Mapping[str, Any]) -> bool:
+        if type_id is not None:
+            return bool(item.get("typeId") == type_id)
+        return str(item.get("label") or "").casefold() == str(label).strip().casefold()
+
+    for fresh in (False, True):  # a label created a moment ago may not be in the cached list yet
+        types = await association_types(ctx, a, b, fresh=fresh)
+        found = next((t for t in types if match(t)), None)
+        if found is not None:
+            return {"associationCategory": found.get("category"), "associationTypeId": found.get("typeId")}
+    wanted: Any = label if type_id is None else type_id
+    if type_id is None:
+        field, allowed = "label", [t.get("label") for t in types if t.get("label")]
+    else:
+        field, allowed = "associationTypeId", [t.get("typeId") for t in types]
+    shown = ", ".join(f"{t.get('typeId')} ({t.get('label') or 'default'})" for t in types) or "none"
+    raise InvalidInput(
+        f"{field} {wanted!r} is not an association type from {a} to {b}; use one of: {shown}.",
+        field=field,
+        allowed=allowed,
+    )
+
+
+async def _association_create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    """Default association via the tool's own PUT; a label or type id is set first by a side request.
+
+    HubSpot keeps the unlabelled association under every labelled one, so the default PUT that follows
+    is a no-op in that case and the tool stays idempotent.
+    """
+    a, b = kind(args["fromObjectType"], "fromObjectType"), kind(args["toObjectType"], "toObjectType")
+    require_scopes(ctx, [(a.write_scope,), (b.write_scope,)], tool.name)
+    args["fromObjectType"], args["toObjectType"] = a.api_name, b.api_name
+    label, type_id = args.pop("label", None), args.pop("associationTypeId", None)
+    if label is not None or type_id is not None:
+        spec = await _spec(ctx, a.api_name, b.api_name, label, type_id)
+        path = (
+            f"/crm/v4/objects/{a.api_name}/{quote(str(args['fromObjectId']), safe='')}/associations/"
+            f"{b.api_name}/{quote(str(args['toObjectId']), safe='')}"
+        )
+        await ctx.request("PUT", path, json=[spec])
+    return args
+
+
+TOOLS: tuple[Tool, ...] = (
+    Tool(
+        name="hubspot_pipelines_list",
+        description="List the deal or ticket pipelines of HubSpot with their stages (ids, labels, order).",
+        input_schema=_schema(["objectType"], objectType=_PIPELINED),
+        method="GET",
+        path="/crm/v3/pipelines/{objectType}",
+        annotations=READ,
+        prepare="generic_schema_read",
+        output=Output("list", items="results"),
+    ),
+    Tool(
+        name="hubspot_pipeline_stage_get",
+        description="Get one stage of a HubSpot deal or ticket pipeline by id (label, order, metadata).",
+        input_schema=_schema(
+            ["objectType", "pipelineId", "stageId"], objectType=_PIPELINED, pipelineId=_ID, stageId=_ID
+        ),
+        method="GET",
+        path="/crm/v3/pipelines/{objectType}/{pipelineId}/stages/{stageId}",
+        annotations=READ,
+        prepare="generic_schema_read",
+        output=Output("record"),
+        example={"objectType": "deals", "pipelineId": "default", "stageId": "appointmentscheduled"},
+    ),
+    Tool(
+        name="hubspot_properties_list",
+        description="List the property definitions of a HubSpot object type: names, labels, types and "
+        "allowed options.",
+        input_schema=_schema(
+            ["objectType"],
+            objectType=_TYPE,
+            archived={"type": "boolean", "description": "List archived properties instead."},
+        ),
+        method="GET",
+        path="/crm/v3/properties/{objectType}",
+        query=("archived",),
+        annotations=READ,
+        prepare="generic_schema_read",
+        output=Output("list", items="results"),
+    ),
+    Tool(
+        name="hubspot_owners_list",
+        description="List HubSpot owners (users who can own records); hubspot_owner_id takes their id.",
+        input_schema=_schema(
+            [],
+            email={"type": "string", "description": "Only the owner with this email."},
+            limit={"type": "integer", "minimum": 1, "maximum": 500},
+            after={"type": ["string", "integer"], "description": "Cursor from next_cursor."},
+        ),
+        method="GET",
+        path="/crm/v3/owners",
+        query=("email", "limit", "after"),
+        scopes=("crm.objects.owners.read",),
+        annotations=READ,
+        output=Output("list", items="results"),
+    ),
+    Tool(
+        name="hubspot_association_create",
+        description="Link two HubSpot records (default association, or a label / association type id).",
+        input_schema=_schema(
+            ["fromObjectType", "fromObjectId", "toObjectType", "toObjectId"],
+            fromObjectType=_TYPE,
+            fromObjectId=_ID,
+            toObjectType={"type": "string"},
+            toObjectId=_ID,
+            label={"type": "string", "description": "Association label, e.g. Primary."},
+            associationTypeId={"type": "integer"},
+        ),
+        method="PUT",
+        path="/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}",
+        annotations=Annotations(idempotent=True),
+        prepare="generic_association_create",
+        output=Output("list", items="results"),
+        example={
+            "fromObjectType": "contacts",
+            "fromObjectId": "1",
+            "toObjectType": "companies",
+            "toObjectId": "2",
+        },
+    ),
+    Tool(
+        name="hubspot_associations_list",
+        description="List the records of one object type linked to a HubSpot record, with association labels.",
+        input_schema=_schema(
+            ["objectType", "objectId", "toObjectType"],
+            objectType=_TYPE,
+            objectId=_ID,
+            toObjectType={"type": "string"},
+            limit={"type": "integer", "minimum": 1, "maximum": 500},
+            after={"type": ["string", "integer"], "description": "Cursor from next_cursor."},
+        ),
+        method="GET",
+        path="/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}",
+        query=("limit", "after"),
+        annotations=READ,
+        prepare="generic_associations_list",
+        output=Output("list", items="results"),
+    ),
+)
+
+PREPARERS: Mapping[str, Preparer] = {
+    "generic_schema_read": _schema_read,
+    "generic_associations_list": _associations_list,
+    "generic_association_create": _association_create,
+}

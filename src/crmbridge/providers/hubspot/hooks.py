@@ -1,0 +1,191 @@
+"""HubSpot's quirks: its error body, its paging, its record shape, and how to find a lost create."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ...errors import (
+    AuthFailed,
+    Conflict,
+    CrmBridgeError,
+    InsufficientScope,
+    InvalidInput,
+    RateLimited,
+)
+from ..hooks import PageInfo, ProviderHooks, body_json, default_error, retry_after_seconds
+from .objects import object_type
+
+if TYPE_CHECKING:
+    from ...engine.context import CallContext
+    from ..spec import Tool
+
+__all__ = ["HubSpotHooks"]
+
+_EXISTING_ID = re.compile(r"Existing ID: (\d+)")
+_SCOPE_KEYS = ("requiredGranularScopes", "requiredScopes", "missingScopes")
+#: Properties every record carries that tell a model nothing new.
+_NOISE = frozenset({"hs_object_id", "hs_lastmodifieddate", "lastmodifieddate"})
+
+
+def _scopes_in(body: Mapping[str, Any]) -> list[str]:
+    found: list[str] = []
+    contexts = [body.get("context")] + [
+        e.get("context") for e in body.get("errors", []) if isinstance(e, dict)
+    ]
+    for context in contexts:
+        if isinstance(context, dict):
+            for key in _SCOPE_KEYS:
+                for scope in context.get(key) or ():
+                    if scope not in found:
+                        found.append(scope)
+    return found
+
+
+def _validation_message(message: str) -> tuple[str, dict[str, Any]]:
+    """HubSpot embeds property errors as a JSON list inside ``message``; lift the first one out."""
+    start = message.find("[")
+    if "Property values were not valid" not in message or start < 0:
+        return message, {}
+    try:
+        problems = json.loads(message[start:])
+    except ValueError:
+        return message, {}
+    if not problems or not isinstance(problems[0], dict):
+        return message, {}
+    first = problems[0]
+    name = first.get("name")
+    text = first.get("message") or first.get("error") or "invalid value"
+    details: dict[str, Any] = {"field": name, "provider_code": first.get("error")}
+    options = first.get("allowedOptions") or first.get("options")
+    if isinstance(options, list):
+        details["allowed"] = options
+    more = f" ({len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    return f"Property '{name}': {text}{more}", details
+
+
+def _labels(props: Mapping[str, Any], known: Any) -> dict[str, str]:
+    """Names for ids a model cannot read (numeric stage, pipeline and owner ids), from a preparer's
+    ``_labels``; a label that merely spells its id (``closedwon``) is left out."""
+    if not isinstance(known, dict):
+        return {}
+    out: dict[str, str] = {}
+    for name, names in known.items():
+        value = props.get(name)
+        label = names.get(str(value)) if isinstance(names, dict) and value is not None else None
+        if label and re.sub(r"[^a-z0-9]", "", label.lower()) != str(value).lower():
+            out[name] = label
+    return out
+
+
+class HubSpotHooks(ProviderHooks):
+    def scopes_for(self, tool: Tool, args: Mapping[str, Any]) -> tuple[str, ...]:
+        entity = args.get("entity")
+        if isinstance(entity, str) and tool.name.startswith("hubspot_record"):
+            kind = object_type(entity)
+            return (kind.read_scope if tool.annotations.read_only else kind.write_scope,)
+        return tool.scopes
+
+    def page_info(self, body: Any, tool: Tool) -> PageInfo:
+        if not isinstance(body, dict):
+            return None, None
+        after = ((body.get("paging") or {}).get("next") or {}).get("after")
+        total = body.get("total")
+        return (str(after) if after is not None else None), (total if isinstance(total, int) else None)
+
+    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+        if isinstance(record, list) and len(record) == 1:
+            record = record[0]  # one record inside a batch answer (e.g. a one-input upsert)
+        if not isinstance(record, dict) or "properties" not in record:
+            return super().shape_record(record, tool, args)
+        props = {
+            k: v
+            for k, v in (record.get("properties") or {}).items()
+            if v not in (None, "") and k not in _NOISE
+        }
+        out: dict[str, Any] = {"id": str(record.get("id")), "properties": props}
+        if isinstance(record.get("new"), bool):
+            out["created"] = record["new"]  # upsert: created (true) or updated (false)
+        if record.get("archived"):
+            out["archived"] = True
+        labels = _labels(props, args.get("_labels"))
+        if labels:
+            out["labels"] = labels
+        history = record.get("propertiesWithHistory")
+        if history:
+            out["propertiesWithHistory"] = {
+                k: [{"value": h.get("value"), "timestamp": h.get("timestamp")} for h in v]
+                for k, v in history.items()
+            }
+        assoc = record.get("associations")
+        if isinstance(assoc, dict) and assoc:
+            out["associations"] = {
+                kind: sorted({str(r.get("id") or r.get("toObjectId")) for r in (v.get("results") or [])})
+                for kind, v in assoc.items()
+            }
+        elif args.get("_associated"):
+            out["associations"] = args["_associated"]  # what a create linked inline
+        return out
+
+    async def find_created(self, ctx: CallContext, tool: Tool, args: Mapping[str, Any]) -> list[Any] | None:
+        assert tool.recheck is not None
+        nested = args.get("properties")
+        props: Mapping[str, Any] = nested if isinstance(nested, dict) else args
+        filters = [
+            {"propertyName": key, "operator": "EQ", "value": str(props[key])}
+            for key in tool.recheck.keys
+            if props.get(key) not in (None, "")
+        ]
+        if not filters:
+            return None
+        from ...engine.request import plan_request
+
+        path = plan_request(tool, dict(args)).path  # /crm/v3/objects/<type>
+        body = {"filterGroups": [{"filters": filters}], "limit": 100, "properties": list(tool.recheck.keys)}
+        found = await ctx.request("POST", path.rstrip("/") + "/search", json=body)
+        results: list[Any] = found.get("results", []) if isinstance(found, dict) else []
+        return results
+
+    def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:
+        status = response.status_code
+        body = body_json(response)
+        if not isinstance(body, dict):
+            return default_error(status, response.reason_phrase or f"HubSpot answered {status}")
+        message = str(body.get("message") or response.reason_phrase or "error")
+        category = body.get("category") or body.get("errorType")
+        correlation = body.get("correlationId") or response.headers.get("x-hubspot-correlation-id")
+        common: dict[str, Any] = {"status": status, "provider_code": category, "correlation_id": correlation}
+        if status == 429:
+            policy = body.get("policyName") or ("SECONDLY" if "secondly limit" in message else None)
+            wait = retry_after_seconds(response)
+            if policy == "DAILY":
+                message = "HubSpot's daily API limit for this account is used up; it resets at the portal's midnight."
+            return RateLimited(
+                message,
+                retry_after=wait if wait is not None else (1.0 if policy == "SECONDLY" else 10.0),
+                policy=policy,
+                **common,
+            )
+        if status == 403 and category == "MISSING_SCOPES":
+            scopes = _scopes_in(body)
+            return InsufficientScope(
+                f"HubSpot refused the call: the account lacks a scope it needs (any of: {', '.join(scopes)}).",
+                missing_scopes=scopes,
+                **common,
+            )
+        if status == 401:
+            return AuthFailed(
+                "HubSpot rejected the credentials (expired, revoked or wrong token); the user must reconnect.",
+                **common,
+            )
+        if status == 409:
+            match = _EXISTING_ID.search(message)
+            return Conflict(message, existing_id=match.group(1) if match else None, **common)
+        if status == 400:
+            text, details = _validation_message(message)
+            return InvalidInput(text, **{**common, **details})
+        return default_error(status, message, **common)

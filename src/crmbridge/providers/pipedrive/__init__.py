@@ -1,0 +1,55 @@
+"""Pipedrive as data: endpoints, auth, limits, and the tool catalog (seed 002).
+
+API v2 serves deals, persons, organizations, activities, products, pipelines, stages, fields and search;
+v1 only what v2 lacks (leads, notes, users/me). Paths are relative to the account's ``api_domain``.
+"""
+
+from __future__ import annotations
+
+from ...engine.ratelimit import PIPEDRIVE_LIMITS
+from ..spec import AuthSpec, Provider
+from . import (
+    prepare,
+    resolve,
+    tools_activities,
+    tools_deals,
+    tools_leads,
+    tools_meta,
+    tools_notes,
+    tools_organizations,
+    tools_persons,
+)
+from .hooks import PipedriveHooks
+
+__all__ = ["PROVIDER"]
+
+
+class _Hooks(PipedriveHooks):
+    resolvers = resolve.RESOLVERS
+    preparers = prepare.PREPARERS
+
+
+PROVIDER = Provider(
+    name="pipedrive",
+    display_name="Pipedrive",
+    base_url="https://api.pipedrive.com",
+    auth=AuthSpec(
+        authorize_url="https://oauth.pipedrive.com/oauth/authorize",
+        token_url="https://oauth.pipedrive.com/oauth/token",
+        api_key_header="x-api-token",
+        api_key_prefix="",
+        access_token_ttl=3600,
+    ),
+    tools=(
+        *tools_deals.TOOLS,
+        *tools_persons.TOOLS,
+        *tools_organizations.TOOLS,
+        *tools_leads.TOOLS,
+        *tools_activities.TOOLS,
+        *tools_notes.TOOLS,
+        *tools_meta.TOOLS,
+    ),
+    hooks=_Hooks(),
+    rate_limits=PIPEDRIVE_LIMITS,
+    docs_url="https://developers.pipedrive.com/docs/api/v1",
+)

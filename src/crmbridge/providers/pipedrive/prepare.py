@@ -1,0 +1,157 @@
+"""Preparers: the tool input, after name resolution, reshaped into what the Pipedrive endpoint expects.
+
+Each entity has one preparer for all its tools; it renames the plain-language reference fields to the
+API's keys (which differ between endpoints: ``org_id`` on v2 records, ``organization_id`` on v1 leads and
+the search filters), builds the nested shapes (person ``emails``, activity ``participants``, lead
+``value``), and applies the list defaults (``limit``; v1 lists page with ``start``, exposed as ``cursor``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ...errors import InvalidInput
+from ..hooks import Preparer
+from .common import DEFAULT_LIMIT, V1
+from .resolve import current_user
+
+if TYPE_CHECKING:
+    from ...engine.context import CallContext
+    from ..spec import Tool
+
+__all__ = ["PREPARERS"]
+
+Args = dict[str, Any]
+
+
+def _rename(args: Args, mapping: Mapping[str, str]) -> None:
+    for source, target in mapping.items():
+        if source in args:
+            args[target] = args.pop(source)
+
+
+def _finish(tool: Tool, args: Args) -> Args:
+    """List defaults and the v1 cursor; updates must change something."""
+    properties = tool.input_schema.get("properties", {})
+    if tool.method == "GET" and "limit" in properties:
+        args.setdefault("limit", DEFAULT_LIMIT)
+        if tool.path.startswith(V1) and "cursor" in args:
+            raw = str(args.pop("cursor")).strip()
+            if not raw.isdigit():
+                raise InvalidInput("'cursor' must be the next_cursor of the previous page.", field="cursor")
+            args["start"] = int(raw)
+    if tool.method in ("PATCH", "PUT") and not set(args) - {"id"}:
+        changeable = ", ".join(k for k in properties if k != "id")
+        raise InvalidInput(f"Nothing to update: give at least one of {changeable}.", field="(input)")
+    return args
+
+
+async def deal(ctx: CallContext, tool: Tool, args: Args) -> Args:
+    _rename(
+        args,
+        {"person": "person_id", "organization": "org_id", "owner": "owner_id",
+         "pipeline": "pipeline_id", "stage": "stage_id"},
+    )  # fmt: skip
+    return _finish(tool, args)
+
+
+async def search(ctx: CallContext, tool: Tool, args: Args) -> Args:
+    """The search endpoints filter by ``person_id`` and ``organization_id``."""
+    _rename(args, {"person": "person_id", "organization": "organization_id"})
+    return _finish(tool, args)
+
+
+def _contacts(values: Any) -> list[dict[str, Any]]:
+    items = [str(v).strip() for v in (values if isinstance(values, list) else [values]) if str(v).strip()]
+    return [{"value": v, "primary": i == 0, "label": "work"} for i, v in enumerate(items)]
+
+
+async def person(ctx: CallContext, tool: Tool, args: Args) -> Args:
+    _rename(args, {"organization": "org_id", "owner": "owner_id"})
+    if "email" in args:
+        args["emails"] = _contacts(args.pop("email"))
+    if "phone" in args:
+        args["phones"] = _contacts(args.pop("phone"))
+    return _finish(tool, args)
+
+
+async def organization(ctx: CallContext, tool: Tool, args: Args) -> Args:
+    _rename(args, {"owner": "owner_id"})
+    if isinstance(args.get("address"), str):
+        args["address"] = {"value": args["address"]}
+    return _finish(tool, args)
+
+
+def _amount(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+async def lead(ctx: CallContext, tool: Tool, args: Args) -> Args:
+    """v1 leads: ``organization_id``, and ``value`` as ``{amount, currency}`` (currency defaults to the
+    company's default currency)."""
+    _rename(args, {"person": "person_id", "organization": "organization_id", "owner": "owner_id"})
+    value, currency = args.pop("value", None), args.pop("currency", None)
+    if isinstance(value, dict):
+        currency = value.get("currency") or currency
+        value = value.get("amount")
+    if value is not None:
+        if not currency:
+            currency = (await current_user(ctx)).get("default_currency") or "USD"
+        args["value"] = {"amount": _amount(value), "currency": str(currency).strip().upper()}
+    elif currency is not None:
+        raise InvalidInput("'currency' was given without 'value'; give the amount in 'value'.", field="value")
+    if tool.method == "POST" and not (args.get("person_id") or args.get("organization_id")):
+        raise InvalidInput(
+            "A lead must be linked to a person or an organization: give 'person' or 'organization'.",
+            field="person",
+        )
+    return _finish(tool, args)
+
+
+async def activity(ctx: CallContext, tool: Tool, args: Args) -> Args:
+    """v2 activities take the person as the primary participant (``person_id`` is read-only), but
+    their list filters by ``person_id``."""
+    _rename(args, {"organization": "org_id", "owner": "owner_id"})
+    if "person" in args:
+        person_id = args.pop("person")
+        if tool.method == "GET":
+            args["person_id"] = person_id
+        else:
+            args["participants"] = [{"person_id": person_id, "primary": True}]
+    return _finish(tool, args)
+
+
+async def note(ctx: CallContext, tool: Tool, args: Args) -> Args:
+    _rename(args, {"person": "person_id", "organization": "org_id"})
+    targets = ("deal_id", "person_id", "org_id", "lead_id")
+    if tool.method == "POST" and not any(args.get(k) for k in targets):
+        raise InvalidInput(
+            "A note must be attached to something: give deal_id, person, organization or lead_id.",
+            field="deal_id",
+        )
+    return _finish(tool, args)
+
+
+async def stages(ctx: CallContext, tool: Tool, args: Args) -> Args:
+    _rename(args, {"pipeline": "pipeline_id"})
+    return _finish(tool, args)
+
+
+async def plain(ctx: CallContext, tool: Tool, args: Args) -> Args:
+    return _finish(tool, args)
+
+
+PREPARERS: Mapping[str, Preparer] = {
+    "deal": deal,
+    "search": search,
+    "person": person,
+    "organization": organization,
+    "lead": lead,
+    "activity": activity,
+    "note": note,
+    "stages": stages,
+    "plain": plain,
+}

@@ -1,0 +1,293 @@
+"""Plain-language values → Pipedrive ids: pipelines, stages, users (owners), persons, organizations.
+
+Pipelines, stages and users change rarely: they are loaded once per account and kept in the engine's TTL
+cache (a name that is not in the cached copy triggers one fresh load before it is called unknown).
+Persons and organizations are looked up with the search API on every call and never cached: they are
+created all the time, and a stale hit would silently link a record to the wrong person.
+
+Matching is case-insensitive: a whole-name match wins; otherwise a unique partial match is accepted.
+Several matches raise :class:`AmbiguousReference` with the candidates; none raises :class:`InvalidInput`
+naming the field and, for the small sets (stages, pipelines, users), what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ...errors import AmbiguousReference, InsufficientScope, InvalidInput
+from ..hooks import Resolver, body_json
+from .hooks import next_page
+
+if TYPE_CHECKING:
+    from ...engine.context import CallContext
+
+__all__ = ["RESOLVERS", "current_user"]
+
+MAX_CANDIDATES = 10
+MAX_ALLOWED = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: Any
+    label: str
+    names: tuple[str, ...]
+
+
+def _norm(text: Any) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def is_id(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
+
+
+def pick(
+    value: Any, options: Sequence[Option], *, field: str, kind: str, allowed: bool, hint: str = ""
+) -> Any:
+    """The one option ``value`` names; raises when it names several or none."""
+    needle = _norm(value)
+    matches = [o for o in options if needle in {_norm(n) for n in o.names}]
+    if not matches:
+        matches = [o for o in options if any(needle in _norm(n) for n in o.names)]
+    if len(matches) == 1:
+        return matches[0].id
+    if matches:
+        shown = ", ".join(f"{o.label} (id {o.id})" for o in matches[:MAX_CANDIDATES])
+        raise AmbiguousReference(
+            f"'{field}': {value!r} matches {len(matches)} {kind}s: {shown}. Give the id of the one you mean.",
+            field=field,
+            candidates=[{"id": o.id, "label": o.label} for o in matches[:MAX_CANDIDATES]],
+        )
+    if allowed:
+        labels = [o.label for o in options[:MAX_ALLOWED]]
+        listed = ", ".join(labels) if labels else "(none exist)"
+        raise InvalidInput(
+            f"'{field}': no {kind} is called {value!r}. Use one of: {listed}.", field=field, allowed=labels
+        )
+    raise InvalidInput(f"'{field}': no {kind} matches {value!r}. {hint}".strip(), field=field)
+
+
+async def fetch_all(
+    ctx: CallContext, path: str, params: Mapping[str, Any], *, max_pages: int = 10
+) -> list[Any]:
+    """Every row of a list endpoint, following v2 cursors or v1 offsets (``ctx.request`` sees one page)."""
+    hooks = ctx.provider.hooks
+    query = dict(params)
+    rows: list[Any] = []
+    for _ in range(max_pages):
+        response = await ctx.http.send(ctx.provider, ctx.target, "GET", path, params=query, idempotent=True)
+        assert isinstance(response, httpx.Response)  # reads are never 'recovered'
+        if response.status_code >= 400:
+            raise hooks.parse_error(response, None)
+        body = body_json(response)
+        data = hooks.unwrap(body)
+        rows.extend(r for r in (data if isinstance(data, list) else []) if isinstance(r, dict))
+        cursor = next_page(body)
+        if cursor is None:
+            break
+        if path.startswith("/api/v2/"):
+            query["cursor"] = cursor
+        else:
+            query["start"] = cursor
+    return rows
+
+
+async def _rows(
+    ctx: CallContext, key: str, load: Callable[[], Awaitable[list[Any]]], fresh: bool
+) -> list[Any]:
+    if fresh:
+        rows = await load()
+        ctx.cache.put(ctx.target.account_key, key, rows)
+        return rows
+    cached: list[Any] = await ctx.cached(key, load)
+    return cached
+
+
+async def _pick_cached(
+    ctx: CallContext,
+    key: str,
+    load: Callable[[], Awaitable[list[Any]]],
+    options: Callable[[list[Any]], list[Option]],
+    value: Any,
+    *,
+    field: str,
+    kind: str,
+) -> Any:
+    """Match against the cached rows; on a miss, reload once (the name may be new) and match again."""
+    try:
+        return pick(value, options(await _rows(ctx, key, load, False)), field=field, kind=kind, allowed=True)
+    except AmbiguousReference:
+        raise
+    except InvalidInput:
+        return pick(value, options(await _rows(ctx, key, load, True)), field=field, kind=kind, allowed=True)
+
+
+# ---- pipelines and stages ------------------------------------------------------------------------------
+
+
+async def _load_pipelines(ctx: CallContext) -> list[Any]:
+    return await fetch_all(ctx, "/api/v2/pipelines", {"limit": 500})
+
+
+async def _load_stages(ctx: CallContext) -> list[Any]:
+    return await fetch_all(ctx, "/api/v2/stages", {"limit": 500})
+
+
+async def pipeline(ctx: CallContext, value: Any, args: dict[str, Any]) -> Any:
+    if is_id(value):
+        return int(value)
+
+    def options(rows: list[Any]) -> list[Option]:
+        return [Option(p["id"], str(p["name"]), (str(p["name"]),)) for p in rows]
+
+    return await _pick_cached(
+        ctx,
+        "pipedrive:pipelines",
+        lambda: _load_pipelines(ctx),
+        options,
+        value,
+        field="pipeline",
+        kind="pipeline",
+    )
+
+
+async def stage(ctx: CallContext, value: Any, args: dict[str, Any]) -> Any:
+    """A stage by name: within ``pipeline`` when the call names one, else unique across pipelines."""
+    if is_id(value):
+        return int(value)
+    within = args.get("pipeline")
+    pipelines = await ctx.cached("pipedrive:pipelines", lambda: _load_pipelines(ctx))
+    names = {p["id"]: str(p["name"]) for p in pipelines}
+
+    def options(rows: list[Any]) -> list[Option]:
+        out = []
+        for s in rows:
+            if isinstance(within, int) and s.get("pipeline_id") != within:
+                continue
+            label = (
+                f"{s['name']} ({names.get(s.get('pipeline_id'), 'pipeline ' + str(s.get('pipeline_id')))})"
+            )
+            out.append(Option(s["id"], label, (str(s["name"]), label)))
+        return out
+
+    return await _pick_cached(
+        ctx, "pipedrive:stages", lambda: _load_stages(ctx), options, value, field="stage", kind="stage"
+    )
+
+
+# ---- users ---------------------------------------------------------------------------------------------
+
+
+async def current_user(ctx: CallContext) -> dict[str, Any]:
+    """``/v1/users/me`` (scope ``base``, always granted), cached per account."""
+
+    async def load() -> dict[str, Any]:
+        data = await ctx.request("GET", "/api/v1/users/me")
+        return data if isinstance(data, dict) else {}
+
+    me: dict[str, Any] = await ctx.cached("pipedrive:me", load)
+    return me
+
+
+async def _load_users(ctx: CallContext) -> list[Any]:
+    try:
+        return await fetch_all(ctx, "/api/v1/users", {"limit": 500})
+    except InsufficientScope:
+        # An OAuth app without users:read can still name its own user.
+        return [await current_user(ctx)]
+
+
+async def owner(ctx: CallContext, value: Any, args: dict[str, Any]) -> Any:
+    if is_id(value):
+        return int(value)
+    if _norm(value) in ("me", "myself", "current user"):
+        return (await current_user(ctx))["id"]
+
+    def options(rows: list[Any]) -> list[Option]:
+        out = []
+        for u in rows:
+            if u.get("active_flag", True):
+                label = f"{u.get('name')} <{u.get('email')}>"
+                out.append(Option(u["id"], label, (str(u.get("name")), str(u.get("email")), label)))
+        return out
+
+    return await _pick_cached(
+        ctx, "pipedrive:users", lambda: _load_users(ctx), options, value, field="owner", kind="user"
+    )
+
+
+# ---- persons and organizations (searched, not cached) --------------------------------------------------
+
+
+async def _search(ctx: CallContext, entity: str, term: str, field: str) -> list[dict[str, Any]]:
+    params: dict[str, Any] = {"term": term, "fields": field, "limit": 50}
+    if len(term) < 2:
+        params["exact_match"] = "true"
+    data = await ctx.request("GET", f"/api/v2/{entity}/search", params=params)
+    items = data.get("items") if isinstance(data, dict) else None
+    return [i["item"] for i in items or [] if isinstance(i, dict) and isinstance(i.get("item"), dict)]
+
+
+def _person_label(item: Mapping[str, Any]) -> str:
+    label = str(item.get("name"))
+    emails = item.get("emails") or []
+    if emails:
+        label += f" <{emails[0]}>"
+    org = item.get("organization")
+    if isinstance(org, dict) and org.get("name"):
+        label += f", {org['name']}"
+    return label
+
+
+async def person(ctx: CallContext, value: Any, args: dict[str, Any]) -> Any:
+    if is_id(value):
+        return int(value)
+    term = " ".join(str(value).split())
+    items = await _search(ctx, "persons", term, "email" if "@" in term else "name")
+    options = [
+        Option(i["id"], _person_label(i), (str(i.get("name")), *(str(e) for e in i.get("emails") or [])))
+        for i in items
+    ]
+    return pick(
+        term, options, field="person", kind="person", allowed=False,
+        hint="Find it with pipedrive_persons_search, or give the person's id.",
+    )  # fmt: skip
+
+
+async def organization(ctx: CallContext, value: Any, args: dict[str, Any]) -> Any:
+    """By id or name; an email means the organization of the person with that email."""
+    if is_id(value):
+        return int(value)
+    term = " ".join(str(value).split())
+    if "@" in term:
+        person_id = await person(ctx, term, args)
+        found = await ctx.request("GET", f"/api/v2/persons/{person_id}")
+        org_id = found.get("org_id") if isinstance(found, dict) else None
+        if not org_id:
+            raise InvalidInput(
+                f"'organization': the person with email {term!r} belongs to no organization; give its name or id.",
+                field="organization",
+            )
+        return org_id
+    items = await _search(ctx, "organizations", term, "name")
+    options = [Option(i["id"], str(i.get("name")), (str(i.get("name")),)) for i in items]
+    return pick(
+        term, options, field="organization", kind="organization", allowed=False,
+        hint="Find it with pipedrive_organizations_search, or give the organization's id.",
+    )  # fmt: skip
+
+
+RESOLVERS: Mapping[str, Resolver] = {
+    "pipeline": pipeline,
+    "stage": stage,
+    "owner": owner,
+    "person": person,
+    "organization": organization,
+}

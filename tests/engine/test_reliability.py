@@ -1,0 +1,174 @@
+"""Issue acceptance: bursts stay under the CRM's limits, and faults neither fail reads nor duplicate writes.
+
+Everything runs against the in-process sandbox with rate-limit windows scaled down 100x, so the
+limits bite within a second; the sandbox's own request log is the ground truth for 429s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from crmbridge.sandbox import Sandbox, SandboxClock
+
+from ..providers.harness import Account, hubspot_account, pipedrive_account
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def sandbox() -> Sandbox:
+    return Sandbox(clock=SandboxClock(), rate_window_scale=0.01, fault_seed=3)
+
+
+@pytest.fixture
+async def hubspot(sandbox: Sandbox, client: httpx.AsyncClient) -> AsyncIterator[Account]:
+    account = await hubspot_account(sandbox, client, tier="starter", contacts=50, rate_limit_scale=0.01)
+    yield account
+    await account.crm.aclose()
+    await account.engine.aclose()
+
+
+@pytest.fixture
+async def pipedrive(sandbox: Sandbox, client: httpx.AsyncClient) -> AsyncIterator[Account]:
+    account = await pipedrive_account(sandbox, client, plan="lite", persons=50, rate_limit_scale=0.01)
+    yield account
+    await account.crm.aclose()
+    await account.engine.aclose()
+
+
+async def statuses(client: httpx.AsyncClient, provider: str) -> Counter[int]:
+    log = (await client.get("/_sandbox/requests", params={"provider": provider})).json()
+    return Counter(entry["status"] for entry in log["requests"])
+
+
+async def contact_ids(account: Account) -> list[str]:
+    body = (await account.crm.get("/crm/v3/objects/contacts", params={"limit": 50})).json()
+    return [r["id"] for r in body["results"]]
+
+
+async def test_a_burst_of_500_hubspot_calls_gets_no_429(hubspot: Account, client: httpx.AsyncClient) -> None:
+    ids = await contact_ids(hubspot)
+    await client.delete("/_sandbox/requests")
+    calls = [hubspot.call("hubspot_contact_get", {"contact_id": ids[i % len(ids)]}) for i in range(480)]
+    calls += [hubspot.call("hubspot_contacts_search", {"query": "a", "limit": 1}) for _ in range(20)]
+    results = await asyncio.gather(*calls)
+    assert [r.error for r in results if not r.ok] == []
+    seen = await statuses(client, "hubspot")
+    assert seen[429] == 0, seen
+    assert seen[200] == 500
+
+
+async def test_a_burst_of_500_pipedrive_calls_gets_no_429(
+    pipedrive: Account, client: httpx.AsyncClient
+) -> None:
+    body = (await pipedrive.crm.get("/api/v2/persons", params={"limit": 50})).json()
+    ids = [p["id"] for p in body["data"]]
+    await client.delete("/_sandbox/requests")
+    results = await asyncio.gather(
+        *(pipedrive.call("pipedrive_person_get", {"id": ids[i % len(ids)]}) for i in range(500))
+    )
+    assert [r.error for r in results if not r.ok] == []
+    seen = await statuses(client, "pipedrive")
+    assert seen[429] == 0, seen
+
+
+FAULTS = {"500": 0.05, "502": 0.05, "timeout": 0.05}
+
+
+async def test_with_faults_reads_succeed_and_writes_are_never_duplicated(
+    hubspot: Account, client: httpx.AsyncClient
+) -> None:
+    ids = await contact_ids(hubspot)
+    r = await client.post("/_sandbox/faults", json={"hubspot": FAULTS, "seed": 5})
+    assert r.status_code == 200, r.text
+    reads = await asyncio.gather(*(hubspot.call("hubspot_contact_get", {"contact_id": i}) for i in ids * 4))
+    deals = await asyncio.gather(
+        *(
+            hubspot.call(
+                "hubspot_deal_create",
+                {"dealname": f"Fault deal {n}", "amount": 100 + n, "dealstage": "appointmentscheduled"},
+            )
+            for n in range(40)
+        )
+    )
+    contacts = await asyncio.gather(
+        *(
+            hubspot.call("hubspot_contact_create", {"email": f"fault{n}@example.com", "firstname": f"F{n}"})
+            for n in range(40)
+        )
+    )
+    faulted = Counter(
+        e["fault"] for e in (await client.get("/_sandbox/requests")).json()["requests"] if e.get("fault")
+    )
+    await client.post("/_sandbox/faults", json={})
+
+    assert [r.error for r in reads if not r.ok] == []
+    assert faulted["timeout"] > 0 and faulted["500"] + faulted["502"] > 0, faulted
+    deal_names = Counter(await all_values(hubspot, "deals", "dealname"))
+    emails = Counter(await all_values(hubspot, "contacts", "email"))
+    for n, result in enumerate(deals):
+        name = f"Fault deal {n}"
+        assert deal_names[name] <= 1, f"{name} duplicated"
+        if result.ok:
+            assert deal_names[name] == 1
+        else:
+            assert result.error is not None and result.error.code == "outcome_unknown", result.error
+    for n, result in enumerate(contacts):
+        assert result.ok, result.error  # an upsert is safe to retry: it always settles
+        assert emails[f"fault{n}@example.com"] == 1
+    ok_writes = sum(r.ok for r in deals)
+    assert ok_writes >= 30, f"only {ok_writes}/40 deal creates settled"
+
+
+async def all_values(account: Account, kind: str, prop: str) -> list[str]:
+    """Every record's value of ``prop``, read page by page (search has a 5/s limit of its own)."""
+    values: list[str] = []
+    params: dict[str, Any] = {"limit": 100, "properties": prop}
+    while True:
+        r = await account.crm.get(f"/crm/v3/objects/{kind}", params=params)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        values += [rec["properties"].get(prop) or "" for rec in body["results"]]
+        after = body.get("paging", {}).get("next", {}).get("after")
+        if after is None:
+            return values
+        params["after"] = after
+
+
+async def test_pipedrive_with_faults_reads_succeed_and_creates_are_never_duplicated(
+    pipedrive: Account, client: httpx.AsyncClient
+) -> None:
+    body = (await pipedrive.crm.get("/api/v2/persons", params={"limit": 50})).json()
+    ids = [p["id"] for p in body["data"]]
+    r = await client.post("/_sandbox/faults", json={"pipedrive": FAULTS, "seed": 9})
+    assert r.status_code == 200, r.text
+    reads = await asyncio.gather(*(pipedrive.call("pipedrive_person_get", {"id": i}) for i in ids * 2))
+    creates = await asyncio.gather(
+        *(pipedrive.call("pipedrive_organization_create", {"name": f"Fault org {n}"}) for n in range(30))
+    )
+    await client.post("/_sandbox/faults", json={})
+
+    assert [r.error for r in reads if not r.ok] == []
+    names: Counter[str] = Counter()
+    cursor = None
+    while True:
+        page = (
+            await pipedrive.crm.get("/api/v2/organizations", params={"limit": 100, "cursor": cursor})
+        ).json()
+        names.update(o["name"] for o in page["data"])
+        cursor = (page.get("additional_data") or {}).get("next_cursor")
+        if not cursor:
+            break
+    for n, result in enumerate(creates):
+        assert names[f"Fault org {n}"] <= 1, f"org {n} duplicated"
+        if result.ok:
+            assert names[f"Fault org {n}"] == 1
+        else:
+            assert result.error is not None and result.error.code == "outcome_unknown", result.error
+    assert sum(r.ok for r in creates) >= 24
