@@ -16,7 +16,8 @@ FAST_RETRIES = RetryPolicy(max_attempts=5, base_delay=0.005, max_delay=0.05)
 
 def make_engine(sandbox: Sandbox, **http: Any) -> Engine:
     http.setdefault("retry", FAST_RETRIES)
-    return Engine(http=HttpCore(transport=sandbox.transport(), **http))
+    # The sandbox indexes new records at once: no need to wait out HubSpot's search lag on re-checks.
+    return Engine(http=HttpCore(transport=sandbox.transport(), **http), index_lag=0.0)
 
 
 @dataclass

@@ -6,10 +6,12 @@ limits, retries, safe re-checks of lost creates) → map errors → shape a comp
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
-from ..errors import CrmBridgeError, InsufficientScope, OutcomeUnknown, ReauthorizationRequired
+from ..errors import CrmBridgeError, InsufficientScope, InvalidInput, OutcomeUnknown, ReauthorizationRequired
 from ..providers import get_provider
 from ..providers.hooks import body_json
 from ..providers.spec import Provider, Tool
@@ -29,8 +31,16 @@ class Engine:
     """Stateless per call; holds the catalog, the connection pools, the limiter and the name cache."""
 
     def __init__(
-        self, *, http: HttpCore | None = None, catalog: Catalog | None = None, cache_ttl: float = 300.0
+        self,
+        *,
+        http: HttpCore | None = None,
+        catalog: Catalog | None = None,
+        cache_ttl: float = 300.0,
+        index_lag: float | None = None,
     ) -> None:
+        """``index_lag`` overrides each provider's search-index lag (``ProviderHooks.index_lag``) used
+        when re-checking a lost create; a sandbox, which indexes at once, can use 0."""
+        self.index_lag = index_lag
         self.http = http or HttpCore()
         self.catalog = catalog or Catalog()
         self.cache = TTLCache(cache_ttl)
@@ -70,9 +80,13 @@ class Engine:
 
     async def _resolve(self, ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
         hooks = ctx.provider.hooks
-        for field, resolver in tool.resolve.items():
+        for field, resolver in tool.resolve.items():  # in declared order: a pipeline before its stage
             if args.get(field) is not None:
-                args[field] = await hooks.resolvers[resolver](ctx, args[field], args)
+                try:
+                    args[field] = await hooks.resolvers[resolver](ctx, args[field], args)
+                except InvalidInput as exc:
+                    exc.details.setdefault("field", field)
+                    raise
         if tool.prepare:
             args = await hooks.preparers[tool.prepare](ctx, tool, args)
         return args
@@ -119,8 +133,15 @@ class Engine:
         seen = {hooks.record_id(r) for r in before}
 
         async def recover() -> Recovered | None:
-            after = await hooks.find_created(ctx, tool, args) or []
-            new = [r for r in after if hooks.record_id(r) not in seen]
+            deadline = time.monotonic() + (self.index_lag if self.index_lag is not None else hooks.index_lag)
+            pause = 0.5
+            while True:
+                after = await hooks.find_created(ctx, tool, args) or []
+                new = [r for r in after if hooks.record_id(r) not in seen]
+                if new or time.monotonic() >= deadline:
+                    break
+                await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+                pause *= 2
             if not new:
                 return None
             if len(new) == 1:

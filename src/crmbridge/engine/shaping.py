@@ -11,8 +11,14 @@ __all__ = ["dig", "shape_output"]
 
 
 def dig(body: Any, dotted: str) -> Any:
+    """Follow a dotted path (``results.0``: numbers index lists); ``None`` where it leads nowhere."""
     for part in filter(None, dotted.split(".")):
-        body = body.get(part) if isinstance(body, dict) else None
+        if isinstance(body, dict):
+            body = body.get(part)
+        elif isinstance(body, list) and part.isdigit():
+            body = body[int(part)] if int(part) < len(body) else None
+        else:
+            return None
     return body
 
 

@@ -49,6 +49,9 @@ def body_json(response: httpx.Response) -> Any:
 class ProviderHooks:
     """Defaults that suit a plain JSON REST API; each provider overrides what differs."""
 
+    #: Seconds a new record may take to show up where ``find_created`` looks (a search index): a
+    #: re-check that finds nothing keeps looking this long before the create is sent again.
+    index_lag: float = 0.0
     resolvers: Mapping[str, Resolver] = {}
     preparers: Mapping[str, Preparer] = {}
 
@@ -75,8 +78,9 @@ class ProviderHooks:
             return str(record["id"])
         return None
 
-    async def find_created(self, ctx: CallContext, tool: Tool, args: Mapping[str, Any]) -> list[str] | None:
-        """Ids of records matching a create's ``recheck`` keys (``None``: this provider cannot tell)."""
+    async def find_created(self, ctx: CallContext, tool: Tool, args: Mapping[str, Any]) -> list[Any] | None:
+        """Records matching a create's ``recheck`` keys, as the CRM returns them (each must give an id
+        through :meth:`record_id`); ``None`` when this provider cannot tell."""
         return None
 
     def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:

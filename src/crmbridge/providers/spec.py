@@ -88,7 +88,6 @@ class Tool:
     prepare: str | None = None
     output: Output = Output()
     recheck: Recheck | None = None
-    rate_class: str = ""
     example: Mapping[str, Any] | None = None
     provider: str = ""
 

@@ -83,6 +83,10 @@ def _labels(props: Mapping[str, Any], known: Any) -> dict[str, str]:
 
 
 class HubSpotHooks(ProviderHooks):
+    #: New records reach HubSpot search after seconds, up to about 30 s: a re-check that finds
+    #: nothing keeps looking that long before the create is resent (rare: only after a lost answer).
+    index_lag = 30.0
+
     def scopes_for(self, tool: Tool, args: Mapping[str, Any]) -> tuple[str, ...]:
         entity = args.get("entity")
         if isinstance(entity, str) and tool.name.startswith("hubspot_record"):

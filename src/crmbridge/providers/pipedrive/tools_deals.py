@@ -130,6 +130,5 @@ TOOLS: tuple[Tool, ...] = (
         resolve={"person": "person", "organization": "organization"},
         prepare="search",
         output=Output("list", "items"),
-        rate_class="search",
     ),
 )

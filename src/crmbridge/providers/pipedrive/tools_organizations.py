@@ -96,6 +96,5 @@ TOOLS: tuple[Tool, ...] = (
         query=("term", "exact_match", "limit", "cursor"),
         prepare="search",
         output=Output("list", "items"),
-        rate_class="search",
     ),
 )

@@ -102,6 +102,5 @@ TOOLS: tuple[Tool, ...] = (
         resolve={"organization": "organization"},
         prepare="search",
         output=Output("list", "items"),
-        rate_class="search",
     ),
 )
