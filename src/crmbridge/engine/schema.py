@@ -137,30 +137,38 @@ class CompiledSchema:
         return dict(args)
 
 
+def _own_types(schema: Mapping[str, Any]) -> set[str]:
+    kind = schema.get("type")
+    return {kind} if isinstance(kind, str) else set(kind or ())
+
+
+def _nullable(sub: dict[str, Any]) -> None:
+    kind = sub.get("type")
+    if isinstance(kind, str):
+        sub["type"] = [kind, "null"]
+    elif isinstance(kind, list) and "null" not in kind:
+        sub["type"] = [*kind, "null"]
+    elif "anyOf" in sub and {"type": "null"} not in sub["anyOf"]:
+        sub["anyOf"] = [*sub["anyOf"], {"type": "null"}]
+    if "enum" in sub and None not in sub["enum"]:
+        sub["enum"] = [*sub["enum"], None]
+
+
 def _strictify(schema: dict[str, Any]) -> bool:
     """Rewrite in place for OpenAI strict mode; False when a free-form map makes strict impossible."""
     ok = True
-    types = _types(schema)
-    if "object" in types:
+    if "object" in _own_types(schema) or "properties" in schema:
         props = schema.get("properties")
-        if not props or schema.get("additionalProperties") not in (None, False):
-            return False
+        if props is None or schema.get("additionalProperties") not in (None, False):
+            return False  # a map of arbitrary keys: strict mode has no way to say it
         required = set(schema.get("required", ()))
         for name, sub in props.items():
             ok = _strictify(sub) and ok
             if name not in required:
-                kind = sub.get("type")
-                if isinstance(kind, str):
-                    sub["type"] = [kind, "null"]
-                elif isinstance(kind, list) and "null" not in kind:
-                    sub["type"] = [*kind, "null"]
-                elif "anyOf" in sub:
-                    sub["anyOf"] = [*sub["anyOf"], {"type": "null"}]
-                if "enum" in sub and None not in sub["enum"]:
-                    sub["enum"] = [*sub["enum"], None]
+                _nullable(sub)
         schema["required"] = list(props)
         schema["additionalProperties"] = False
-    if "array" in types and isinstance(schema.get("items"), dict):
+    if isinstance(schema.get("items"), dict):
         ok = _strictify(schema["items"]) and ok
     for key in ("anyOf", "oneOf"):
         for option in schema.get(key, ()):
@@ -176,6 +184,8 @@ def _strictify(schema: dict[str, Any]) -> bool:
         "maxItems",
         "pattern",
         "format",
+        "minProperties",
+        "maxProperties",
     ):
         schema.pop(unsupported, None)
     return ok

@@ -188,15 +188,9 @@ def test_catalog_follows_one_naming_and_annotation_scheme() -> None:
         assert t.prepare is None or t.prepare in HOOKS.preparers, t.name
 
 
-#: Engine limits of the strict-mode rewrite (reported): lead ``value`` is ``anyOf: [number, {amount,
-#: currency}]`` and an ``anyOf`` holding an object is taken for a free-form object; a tool without
-#: arguments (``properties: {}``) is too.
-NOT_STRICT_YET = {"pipedrive_lead_create", "pipedrive_lead_update", "pipedrive_current_user_get"}
-
-
 def test_tools_without_free_form_maps_are_strict_mode_ready() -> None:
     for t in PROVIDER.tools:
-        free_form = "custom_fields" in t.input_schema["properties"] or t.name in NOT_STRICT_YET
+        free_form = "custom_fields" in t.input_schema["properties"]
         assert strict_schema(t.input_schema)[1] is not free_form, t.name
 
 
