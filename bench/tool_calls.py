@@ -19,21 +19,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from crmbridge import Bridge
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.server import serve_in_thread
 
+#: All three clients ask for the same properties, so the CRM does the same work for each.
+PROPERTIES = ["email", "firstname", "lastname", "jobtitle", "lifecyclestage"]
 IMPORT_OURS = (
     "import time; t=time.perf_counter(); from crmbridge.engine import Catalog; c=Catalog(); "
     "[c.schema(x) for x in c.tools()]; print(time.perf_counter()-t)"
@@ -69,18 +71,24 @@ def token_counts(bridge: Bridge) -> dict[str, Any]:
     return out
 
 
-async def latency(bridge: Bridge, root: str, token: str, contact_id: str, rounds: int) -> dict[str, float]:
+async def latency(
+    bridge: Bridge, root: str, tokens: list[str], contact_id: str, rounds: int
+) -> dict[str, float]:
+    """``tokens``: one portal per client (same seed, same data), so that no client's requests count
+    against another's rate-limit window; the Bridge is connected to the first."""
     from hubspot import HubSpot
 
-    official = HubSpot(access_token=token, host=f"{root}/hubspot")
-    headers = {"Authorization": f"Bearer {token}"}
-    url = f"{root}/hubspot/crm/v3/objects/contacts/{contact_id}"
+    official = HubSpot(access_token=tokens[2], host=f"{root}/hubspot")
+    headers = {"Authorization": f"Bearer {tokens[1]}"}
+    url = f"{root}/hubspot/crm/v3/objects/contacts/{contact_id}?properties={','.join(PROPERTIES)}"
 
     async with httpx.AsyncClient(headers=headers) as bare:
 
         async def ours() -> None:
             result = await bridge.aexecute_tool(
-                identifier="bench", tool_name="hubspot_contact_get", tool_input={"contact_id": contact_id}
+                identifier="bench",
+                tool_name="hubspot_contact_get",
+                tool_input={"contact_id": contact_id, "properties": PROPERTIES},
             )
             assert result.ok, result.error
 
@@ -89,7 +97,7 @@ async def latency(bridge: Bridge, root: str, token: str, contact_id: str, rounds
             assert response.status_code == 200, response.text
 
         async def sdk() -> None:
-            official.crm.contacts.basic_api.get_by_id(contact_id)
+            official.crm.contacts.basic_api.get_by_id(contact_id, properties=PROPERTIES)
 
         calls: dict[str, Callable[[], Awaitable[None]]] = {
             "execute_tool": ours,
@@ -124,6 +132,41 @@ async def search_tokens(bridge: Bridge) -> dict[str, int]:
     }
 
 
+@contextmanager
+def sandbox_process(scale: float) -> Iterator[str]:
+    """The sandbox as its own process on a loopback port, as a CRM would be: a server thread inside
+    the measuring process would share its GIL and distort every figure."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        sys.executable,
+        "-m",
+        "crmbridge.cli",
+        "sandbox",
+        "--port",
+        str(port),
+        "--rate-window-scale",
+        str(scale),
+    ]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    root = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{root}/_sandbox/requests", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the sandbox did not start") from None
+                time.sleep(0.1)
+        yield root
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=300)
@@ -131,20 +174,29 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
 
     # Windows 1000x shorter: three clients share one portal and none should wait on the CRM's limits.
-    sandbox = Sandbox(rate_window_scale=0.001)
-    portal = sandbox.hubspot.create_portal(seed_value=1, contacts=200, tier="enterprise")
-    contact_id = next(iter(portal.tables["0-1"].records))
-    with tempfile.TemporaryDirectory() as tmp, serve_in_thread(sandbox) as root:
-        bridge = Bridge(database_url=f"sqlite:///{Path(tmp) / 'bench.db'}", data_dir=tmp)
-        bridge.add_connection("hubspot", provider="hubspot", base_url=f"{root}/hubspot")
-        bridge.connect_api_key(
-            connection_name="hubspot", identifier="bench", api_key=portal.private_app_token
+    with tempfile.TemporaryDirectory() as tmp, sandbox_process(0.001) as root:
+        portals = [
+            httpx.post(
+                f"{root}/_sandbox/hubspot/portals", json={"seed": 1, "contacts": 200, "tier": "enterprise"}
+            ).json()
+            for _ in range(3)
+        ]
+        portal, tokens = portals[0], [p["private_app_token"] for p in portals]
+        token = tokens[0]
+        first = httpx.get(
+            f"{portal['base_url']}/crm/v3/objects/contacts",
+            params={"limit": 1},
+            headers={"Authorization": f"Bearer {token}"},
         )
+        contact_id = first.json()["results"][0]["id"]
+        bridge = Bridge(database_url=f"sqlite:///{Path(tmp) / 'bench.db'}", data_dir=tmp)
+        bridge.add_connection("hubspot", provider="hubspot", base_url=portal["base_url"])
+        bridge.connect_api_key(connection_name="hubspot", identifier="bench", api_key=token)
 
         async def measure() -> tuple[dict[str, float], dict[str, int]]:
-            tokens = await search_tokens(bridge)
-            times = await latency(bridge, root, portal.private_app_token, str(contact_id), args.rounds)
-            return times, tokens
+            counted = await search_tokens(bridge)
+            times = await latency(bridge, root, tokens, contact_id, args.rounds)
+            return times, counted
 
         times, search = asyncio.run(measure())
         definitions = token_counts(bridge)

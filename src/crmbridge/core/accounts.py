@@ -67,7 +67,7 @@ class Accounts:
     def __init__(self, store: Store, tenant_id: str) -> None:
         self.store = store
         self.tenant_id = tenant_id
-        self._targets: dict[str, CallTarget] = {}
+        self._targets: dict[tuple[str, str, str], tuple[str, CallTarget]] = {}
         self._lock = threading.Lock()
         self.listeners: list[StatusListener] = []
         #: Builds the ``httpx.Auth`` of OAuth accounts; installed by the OAuth layer.
@@ -99,7 +99,7 @@ class Accounts:
         clean["auth_mode"] = "oauth" if oauth else "api_key"
         record = self.store.save_connection(self.tenant_id, name, provider, clean, client_secret)
         with self._lock:
-            self._targets = {k: v for k, v in self._targets.items() if not k.startswith(f"{name}\x00")}
+            self._targets.clear()  # a changed connection may change which one a call resolves to
         return public_connection(record)
 
     def connection(self, name: str) -> ConnectionRecord:
@@ -222,7 +222,10 @@ class Accounts:
 
     def forget(self, connection_name: str, identifier: str) -> None:
         with self._lock:
-            self._targets.pop(f"{connection_name}\x00{identifier}", None)
+            for key in [
+                k for k, v in self._targets.items() if v[0] == connection_name and k[2] == identifier
+            ]:
+                del self._targets[key]
 
     def _emit(
         self, account: ConnectedAccount, old: AccountStatus | None, new: AccountStatus, reason: str | None
@@ -237,15 +240,12 @@ class Accounts:
     # -- call targets --------------------------------------------------------------------------
 
     def target(self, provider: str, identifier: str, connection_name: str | None) -> CallTarget:
-        if connection_name is not None:
-            cached = self._targets.get(f"{connection_name}\x00{identifier}")
-            if cached is not None:
-                return cached
-        connection = self.connection_for(provider, identifier, connection_name)
-        key = f"{connection.name}\x00{identifier}"
+        """The cached call target; the hot path of a tool call reads no database after the first."""
+        key = (provider, connection_name or "", identifier)
         cached = self._targets.get(key)
         if cached is not None:
-            return cached
+            return cached[1]
+        connection = self.connection_for(provider, identifier, connection_name)
         record = self.store.get_account(self.tenant_id, connection.name, identifier)
         if record is None:
             raise ConfigurationError(
@@ -254,7 +254,7 @@ class Accounts:
             )
         target = self._build_target(connection, record)
         with self._lock:
-            self._targets[key] = target
+            self._targets[key] = (connection.name, target)
         return target
 
     def _build_target(self, connection: ConnectionRecord, record: AccountRecord) -> CallTarget:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
+from ..auth.scopes import ScopePlan
+from ..auth.uninstall import CallbackApp
 from ..engine import Catalog, Engine, HttpCore, RetryPolicy, ToolResult, tool_definition
 from ..engine.result import ToolError
-from ..errors import CrmBridgeError
+from ..errors import ConfigurationError, CrmBridgeError
 from ..store import Store
 from ..vault import Vault
 from .accounts import Accounts, StatusListener
 from .models import ConnectedAccount, Connection
+from .oauth import OAuthService
 from .runner import LoopThread
 
 __all__ = ["Bridge", "default_data_dir"]
@@ -53,6 +57,7 @@ class Bridge:
         retry: RetryPolicy | None = None,
         cache_ttl: float = 300.0,
         vault: Vault | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         if database_url is None:
@@ -71,6 +76,15 @@ class Bridge:
             cache_ttl=cache_ttl,
         )
         self._runner = LoopThread()
+        #: The OAuth layer (links, callback, token lifecycle); ``clock`` is wall-clock seconds for expiry.
+        self.oauth = OAuthService(
+            self.accounts,
+            vault=self.vault,
+            http=self.engine.http,
+            catalog=self.engine.catalog,
+            clock=clock,
+            transport=transport,
+        )
 
     def __repr__(self) -> str:
         return f"Bridge(tenant_id={self.tenant_id!r})"
@@ -168,12 +182,100 @@ class Bridge:
             )
         )
 
+    # -- front ends ----------------------------------------------------------------------------
+
+    def tools_for(
+        self,
+        format: Literal["openai", "openai-responses", "anthropic"],
+        provider: str | None = None,
+        *,
+        strict: bool = False,
+        tool_names: Iterable[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Tool definitions in a model vendor's format (``strict``: OpenAI strict mode); see
+        ``crmbridge.adapters`` for executing the model's tool calls through this Bridge."""
+        from ..adapters import anthropic_tools, openai_tools
+
+        if format == "anthropic":
+            return anthropic_tools(provider, tool_names=tool_names)
+        if format not in ("openai", "openai-responses"):
+            raise ConfigurationError(
+                f"Unknown tool format {format!r}; use openai, openai-responses or anthropic.", field="format"
+            )
+        api: Literal["chat", "responses"] = "responses" if format == "openai-responses" else "chat"
+        return openai_tools(provider, strict=strict, tool_names=tool_names, api=api)
+
+    # -- OAuth ---------------------------------------------------------------------------------
+
+    def get_authorization_link(
+        self, *, connection_name: str, identifier: str, scopes: Sequence[str] = ()
+    ) -> str:
+        """The CRM consent URL for one user, with a signed single-use ``state`` (creates the account
+        ``PENDING`` if new). ``scopes``: extra scopes to ask for beyond the connection's."""
+        return self.oauth.authorization_link(connection_name, identifier, tuple(scopes))
+
+    async def aget_authorization_link(
+        self, *, connection_name: str, identifier: str, scopes: Sequence[str] = ()
+    ) -> str:
+        return await asyncio.to_thread(
+            self.oauth.authorization_link, connection_name, identifier, tuple(scopes)
+        )
+
+    async def acomplete_authorization(
+        self, *, code: str | None = None, state: str, error: str | None = None
+    ) -> ConnectedAccount:
+        """What the OAuth callback calls: exchange ``code``, store the tokens, record the grant → ACTIVE."""
+        return await self.oauth.acomplete(code, state, error)
+
+    def complete_authorization(
+        self, *, code: str | None = None, state: str, error: str | None = None
+    ) -> ConnectedAccount:
+        return self._runner.run(self.oauth.acomplete(code, state, error))
+
+    async def ahandle_pipedrive_uninstall(self, *, authorization: str | None, body: bytes | Any) -> int:
+        """Pipedrive's uninstall ``DELETE``: 200 and the account is REVOKED, or 401 for wrong credentials."""
+        return await self.oauth.handle_pipedrive_uninstall(authorization, body)
+
+    def handle_pipedrive_uninstall(self, *, authorization: str | None, body: bytes | Any) -> int:
+        return self._runner.run(self.oauth.handle_pipedrive_uninstall(authorization, body))
+
+    def oauth_callback_app(self) -> CallbackApp:
+        """ASGI app to serve at the redirect URI (consent ``GET`` and Pipedrive's uninstall ``DELETE``)."""
+        return self.oauth.callback_app()
+
+    def plan_scopes(
+        self,
+        *,
+        provider: str = "hubspot",
+        tools: Iterable[str] | None = None,
+        optional_tools: Iterable[str] = (),
+        entities: Sequence[str] = (),
+        connection_name: str | None = None,
+    ) -> ScopePlan:
+        """Scopes the given tools need (all of the provider's by default) and the pitfalls of requesting
+        them; with ``connection_name``, checked against its configuration and its accounts' grants."""
+        return self.oauth.plan_scopes(
+            provider, tools, optional_tools=optional_tools, entities=entities, connection_name=connection_name
+        )
+
+    def refresh_due_accounts(self) -> dict[str, int]:
+        """One background-refresh pass, now (blocking): ``{"refreshed": n, "failed": m}``."""
+        return self.oauth.refresh_due()
+
+    def start_refresher(self, interval: float = 300.0) -> None:
+        """Refresh quiet accounts every ``interval`` seconds on a daemon thread (idempotent)."""
+        self.oauth.start_refresher(interval)
+
+    def stop_refresher(self) -> None:
+        self.oauth.stop_refresher()
+
     # -- lifecycle -----------------------------------------------------------------------------
 
     async def aclose(self) -> None:
         await self.engine.aclose()
 
     def close(self) -> None:
+        self.oauth.stop_refresher()
         self._runner.close(self.engine.aclose())
         self.store.close()
 

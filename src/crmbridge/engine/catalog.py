@@ -18,17 +18,21 @@ class Catalog:
 
     def __init__(self) -> None:
         self._compiled: dict[str, CompiledSchema] = {}
+        self._by_name: dict[str, Tool] = {}
 
     def tools(self, provider: str | None = None) -> list[Tool]:
         names = [provider] if provider else list(PROVIDER_NAMES)
         return [tool for name in names for tool in get_provider(name).tools]
 
     def tool(self, name: str) -> Tool:
+        found = self._by_name.get(name)
+        if found is not None:
+            return found
         prefix = name.split("_", 1)[0]
         if prefix in PROVIDER_NAMES:
-            for tool in get_provider(prefix).tools:
-                if tool.name == name:
-                    return tool
+            self._by_name.update((t.name, t) for t in get_provider(prefix).tools)
+            if name in self._by_name:
+                return self._by_name[name]
         known = [t.name for t in self.tools(prefix if prefix in PROVIDER_NAMES else None)]
         close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""

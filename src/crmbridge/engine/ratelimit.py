@@ -16,6 +16,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import NamedTuple, Protocol
 
 import httpx
@@ -44,7 +45,9 @@ class Window:
     reset_header: str = ""  # seconds until the window frees up: how long to back off after a 429
 
     def applies_to(self, request: httpx.Request) -> bool:
-        path = request.url.path
+        return self.matches(request.url.path)
+
+    def matches(self, path: str) -> bool:
         included = not self.path or re.search(self.path, path)
         return bool(included and not (self.exclude and re.search(self.exclude, path)))
 
@@ -68,13 +71,21 @@ class DailyBudget:
     resets: str = "at midnight UTC"  # for messages; without a Retry-After the next UTC midnight is assumed
 
     def cost(self, request: httpx.Request) -> int:
-        method, path = request.method.upper(), request.url.path
-        fits = (
-            r
-            for r in self.costs
-            if (not r.methods or method in r.methods.split()) and re.search(r.path, path)
-        )
-        return next(fits, CostRule(self.default_cost, "")).cost
+        return _cost(self, request.method.upper(), request.url.path)
+
+
+# Classifying a request runs a few regexes; agents call the same few paths over and over.
+@lru_cache(maxsize=4096)
+def _cost(budget: DailyBudget, method: str, path: str) -> int:
+    fits = (
+        r for r in budget.costs if (not r.methods or method in r.methods.split()) and re.search(r.path, path)
+    )
+    return next(fits, CostRule(budget.default_cost, "")).cost
+
+
+@lru_cache(maxsize=4096)
+def _windows_for(limits: RateLimits, method: str, path: str) -> tuple[Window, ...]:
+    return tuple(w for w in limits.windows if w.matches(path))
 
 
 @dataclass(frozen=True)
@@ -87,7 +98,7 @@ class RateLimits:
     daily: DailyBudget | None = None
 
     def windows_for(self, request: httpx.Request) -> tuple[Window, ...]:
-        return tuple(w for w in self.windows if w.applies_to(request))
+        return _windows_for(self, request.method, request.url.path)
 
     def scaled(self, factor: float) -> RateLimits:
         """Windows ``factor`` times as long: matches a sandbox run with ``rate_window_scale=factor``."""
@@ -278,10 +289,16 @@ class _WindowState:
     seconds: float
     blocked_until: float = 0.0
     expiries: dict[int, float] = field(default_factory=dict)  # ticket -> when it leaves the window
+    soonest: float = math.inf  # no ticket leaves before this: pruning can wait until then
+
+    def put(self, ticket: int, expiry: float) -> None:
+        self.expiries[ticket] = expiry
+        self.soonest = min(self.soonest, expiry)
 
     def wait(self, now: float, headroom: float) -> float:
-        for ticket in [t for t, e in self.expiries.items() if e <= now]:
-            del self.expiries[ticket]
+        if now >= self.soonest:
+            self.expiries = {t: e for t, e in self.expiries.items() if e > now}
+            self.soonest = min(self.expiries.values(), default=math.inf)
         wait = self.blocked_until - now
         allowed, used = max(1, math.floor(self.limit * headroom)), len(self.expiries)
         if used >= allowed:
@@ -347,7 +364,7 @@ class InMemoryRateLimiter(WaitingLimiter):
             return wait, name
         for _, state in states:
             self._tickets.setdefault(request, []).append((state, ticket := next(self._ids)))
-            state.expiries[ticket] = now + state.seconds + self.in_flight_timeout
+            state.put(ticket, now + state.seconds + self.in_flight_timeout)
         if cost and day.remaining is not None:
             day.remaining -= cost
         return 0.0, ""
@@ -363,12 +380,12 @@ class InMemoryRateLimiter(WaitingLimiter):
             if taught.block is not None:
                 state.blocked_until = max(state.blocked_until, now + taught.block)
             for ticket in (t for s, t in mine if s is state and t in state.expiries):
-                state.expiries[ticket] = now + state.seconds  # answered: one window from now
+                state.put(ticket, now + state.seconds)  # answered: one window from now
             if taught.remaining is not None:
                 state.wait(now, 1.0)  # drops what has left the window
                 # The CRM counts more than we sent (another client of the account): count those too.
                 for _ in range(state.limit - taught.remaining - len(state.expiries)):
-                    state.expiries[next(self._ids)] = now + state.seconds
+                    state.put(next(self._ids), now + state.seconds)
         day, wall = self._day(key, limits), self._wall()
         midnight = (math.floor(wall / DAY) + 1) * DAY  # the reset, unless the CRM says otherwise
         if lesson.daily_exhausted:

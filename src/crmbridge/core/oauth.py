@@ -1,0 +1,347 @@
+"""The OAuth layer of one tenant: consent links, the callback, token lifecycle, revocation, scope plans.
+
+It plugs into :class:`~crmbridge.core.accounts.Accounts` through its two injection points
+(``oauth_auth`` builds an account's ``httpx.Auth``, ``authorization_link`` builds re-consent links for
+errors) and records every status change through ``Accounts.update`` so listeners hear about it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from ..auth.lifecycle import AccountRef, TokenManager
+from ..auth.oauth import OAuthAuth
+from ..auth.refresher import DEFAULT_IDLE_REFRESH, Refresher, refresh_reason
+from ..auth.scopes import ScopePlan, effective_scopes, plan_scopes
+from ..auth.state import StateSigner
+from ..auth.tokens import (
+    OAuthClient,
+    TokenSet,
+    exchange_code,
+    hubspot_introspect,
+    pipedrive_identity,
+    safe_api_domain,
+)
+from ..auth.uninstall import CallbackApp, UninstallNotice, basic_credentials, client_matches
+from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, ReauthorizationRequired
+from ..providers import get_provider
+from ..store import AccountStatus as StoreStatus
+from .models import AccountStatus, ConnectedAccount
+
+if TYPE_CHECKING:
+    from ..engine import Catalog, HttpCore
+    from ..store import AccountRecord, ConnectionRecord
+    from ..vault import Vault
+    from .accounts import Accounts
+
+__all__ = ["OAuthService"]
+
+log = logging.getLogger("crmbridge.oauth")
+
+STATE_TTL_SECONDS = 600.0
+
+
+class OAuthService:
+    """Everything OAuth for one tenant's accounts; the Bridge's ``# -- OAuth`` methods delegate here."""
+
+    def __init__(
+        self,
+        accounts: Accounts,
+        *,
+        vault: Vault,
+        http: HttpCore,
+        catalog: Catalog,
+        clock: Callable[[], float] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.accounts = accounts
+        self.store = accounts.store
+        self.tenant_id = accounts.tenant_id
+        self.tokens = TokenManager(
+            self.store, on_status=self._record_status, clock=clock, transport=transport
+        )
+        self.signer = StateSigner(vault)
+        self._http = http
+        self._catalog = catalog
+        self._refresher: Refresher | None = None
+        accounts.oauth_auth = self.auth_for
+        accounts.authorization_link = self.authorization_link
+
+    @property
+    def refresh_margin(self) -> float:
+        """Seconds before expiry at which a call refreshes the token first (default 300)."""
+        return self.tokens.margin
+
+    @refresh_margin.setter
+    def refresh_margin(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("refresh_margin must be >= 0 seconds")
+        self.tokens.margin = seconds
+
+    def clock(self) -> float:
+        return self.tokens.clock()
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def client(self, connection: ConnectionRecord) -> OAuthClient:
+        if connection.config.get("auth_mode") != "oauth":
+            raise ConfigurationError(
+                f"Connection {connection.name!r} uses API keys; OAuth needs client_id, client_secret and "
+                "redirect_uri in add_connection(...)."
+            )
+        return OAuthClient.from_config(connection.provider, connection.config, connection.client_secret)
+
+    def _ref(self, connection: ConnectionRecord, record: AccountRecord) -> AccountRef:
+        return AccountRef(
+            self.tenant_id, record.id, connection.name, record.identifier, self.client(connection)
+        )
+
+    def auth_for(self, connection: ConnectionRecord, record: AccountRecord) -> httpx.Auth:
+        """``Accounts.oauth_auth``: the engine's credentials for an OAuth account."""
+        self.tokens.prime(record)
+        return OAuthAuth(self.tokens, self._ref(connection, record))
+
+    def _record_status(self, ref: AccountRef, status: StoreStatus, reason: str) -> None:
+        self.accounts.update(
+            ref.connection_name, ref.identifier, status=AccountStatus(status.value), reason=reason
+        )
+
+    # -- consent -------------------------------------------------------------------------------
+
+    def authorization_link(
+        self, connection_name: str, identifier: str, extra_scopes: Sequence[str] = ()
+    ) -> str:
+        """The provider's consent URL with a signed, single-use ``state`` for this account.
+
+        ``extra_scopes`` (missing scopes of a failed call) are asked for too: as optional when the
+        connection declares them optional, else as required (HubSpot's exact-match rule).
+        """
+        connection = self.accounts.connection(connection_name)
+        client = self.client(connection)
+        self.accounts.get_or_create(connection_name, identifier)
+        state_id = self.store.create_oauth_state(
+            self.tenant_id, connection_name, identifier, STATE_TTL_SECONDS
+        )
+        params = {
+            "client_id": client.client_id,
+            "redirect_uri": client.redirect_uri,
+            "state": self.signer.sign(state_id, self.tenant_id, connection_name, identifier),
+        }
+        if connection.provider != "pipedrive":  # Pipedrive's scopes live on the app, not in the URL
+            optional = list(client.optional_scopes)
+            required = [*client.scopes, *(s for s in extra_scopes if s not in optional)]
+            params["scope"] = client.scope_separator.join(dict.fromkeys(required))
+            if optional:
+                params["optional_scope"] = client.scope_separator.join(dict.fromkeys(optional))
+        separator = "&" if "?" in client.authorize_url else "?"
+        return f"{client.authorize_url}{separator}{urlencode(params, quote_via=quote)}"
+
+    async def acomplete(self, code: str | None, state: str, error: str | None = None) -> ConnectedAccount:
+        """The OAuth callback: spend the state, exchange the code, record the grant → ``ACTIVE``."""
+        state_id = self.signer.state_id(state)
+        tenant, connection_name, identifier = await asyncio.to_thread(
+            self.store.consume_oauth_state, state_id
+        )
+        self.signer.verify(state, tenant, connection_name, identifier)
+        if tenant != self.tenant_id:
+            raise ConfigurationError("This authorisation belongs to another tenant's Bridge.")
+        try:
+            if error:
+                raise ReauthorizationRequired(f"The user did not grant access ({error}).", error=error)
+            if not code:
+                raise InvalidInput("The callback carries no authorization code.", field="code")
+            connection = await asyncio.to_thread(self.accounts.connection, connection_name)
+            return await self._authorise(connection, identifier, code)
+        except CrmBridgeError as exc:
+            if "authorization_link" not in exc.details:
+                link = await asyncio.to_thread(self.authorization_link, connection_name, identifier)
+                exc.details["authorization_link"] = link
+            raise
+
+    async def _authorise(self, connection: ConnectionRecord, identifier: str, code: str) -> ConnectedAccount:
+        client = self.client(connection)
+        http = self._http.client()
+        now = self.clock()
+        tokens = await exchange_code(http, client, code, now)
+        granted: Sequence[str] = tokens.scopes or client.scopes
+        metadata: dict[str, Any] = {"auth": "oauth"}
+        if connection.provider == "hubspot":
+            info = await hubspot_introspect(http, client, tokens.access_token)
+            granted = [str(s) for s in info.get("scopes") or granted]
+            metadata.update(portal_id=info.get("hub_id"), user=info.get("user"), user_id=info.get("user_id"))
+            metadata["hub_domain"] = info.get("hub_domain")
+        elif connection.provider == "pipedrive":
+            try:
+                api_domain = safe_api_domain(tokens.extra.get("api_domain"), client.base_url)
+            except CrmBridgeError as exc:
+                await asyncio.to_thread(
+                    self._mark, connection.name, identifier, AccountStatus.ERROR, exc.message
+                )
+                raise
+            me = await pipedrive_identity(http, api_domain, tokens.access_token)
+            metadata.update(api_domain=api_domain, company_id=me.get("company_id"), user_id=me.get("id"))
+            metadata.update(user=me.get("email"), company_domain=me.get("company_domain"))
+        scopes = effective_scopes(connection.provider, granted)
+        return await asyncio.to_thread(
+            self._activate, connection.name, identifier, tokens, scopes, metadata, now
+        )
+
+    def _mark(self, connection_name: str, identifier: str, status: AccountStatus, reason: str) -> None:
+        self.accounts.get_or_create(connection_name, identifier)
+        self.accounts.update(connection_name, identifier, status=status, reason=reason)
+
+    def _activate(
+        self,
+        connection_name: str,
+        identifier: str,
+        tokens: TokenSet,
+        scopes: Sequence[str],
+        metadata: dict[str, Any],
+        now: float,
+    ) -> ConnectedAccount:
+        created = self.accounts.get_or_create(connection_name, identifier)
+        self.tokens.forget(created.id)
+        account = self.accounts.update(
+            connection_name,
+            identifier,
+            status=AccountStatus.ACTIVE,
+            reason="authorised",
+            credentials=tokens.credentials(now),
+            granted_scopes=list(scopes),
+            metadata={k: v for k, v in metadata.items() if v is not None},
+        )
+        log.info("account %s on %s authorised", account.id, connection_name)
+        return account
+
+    # -- revocation ----------------------------------------------------------------------------
+
+    async def handle_pipedrive_uninstall(self, authorization: str | None, body: bytes | Any) -> int:
+        """Pipedrive's ``DELETE`` to the callback URL: verify our client credentials, then revoke the
+        matching accounts at once. Returns the HTTP status to answer (401 changes nothing)."""
+        credentials = basic_credentials(authorization)
+        if credentials is None:
+            return 401
+        connections = await asyncio.to_thread(self.store.list_connections, self.tenant_id)
+        mine = [
+            c
+            for c in connections
+            if c.provider == "pipedrive"
+            and c.config.get("auth_mode") == "oauth"
+            and c.client_secret
+            and client_matches(credentials, str(c.config.get("client_id") or ""), c.client_secret)
+        ]
+        if not mine:
+            log.warning("uninstall notice with wrong client credentials ignored")
+            return 401
+        try:
+            notice = UninstallNotice.parse(body)
+        except InvalidInput:
+            return 400
+        if notice.client_id != credentials[0]:
+            return 400
+        revoked = await asyncio.to_thread(self._revoke_installs, mine, notice)
+        log.info("Pipedrive uninstall: %d account(s) revoked", revoked)
+        return 200
+
+    def _revoke_installs(self, connections: Iterable[ConnectionRecord], notice: UninstallNotice) -> int:
+        count = 0
+        for connection in connections:
+            for record in self.store.list_accounts(self.tenant_id, connection.name):
+                meta = record.metadata or {}
+                same = (
+                    str(meta.get("company_id")) == notice.company_id
+                    and str(meta.get("user_id")) == notice.user_id
+                )
+                if same and record.status != StoreStatus.REVOKED:
+                    self.tokens.forget(record.id)
+                    reason = "the app was uninstalled in Pipedrive"
+                    self.accounts.update(
+                        connection.name, record.identifier, status=AccountStatus.REVOKED, reason=reason
+                    )
+                    count += 1
+        return count
+
+    def callback_app(self) -> CallbackApp:
+        """ASGI app for the redirect URI: ``GET`` completes consents, ``DELETE`` takes uninstalls."""
+        return CallbackApp(complete=self.acomplete, uninstall=self.handle_pipedrive_uninstall)
+
+    # -- background refresh --------------------------------------------------------------------
+
+    def refresh_due(
+        self, *, horizon: float | None = None, idle_after: float = DEFAULT_IDLE_REFRESH
+    ) -> dict[str, int]:
+        """One pass: refresh accounts whose token ends within ``horizon`` (default: the margin) or whose
+        refresh token sat unused for ``idle_after`` seconds. Blocking; returns counts."""
+        window = self.tokens.margin if horizon is None else horizon
+        connections = {c.name: c for c in self.store.list_connections(self.tenant_id)}
+        counts = {"refreshed": 0, "failed": 0}
+        for record in self.store.list_accounts(self.tenant_id):
+            connection = connections.get(record.connection_name)
+            if connection is None or connection.config.get("auth_mode") != "oauth":
+                continue
+            reason = refresh_reason(record, self.clock(), horizon=window, idle_after=idle_after)
+            if reason is None:
+                continue
+            try:
+                self.tokens.refresh(self._ref(connection, record), force=reason == "idle")
+                counts["refreshed"] += 1
+            except CrmBridgeError as exc:
+                counts["failed"] += 1
+                log.info("background refresh of account %s failed: %s", record.id, exc.code)
+        return counts
+
+    def start_refresher(self, interval: float = 300.0, *, idle_after: float = DEFAULT_IDLE_REFRESH) -> None:
+        self.stop_refresher()
+        horizon = interval + self.tokens.margin
+        self._refresher = Refresher(
+            lambda: self.refresh_due(horizon=horizon, idle_after=idle_after), interval
+        )
+        self._refresher.start()
+
+    def stop_refresher(self) -> None:
+        if self._refresher is not None:
+            self._refresher.stop()
+            self._refresher = None
+
+    # -- scopes --------------------------------------------------------------------------------
+
+    def plan_scopes(
+        self,
+        provider: str,
+        tools: Iterable[str] | None = None,
+        *,
+        optional_tools: Iterable[str] = (),
+        entities: Sequence[str] = (),
+        connection_name: str | None = None,
+    ) -> ScopePlan:
+        spec = get_provider(provider)
+        chosen = list(spec.tools) if tools is None else [self._catalog.tool(n) for n in tools]
+        extra = [self._catalog.tool(n) for n in optional_tools]
+        configured: tuple[Sequence[str] | None, Sequence[str] | None] = (None, None)
+        granted: dict[str, list[str]] | None = None
+        if connection_name is not None:
+            connection = self.accounts.connection(connection_name)
+            configured = (
+                connection.config.get("scopes") or [],
+                connection.config.get("optional_scopes") or [],
+            )
+            granted = {
+                r.identifier: list(r.granted_scopes or [])
+                for r in self.store.list_accounts(self.tenant_id, connection_name)
+                if r.status == StoreStatus.ACTIVE and (r.metadata or {}).get("auth") == "oauth"
+            }
+        return plan_scopes(
+            spec,
+            chosen,
+            optional_tools=extra,
+            entities=entities,
+            configured_scopes=configured[0],
+            configured_optional=configured[1],
+            accounts_granted=granted,
+        )

@@ -1,0 +1,182 @@
+"""The token-endpoint protocol: client auth per provider, error classes, api_domain, introspection URL."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+
+from crmbridge.auth import GrantRejected, OAuthClient, TokenSet, safe_api_domain
+from crmbridge.auth.tokens import exchange_code, introspect_url, refresh_tokens
+from crmbridge.errors import ConfigurationError, ProviderError, ProviderUnavailable
+
+pytestmark = pytest.mark.anyio
+
+SANDBOX_BASE = "http://sandbox/pipedrive"
+
+
+def _client(provider: str, **config: Any) -> OAuthClient:
+    base = {
+        "client_id": "cid",
+        "redirect_uri": "https://app.example/cb",
+        "token_url": "https://crm.example/oauth/v1/token",
+    }
+    return OAuthClient.from_config(provider, {**base, **config}, "the-client-secret")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://acme.pipedrive.com",
+        "https://acme.pipedrive.com/",
+        "https://ACME.pipedrive.com",
+        "https://acme.pipedrive.com:443",
+    ],
+)
+def test_pipedrive_api_domains_are_accepted_and_normalised(value: str) -> None:
+    assert safe_api_domain(value, None) == "https://acme.pipedrive.com"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://acme.pipedrive.com",
+        "https://acme.pipedrive.com.evil.example",
+        "https://evil.example/.pipedrive.com",
+        "https://evil.example?host=.pipedrive.com",
+        "https://user:pw@acme.pipedrive.com",
+        "https://acme.pipedrive.com:8443",
+        "https://pipedrive.com",
+        "https://acme.pipedrive.com/api/../x",
+        "https://acme.pipedrive.com/somewhere",
+        "http://sandbox/pipedrive/acme",  # no sandbox configured
+        "",
+        None,
+        42,
+    ],
+)
+def test_anything_else_is_refused(value: Any) -> None:
+    with pytest.raises(ProviderError):
+        safe_api_domain(value, None)
+
+
+def test_the_configured_sandbox_origin_is_accepted_and_nothing_near_it() -> None:
+    assert safe_api_domain("http://sandbox/pipedrive/acme", SANDBOX_BASE) == "http://sandbox/pipedrive/acme"
+    for wrong in (
+        "http://sandbox:8080/pipedrive/acme",
+        "https://sandbox/pipedrive/acme",
+        "http://sandbox.evil/x",
+    ):
+        with pytest.raises(ProviderError):
+            safe_api_domain(wrong, SANDBOX_BASE)
+
+
+def test_introspection_sits_next_to_the_token_endpoint() -> None:
+    assert (
+        introspect_url("https://api.hubapi.com/oauth/v1/token")
+        == "https://api.hubapi.com/oauth/v3/token/introspect"
+    )
+    assert (
+        introspect_url("http://sandbox/hubspot/oauth/v1/token")
+        == "http://sandbox/hubspot/oauth/v3/token/introspect"
+    )
+
+
+def test_client_defaults_come_from_the_provider() -> None:
+    client = OAuthClient.from_config(
+        "pipedrive", {"client_id": "c", "redirect_uri": "https://x/cb"}, "zz-secret"
+    )
+    assert client.token_url == "https://oauth.pipedrive.com/oauth/token" and client.client_auth == "basic"
+    assert "zz-secret" not in repr(client)
+    with pytest.raises(ConfigurationError):
+        OAuthClient.from_config("hubspot", {"client_id": "c"}, None)
+
+
+def _server(
+    seen: list[httpx.Request], status: int = 200, body: dict[str, Any] | None = None, **headers: str
+) -> httpx.AsyncClient:
+    answer = (
+        body if body is not None else {"access_token": "at-1", "refresh_token": "rt-1", "expires_in": 1800}
+    )
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(status, json=answer, headers=headers)
+
+    return httpx.AsyncClient(transport=httpx.MockTransport(handle))
+
+
+async def test_pipedrive_uses_basic_client_auth_and_hubspot_the_form_body() -> None:
+    seen: list[httpx.Request] = []
+    async with _server(seen) as http:
+        await exchange_code(http, _client("pipedrive"), "the-code", now=100.0)
+        tokens = await refresh_tokens(http, _client("hubspot"), "rt-0", now=100.0)
+    pd_form, hs_form = (parse_qs(r.content.decode()) for r in seen)
+    expected = base64.b64encode(b"cid:the-client-secret").decode()
+    assert seen[0].headers["authorization"] == f"Basic {expected}"
+    assert "client_secret" not in pd_form and pd_form["grant_type"] == ["authorization_code"]
+    assert pd_form["redirect_uri"] == ["https://app.example/cb"]
+    assert "authorization" not in seen[1].headers
+    assert hs_form["client_secret"] == ["the-client-secret"] and hs_form["refresh_token"] == ["rt-0"]
+    assert seen[1].headers["content-type"] == "application/x-www-form-urlencoded"
+    assert tokens.expires_at == 1900.0 and tokens.refresh_token == "rt-1"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (400, {"status": "BAD_REFRESH_TOKEN", "message": "missing or invalid refresh token"}, GrantRejected),
+        (400, {"error": "invalid_grant", "status": "BAD_REFRESH_TOKEN"}, GrantRejected),
+        (
+            400,
+            {
+                "success": False,
+                "message": "Invalid grant: refresh token is invalid",
+                "error": "invalid_grant",
+            },
+            GrantRejected,
+        ),
+        (
+            400,
+            {"status": "BAD_CLIENT_SECRET", "message": "missing or invalid client secret"},
+            ConfigurationError,
+        ),
+        (
+            400,
+            {"success": False, "message": "Invalid client: client is invalid", "error": "invalid_client"},
+            ConfigurationError,
+        ),
+        (502, {}, ProviderUnavailable),
+        (429, {}, ProviderUnavailable),
+        (400, {"status": "BAD_REQUEST"}, ProviderError),
+        (200, {"token_type": "bearer"}, ProviderError),
+    ],
+)
+async def test_token_errors_are_sorted_by_who_must_act(
+    status: int, body: dict[str, Any], error: type[Exception]
+) -> None:
+    async with _server([], status, body, **{"retry-after": "7"}) as http:
+        with pytest.raises(error) as info:
+            await refresh_tokens(http, _client("hubspot"), "rt-secret-value", now=0.0)
+    assert "rt-secret-value" not in str(info.value) and "the-client-secret" not in str(info.value)
+    if status == 429:
+        assert info.value.details["retry_after"] == 7.0  # type: ignore[attr-defined]
+
+
+async def test_a_dead_network_is_a_passing_failure() -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(down)) as http:
+        with pytest.raises(ProviderUnavailable):
+            await refresh_tokens(http, _client("hubspot"), "rt", now=0.0)
+
+
+def test_credentials_keep_the_old_refresh_token_when_none_comes_back_and_reprs_hide_tokens() -> None:
+    tokens = TokenSet("at-secret", None, 50.0, ("a",))
+    assert tokens.credentials(10.0, "rt-old")["refresh_token"] == "rt-old"
+    assert TokenSet("at", "rt-new", 1.0).credentials(0.0, "rt-old")["refresh_token"] == "rt-new"
+    assert "at-secret" not in repr(tokens)
