@@ -22,7 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from crmbridge.errors import ConfigurationError
 
@@ -62,10 +64,11 @@ def _b64encode(data: bytes) -> str:
 class Vault:
     """A key ring of AES-256-GCM keys, newest first; encrypts with the newest, decrypts with any."""
 
-    __slots__ = ("_aead", "_key_ids")
+    __slots__ = ("_aead", "_key_ids", "_raw")
 
     def __init__(self, keys: Iterable[tuple[str, bytes]]) -> None:
         self._aead: dict[str, AESGCM] = {}
+        self._raw: dict[str, bytes] = {}
         self._key_ids: list[str] = []
         for key_id, key in keys:
             if not _KEY_ID.match(key_id):
@@ -75,6 +78,7 @@ class Vault:
             if len(key) != _KEY_BYTES:
                 raise VaultError(f"key {key_id!r} must be {_KEY_BYTES} bytes, got {len(key)}")
             self._aead[key_id] = AESGCM(key)
+            self._raw[key_id] = key
             self._key_ids.append(key_id)
         if not self._key_ids:
             raise VaultError("the key ring is empty: at least one key is needed")
@@ -153,6 +157,14 @@ class Vault:
                 "record (associated data differs), or the key under that id changed"
             ) from None
         return plaintext.decode("utf-8")
+
+    def derive_key(self, key_id: str, label: str) -> bytes:
+        """A 32-byte key for another purpose (e.g. signing OAuth state), derived with HKDF-SHA256 from
+        vault key ``key_id`` and bound to ``label``; it rotates with the key ring."""
+        raw = self._raw.get(key_id)
+        if raw is None:
+            raise VaultError(f"no key {key_id!r} in the key ring")
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label.encode()).derive(raw)
 
     def needs_rotation(self, token: str) -> bool:
         """True when the token was not sealed by the newest key (so ``rotate_keys`` should rewrite it)."""

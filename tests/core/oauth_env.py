@@ -36,6 +36,8 @@ def new_bridge(sandbox: Sandbox, tmp_path: Path, name: str = "bridge.db", **kwar
         transport=sandbox.transport(),
         clock=sandbox.clock.now,
         retry=FAST_RETRIES,
+        rate_limit_scale=0.05,  # matches new_sandbox()
+        index_lag=0.0,
         **kwargs,
     )
 

@@ -14,27 +14,18 @@ import hashlib
 import hmac
 import re
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from ..store import OAuthStateError
 from ..vault import Vault
 
 __all__ = ["StateSigner"]
 
-_LABEL = b"crmbridge/oauth-state/v1"
+_LABEL = "crmbridge/oauth-state/v1"
 _FORMAT = re.compile(r"^([A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{22,64})$")
 
 
 def _derive(vault: Vault, key_id: str) -> bytes:
-    """A MAC key per vault key: HKDF over a deterministic AES-GCM encryption of a fixed label.
-
-    The vault exposes no raw key material (by design), so the derivation goes through its AEAD; the
-    fixed nonce is only ever used with this one constant plaintext.
-    """
-    aead = vault._aead[key_id]
-    ikm = aead.encrypt(b"\x00" * 12, _LABEL, None)
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_LABEL).derive(ikm)
+    """A MAC key per vault key, so state signatures rotate with the key ring."""
+    return vault.derive_key(key_id, _LABEL)
 
 
 class StateSigner:

@@ -58,7 +58,11 @@ class Bridge:
         cache_ttl: float = 300.0,
         vault: Vault | None = None,
         clock: Callable[[], float] | None = None,
+        rate_limit_scale: float = 1.0,
+        index_lag: float | None = None,
     ) -> None:
+        """``rate_limit_scale`` and ``index_lag`` are for a sandbox run with rate-limit windows scaled
+        down (``crmbridge sandbox --rate-window-scale``) and no search-index lag; leave them for real CRMs."""
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         if database_url is None:
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -70,10 +74,14 @@ class Bridge:
         self.transport = transport
         self.engine = Engine(
             http=HttpCore(
-                transport=transport, redis_url=redis_url or os.environ.get("CRMBRIDGE_REDIS_URL"), retry=retry
+                transport=transport,
+                redis_url=redis_url or os.environ.get("CRMBRIDGE_REDIS_URL"),
+                retry=retry,
+                rate_limit_scale=rate_limit_scale,
             ),
             catalog=Catalog(),
             cache_ttl=cache_ttl,
+            index_lag=index_lag,
         )
         self._runner = LoopThread()
         #: The OAuth layer (links, callback, token lifecycle); ``clock`` is wall-clock seconds for expiry.

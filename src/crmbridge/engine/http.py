@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -41,6 +42,24 @@ class Recovered:
 #: ``recover()`` → ``Recovered`` (it was applied), ``None`` (it was not: safe to resend), or raises
 #: ``OutcomeUnknown``.
 Recover = Callable[[], Awaitable[Recovered | None]]
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _query_string(params: dict[str, Any]) -> str:
+    """Encode the query once, here: httpx merging a params dict into a URL costs more than the rest
+    of our per-call work. Lists repeat the key, as httpx would; commas stay readable."""
+    pairs = [
+        (key, _scalar(item))
+        for key, value in params.items()
+        if value is not None
+        for item in (value if isinstance(value, list | tuple) else [value])
+    ]
+    return urlencode(pairs, safe=",:")
 
 
 class HttpCore:
@@ -104,12 +123,14 @@ class HttpCore:
     ) -> httpx.Response | Recovered:
         client = self.client()
         url = target.base_url.rstrip("/") + path
+        if params:
+            url += ("&" if "?" in path else "?") + _query_string(params)
         limits = self._limits(provider)
         policy = self.retry
         last: httpx.Response | None = None
         uncertain = False  # an earlier attempt may have been applied
         for attempt in range(policy.max_attempts):
-            request = client.build_request(method, url, params=params, json=json)
+            request = client.build_request(method, url, json=json)
             await self.rate_limiter.acquire(target.account_key, limits, request)
             try:
                 response = await client.send(request, auth=target.auth)

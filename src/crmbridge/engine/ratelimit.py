@@ -175,10 +175,13 @@ class Lesson(NamedTuple):
     daily_block: float | None  # how long the CRM said the spent budget stays spent (Retry-After)
 
 
+_NUMBER = re.compile(r"\s*\d+(\.\d+)?\s*")
+
+
 def _number(headers: httpx.Headers, name: str) -> float | None:
     """A non-negative number header (seconds, counts); anything else, an HTTP-date Retry-After too, is absent."""
     value = headers.get(name) if name else None
-    return float(value) if value and re.fullmatch(r"\s*\d+(\.\d+)?\s*", value) else None
+    return float(value) if value and _NUMBER.fullmatch(value) else None
 
 
 def _count(headers: httpx.Headers, name: str) -> int | None:

@@ -25,7 +25,10 @@ def serve_in_thread(
 
     ``hang_seconds`` is how long an injected timeout fault keeps the connection silent.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP spelled out: asyncio turns Nagle off (TCP_NODELAY) only on sockets whose protocol
+    # says TCP, and an accepted socket inherits the listener's; with proto 0 every response waits
+    # ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
