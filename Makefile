@@ -35,6 +35,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.sandbox_latency
+	$(BIN)/python -m bench.tool_calls
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules

@@ -178,19 +178,21 @@ class Lesson(NamedTuple):
 _NUMBER = re.compile(r"\s*\d+(\.\d+)?\s*")
 
 
-def _number(headers: httpx.Headers, name: str) -> float | None:
+def _number(headers: dict[str, str], name: str) -> float | None:
     """A non-negative number header (seconds, counts); anything else, an HTTP-date Retry-After too, is absent."""
-    value = headers.get(name) if name else None
+    value = headers.get(name.lower()) if name else None
     return float(value) if value and _NUMBER.fullmatch(value) else None
 
 
-def _count(headers: httpx.Headers, name: str) -> int | None:
+def _count(headers: dict[str, str], name: str) -> int | None:
     return None if (number := _number(headers, name)) is None else int(number)
 
 
 def learn(limits: RateLimits, request: httpx.Request, response: httpx.Response) -> Lesson:
     """What ``response`` says about the windows ``request`` fell in, and about the day's budget."""
-    headers, budget = response.headers, limits.daily
+    # One pass over the headers (httpx looks each name up by scanning them all).
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers.raw}
+    budget = limits.daily
     throttled = response.status_code == 429
     retry = _number(headers, "retry-after") if throttled else None
     remaining = _count(headers, budget.remaining_header) if budget else None

@@ -12,13 +12,15 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
 
 from ..errors import InvalidInput
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ["CompiledSchema", "strict_schema"]
 
@@ -120,10 +122,19 @@ class CompiledSchema:
     __slots__ = ("_fast", "_validator", "schema")
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
-        Draft202012Validator.check_schema(schema)
         self.schema = schema
-        self._validator = Draft202012Validator(schema)
+        self._validator: Draft202012Validator | None = None
         self._fast: Callable[[Any], Any] | None = None
+
+    @property
+    def validator(self) -> Draft202012Validator:
+        """The thorough validator, built on the first invalid input (imports cost start-up time)."""
+        if self._validator is None:
+            from jsonschema import Draft202012Validator
+
+            Draft202012Validator.check_schema(self.schema)
+            self._validator = Draft202012Validator(self.schema)
+        return self._validator
 
     def _is_valid(self, args: dict[str, Any]) -> bool:
         if self._fast is None:
@@ -148,7 +159,9 @@ class CompiledSchema:
         args = _coerce(dict(raw), self.schema)
         if self._is_valid(args):
             return args
-        error = best_match(self._validator.iter_errors(args))
+        from jsonschema.exceptions import best_match
+
+        error = best_match(self.validator.iter_errors(args))
         if error is not None:
             message, details = _explain(error)
             raise InvalidInput(message, **details)
