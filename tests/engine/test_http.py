@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from crmbridge.auth import ApiKeyAuth
-from crmbridge.engine import CallTarget, HttpCore, RetryPolicy
+from crmbridge.engine import CallTarget, Engine, HttpCore, RetryPolicy
 from crmbridge.engine.http import Recovered
 from crmbridge.errors import OutcomeUnknown, ProviderUnavailable
 from crmbridge.providers import get_provider
@@ -135,3 +135,14 @@ async def test_giving_up_says_the_provider_is_unavailable() -> None:
         await http.send(HUBSPOT, TARGET, "GET", "/x", idempotent=True)
     assert len(seen) == 4
     assert caught.value.retryable
+
+
+async def test_the_daily_limit_reaches_the_caller_with_the_time_to_reset() -> None:
+    body = {"status": "error", "message": "You have reached your daily limit.", "policyName": "DAILY"}
+    transport = httpx.MockTransport(lambda request: httpx.Response(429, json=body))
+    engine = Engine(http=HttpCore(transport=transport, retry=RetryPolicy(base_delay=0.001)))
+    result = await engine.execute("hubspot_contact_get", {"contact_id": "1"}, TARGET)
+    assert result.error is not None and result.error.code == "rate_limited"
+    assert result.error.details["policy"] == "DAILY"
+    assert 0 < result.error.details["retry_after"] <= 86_400
+    assert "midnight" in result.error.message

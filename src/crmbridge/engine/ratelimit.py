@@ -240,6 +240,7 @@ class _LoopLocal:
 
     locks: dict[tuple[str, str, tuple[str, ...]], asyncio.Lock] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    sleepers: int = 0  # callers waiting for a window: only then is an answer worth a wake-up
 
 
 class WaitingLimiter:
@@ -270,22 +271,26 @@ class WaitingLimiter:
         windows = limits.windows_for(request)
         cost = limits.daily.cost(request) if limits.daily else 0
         local, kind = self._local(), (limits.provider, key, tuple(w.name for w in windows))
-        async with local.locks.setdefault(kind, asyncio.Lock()):
+        lock = local.locks.get(kind) or local.locks.setdefault(kind, asyncio.Lock())
+        async with lock:
             while (found := await self._try(key, limits, request, windows, cost))[0] > 0:
                 if found[0] > self.max_wait:
                     raise limited(limits, found[0], found[1])
                 sleeper = asyncio.ensure_future(self._sleep(min(found[0], self._max_pause)))
                 waker = asyncio.ensure_future(local.changed.wait())
+                local.sleepers += 1
                 try:
                     await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
                 finally:
+                    local.sleepers -= 1
                     sleeper.cancel()
                     waker.cancel()
 
     def _wake(self) -> None:
         local = self._local()
-        local.changed.set()
-        local.changed = asyncio.Event()
+        if local.sleepers:
+            local.changed.set()
+            local.changed = asyncio.Event()
 
 
 @dataclass

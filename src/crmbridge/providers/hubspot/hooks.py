@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HubSpotHooks"]
 
+_DAY = 86_400
 _EXISTING_ID = re.compile(r"Existing ID: (\d+)")
 _SCOPE_KEYS = ("requiredGranularScopes", "requiredScopes", "missingScopes")
 #: Properties every record carries that tell a model nothing new.
@@ -166,7 +168,10 @@ class HubSpotHooks(ProviderHooks):
         if status == 429:
             policy = body.get("policyName") or ("SECONDLY" if "secondly limit" in message else None)
             wait = retry_after_seconds(response)
-            if wait is None and policy != "SECONDLY":
+            if wait is None and policy == "DAILY":
+                # The portal's midnight, in a time zone we do not know: the next UTC midnight is the estimate.
+                wait = float(_DAY - int(time.time()) % _DAY)
+            elif wait is None and policy != "SECONDLY":
                 # No Retry-After on most CRM 429s: the window's own length is the longest wait needed.
                 interval = response.headers.get("x-hubspot-ratelimit-interval-milliseconds", "")
                 wait = int(interval) / 1000 if interval.isdigit() else None
