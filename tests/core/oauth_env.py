@@ -46,6 +46,35 @@ def query_of(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
+def add_app_connection(
+    bridge: Bridge, name: str, provider: str, app: dict[str, Any], root: str, redirect: str, **options: Any
+) -> None:
+    """Add the app registered in the sandbox at ``root`` to ``bridge`` as connection ``name``."""
+    bridge.add_connection(
+        name,
+        provider=provider,
+        base_url=f"{root}/{provider}",
+        client_id=app["client_id"],
+        client_secret=app["client_secret"],
+        redirect_uri=redirect,
+        authorize_url=app["authorize_url"],
+        token_url=app["token_url"],
+        **options,
+    )
+
+
+def add_served_hubspot(
+    bridge: Bridge, control: httpx.Client, root: str, redirect: str, scopes: list[str]
+) -> dict[str, Any]:
+    """For a sandbox served on ``root`` (``serve_in_thread``): register a HubSpot app requiring ``scopes``
+    and add it to ``bridge`` as the connection ``hubspot``; returns the app."""
+    app: dict[str, Any] = control.post(
+        "/_sandbox/hubspot/apps", json={"redirect_uri": redirect, "required_scopes": scopes}
+    ).json()
+    add_app_connection(bridge, "hubspot", "hubspot", app, root, redirect, scopes=scopes)
+    return app
+
+
 @dataclass
 class OAuthEnv:
     """One sandbox, one Bridge, and the apps registered in the sandbox for each provider."""
@@ -96,17 +125,16 @@ class OAuthEnv:
         body = {"redirect_uri": HS_REDIRECT, "required_scopes": required or CONTACTS}
         body["optional_scopes"] = optional or []
         app = await self.control("/_sandbox/hubspot/apps", body)
-        self.bridge.add_connection(
+        scopes = connection_scopes or required or CONTACTS
+        add_app_connection(
+            self.bridge,
             name,
-            provider="hubspot",
-            base_url=f"{ROOT}/hubspot",
-            client_id=app["client_id"],
-            client_secret=app["client_secret"],
-            redirect_uri=HS_REDIRECT,
-            scopes=connection_scopes or required or CONTACTS,
+            "hubspot",
+            app,
+            ROOT,
+            HS_REDIRECT,
+            scopes=scopes,
             optional_scopes=optional or [],
-            authorize_url=app["authorize_url"],
-            token_url=app["token_url"],
         )
         self.apps[name] = app
         return app
@@ -116,16 +144,7 @@ class OAuthEnv:
     ) -> dict[str, Any]:
         body = {"redirect_uri": PD_REDIRECT, "scopes": scopes or ["deals:full", "contacts:read"]}
         app = await self.control("/_sandbox/pipedrive/apps", body)
-        self.bridge.add_connection(
-            name,
-            provider="pipedrive",
-            base_url=f"{ROOT}/pipedrive",
-            client_id=app["client_id"],
-            client_secret=app["client_secret"],
-            redirect_uri=PD_REDIRECT,
-            authorize_url=app["authorize_url"],
-            token_url=app["token_url"],
-        )
+        add_app_connection(self.bridge, name, "pipedrive", app, ROOT, PD_REDIRECT)
         self.apps[name] = app
         return app
 

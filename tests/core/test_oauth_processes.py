@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -16,7 +15,7 @@ from crmbridge.sandbox.server import serve_in_thread
 from crmbridge.vault import Vault
 from tests.dbutil import temporary_postgres_database
 
-from .oauth_env import HS_REDIRECT
+from .oauth_env import HS_REDIRECT, add_served_hubspot, query_of
 from .oauth_workers import burst
 
 PROCESSES = 4
@@ -33,27 +32,14 @@ def test_two_hundred_calls_over_four_processes_make_one_token_request(tmp_path: 
         key_line = Vault.generate_key()
         with serve_in_thread(sandbox) as root, httpx.Client(base_url=root) as control:
             portal = control.post("/_sandbox/hubspot/portals", json={"contacts": 2, "seed": 3}).json()
-            app = control.post(
-                "/_sandbox/hubspot/apps", json={"redirect_uri": HS_REDIRECT, "required_scopes": SCOPES}
-            ).json()
             with Bridge(database_url=db_url, data_dir=tmp_path, vault=Vault.from_string(key_line)) as bridge:
-                bridge.add_connection(
-                    "hubspot",
-                    provider="hubspot",
-                    base_url=f"{root}/hubspot",
-                    client_id=app["client_id"],
-                    client_secret=app["client_secret"],
-                    redirect_uri=HS_REDIRECT,
-                    scopes=SCOPES,
-                    authorize_url=app["authorize_url"],
-                    token_url=app["token_url"],
-                )
+                add_served_hubspot(bridge, control, root, HS_REDIRECT, SCOPES)
                 link = bridge.get_authorization_link(connection_name="hubspot", identifier="u1")
                 control.get(link).raise_for_status()
                 granted = control.post(
                     link, data={"decision": "grant", "portal_id": str(portal["portal_id"])}
                 )
-                query = {k: v[0] for k, v in parse_qs(urlsplit(granted.headers["location"]).query).items()}
+                query = query_of(granted.headers["location"])
                 account = bridge.complete_authorization(code=query["code"], state=query["state"])
                 assert account.status == AccountStatus.ACTIVE
             control.post("/_sandbox/clock", json={"advance_seconds": JUMP}).raise_for_status()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -11,41 +9,18 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 
+from tests.browser import chromium, grant_hubspot
+
 from .harness import LiveSandbox
 
 pytestmark = pytest.mark.network
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Chromium driven by Playwright; skips without it, but fails when CI=true."""
-    executable = shutil.which("chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - playwright is a dev dependency
-        sync_playwright = None  # type: ignore[assignment]
-    missing = "chromium is not installed" if executable is None else None
-    if sync_playwright is None:
-        missing = "playwright is not installed"
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the browser test must run under CI: {missing}")
-        pytest.skip(missing)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _query(url: str) -> dict[str, str]:
@@ -60,14 +35,8 @@ def test_hubspot_grant_in_a_browser_yields_a_code_that_exchanges(live: LiveSandb
         json={"redirect_uri": redirect, "required_scopes": ["crm.objects.contacts.read"]},
     ).json()
     params = {"client_id": app["client_id"], "redirect_uri": redirect, "scope": "crm.objects.contacts.read"}
-    page = browser.new_page()
-    page.goto(f"{app['authorize_url']}?{urlencode({**params, 'state': 'st-1'})}")
-    assert "crm.objects.contacts.read" in page.content()
-    page.select_option("select[name=portal_id]", str(portal["portal_id"]))
-    page.get_by_role("button", name="Grant access").click()
-    page.wait_for_url(f"{redirect}?*")
-    query = _query(page.url)
-    page.close()
+    url = f"{app['authorize_url']}?{urlencode({**params, 'state': 'st-1'})}"
+    query = _query(grant_hubspot(browser, url, portal["portal_id"], redirect, "crm.objects.contacts.read"))
     assert query["state"] == "st-1" and query["code"]
     token = httpx.post(
         app["token_url"],

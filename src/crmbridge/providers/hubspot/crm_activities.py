@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from ..spec import Recheck, Tool
-from .crm_schema import CREATE, associations, obj
+from typing import Any
+
+from ..spec import Tool
+from .crm_schema import OWNER, associations, create_tool, obj
 
 _LINKS = ("contacts", "companies", "deals")
-_OWNER = {"type": ["string", "integer"], "description": "Owner id, e-mail or name."}
+_WHEN = {"type": ["string", "integer"], "description": "ISO 8601 or epoch ms; default now."}
 # Engagements use the contacts scopes (reference §2.1).
 _WRITE_SCOPE = ("crm.objects.contacts.write",)
 
+
+def _engagement(fields: dict[str, Any], required: str) -> dict[str, Any]:
+    """An engagement's input: its own fields, then an owner and the records to link it to."""
+    return obj({**fields, "owner": OWNER, "associations": associations(*_LINKS)}, (required,))
+
+
 TOOLS: tuple[Tool, ...] = (
-    Tool(
-        name="hubspot_task_create",
-        description="Create a HubSpot task (a to-do with a due date), optionally linked to contacts, "
-        "companies or deals.",
-        input_schema=obj(
+    create_tool(
+        "task",
+        "tasks",
+        "Create a HubSpot task (a to-do with a due date), optionally linked to contacts, companies or deals.",
+        _engagement(
             {
                 "subject": {"type": "string"},
                 "body": {"type": "string"},
@@ -25,51 +33,28 @@ TOOLS: tuple[Tool, ...] = (
                 },
                 "priority": {"type": "string", "description": "LOW, MEDIUM or HIGH."},
                 "type": {"type": "string", "description": "TODO, CALL or EMAIL."},
-                "due_date": {
-                    "type": ["string", "integer"],
-                    "description": "ISO 8601 or epoch ms; default now.",
-                },
-                "owner": _OWNER,
-                "associations": associations(*_LINKS),
+                "due_date": _WHEN,
             },
-            ("subject",),
+            "subject",
         ),
-        method="POST",
-        path="/crm/v3/objects/tasks",
-        body="rest",
         scopes=_WRITE_SCOPE,
-        annotations=CREATE,
-        prepare="crm_task_create",
-        recheck=Recheck(("hs_task_subject",)),
+        recheck=("hs_task_subject",),
         example={
             "subject": "Send proposal",
             "due_date": "2026-07-01",
             "associations": {"deals": ["Acme renewal"]},
         },
     ),
-    Tool(
-        name="hubspot_note_create",
-        description="Add a note to HubSpot records: link it to contacts, companies or deals, or it shows "
-        "on no timeline.",
-        input_schema=obj(
-            {
-                "body": {"type": "string", "description": "Note text (HTML allowed)."},
-                "timestamp": {
-                    "type": ["string", "integer"],
-                    "description": "ISO 8601 or epoch ms; default now.",
-                },
-                "owner": _OWNER,
-                "associations": associations(*_LINKS),
-            },
-            ("body",),
+    create_tool(
+        "note",
+        "notes",
+        "Add a note to HubSpot records: link it to contacts, companies or deals, or it shows on no timeline.",
+        _engagement(
+            {"body": {"type": "string", "description": "Note text (HTML allowed)."}, "timestamp": _WHEN},
+            "body",
         ),
-        method="POST",
-        path="/crm/v3/objects/notes",
-        body="rest",
         scopes=_WRITE_SCOPE,
-        annotations=CREATE,
-        prepare="crm_note_create",
-        recheck=Recheck(("hs_note_body",)),
+        recheck=("hs_note_body",),
         example={"body": "Called about renewal.", "associations": {"contacts": ["John Smith"]}},
     ),
 )

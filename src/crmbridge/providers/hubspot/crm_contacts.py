@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from ..spec import Output, Tool
-from .crm_schema import READ, UPDATE, obj, read_fields, record_schema, search_fields
+from .crm_schema import (
+    ANY_PROPERTY,
+    OWNER,
+    OWNER_REF,
+    READ,
+    UPDATE,
+    get_tool,
+    obj,
+    record_schema,
+    search_tool,
+    update_tool,
+)
 
 _READ_SCOPE = ("crm.objects.contacts.read",)
 _WRITE_SCOPE = ("crm.objects.contacts.write",)
-_OWNER = {"type": ["string", "integer"], "description": "Owner id, e-mail or name."}
 _FIELDS: dict[str, Any] = {
     "email": {"type": "string"},
     "firstname": {"type": "string"},
@@ -19,22 +29,21 @@ _FIELDS: dict[str, Any] = {
     "company": {"type": "string", "description": "Company name as text (does not link a company)."},
     "lifecyclestage": {"type": "string", "description": "e.g. lead, opportunity, customer."},
     "hs_lead_status": {"type": "string", "description": "e.g. NEW, OPEN, IN_PROGRESS."},
-    "hubspot_owner_id": _OWNER,
+    "hubspot_owner_id": OWNER,
 }
-_EXTRA = " Any other (custom) property by internal name."
 
 TOOLS: tuple[Tool, ...] = (
     Tool(
         name="hubspot_contact_create",
         description="Create a HubSpot contact, or update the one that already has this email (safe to retry)."
-        + _EXTRA,
+        + ANY_PROPERTY,
         input_schema=record_schema(_FIELDS, ("email",)),
         method="POST",
         path="/crm/v3/objects/contacts/batch/upsert",
         body="rest",
         scopes=_WRITE_SCOPE,
         annotations=UPDATE,
-        resolve={"hubspot_owner_id": "owner"},
+        resolve=OWNER_REF,
         prepare="crm_contact_upsert",
         output=Output("record", "results"),
         example={
@@ -44,32 +53,20 @@ TOOLS: tuple[Tool, ...] = (
             "lifecyclestage": "lead",
         },
     ),
-    Tool(
-        name="hubspot_contact_get",
-        description="Get one HubSpot contact by id (or email).",
-        input_schema=read_fields("contact_id", "Contact id, or the contact's email."),
-        method="GET",
-        path="/crm/v3/objects/contacts/{contact_id}",
-        query=("properties", "associations", "idProperty"),
-        scopes=_READ_SCOPE,
-        annotations=READ,
-        prepare="crm_contact_read",
-        example={"contact_id": "123", "properties": ["email", "firstname", "lastname"]},
+    get_tool(
+        "contact",
+        "contacts",
+        {"contact_id": "123", "properties": ["email", "firstname", "lastname"]},
+        by_email=True,
     ),
-    Tool(
-        name="hubspot_contact_update",
-        description="Change properties of a HubSpot contact by id (or email); send only what changes, "
-        "'' clears a value." + _EXTRA,
-        input_schema=record_schema(_FIELDS, id_field="contact_id"),
-        method="PATCH",
-        path="/crm/v3/objects/contacts/{contact_id}",
-        query=("idProperty",),
-        body="rest",
-        scopes=_WRITE_SCOPE,
-        annotations=UPDATE,
-        resolve={"hubspot_owner_id": "owner"},
-        prepare="crm_contact_update",
-        example={"contact_id": "123", "lifecyclestage": "customer"},
+    update_tool(
+        "contact",
+        "contacts",
+        "Change properties of a HubSpot contact by id (or email); send only what changes, "
+        "'' clears a value." + ANY_PROPERTY,
+        _FIELDS,
+        {"contact_id": "123", "lifecyclestage": "customer"},
+        by_email=True,
     ),
     Tool(
         name="hubspot_contacts_list",
@@ -91,17 +88,10 @@ TOOLS: tuple[Tool, ...] = (
         output=Output("list", "results"),
         example={"limit": 20},
     ),
-    Tool(
-        name="hubspot_contacts_search",
-        description="Search HubSpot contacts by free text and/or property filters.",
-        input_schema=search_fields("email"),
-        method="POST",
-        path="/crm/v3/objects/contacts/search",
-        body="rest",
-        scopes=_READ_SCOPE,
-        annotations=READ,
-        prepare="crm_contacts_search",
-        output=Output("list", "results"),
-        example={"query": "acme corp", "properties": "firstname,lastname,email,jobtitle", "limit": 10},
+    search_tool(
+        "contacts",
+        "Search HubSpot contacts by free text and/or property filters.",
+        "email",
+        {"query": "acme corp", "properties": "firstname,lastname,email,jobtitle", "limit": 10},
     ),
 )

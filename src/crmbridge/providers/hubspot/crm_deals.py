@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec import Output, Recheck, Tool
-from .crm_schema import CREATE, READ, UPDATE, read_fields, record_schema, search_fields
+from ..spec import Tool
+from .crm_schema import (
+    ANY_PROPERTY,
+    OWNER,
+    OWNER_REF,
+    create_tool,
+    get_tool,
+    record_schema,
+    search_tool,
+    update_tool,
+)
 
-_READ_SCOPE = ("crm.objects.deals.read",)
-_WRITE_SCOPE = ("crm.objects.deals.write",)
 _FIELDS: dict[str, Any] = {
     "dealname": {"type": "string"},
     "amount": {"type": ["number", "string"]},
@@ -17,70 +24,35 @@ _FIELDS: dict[str, Any] = {
     "closedate": {"type": "string", "description": "YYYY-MM-DD or ISO 8601."},
     "hs_priority": {"type": "string", "description": "low, medium or high."},
     "dealtype": {"type": "string", "description": "newbusiness or existingbusiness."},
-    "hubspot_owner_id": {"type": ["string", "integer"], "description": "Owner id, e-mail or name."},
+    "hubspot_owner_id": OWNER,
 }
-_EXTRA = " Any other (custom) property by internal name."
 
 TOOLS: tuple[Tool, ...] = (
-    Tool(
-        name="hubspot_deal_create",
-        description="Create a HubSpot deal, optionally linked to contacts and companies." + _EXTRA,
-        input_schema=record_schema(
-            _FIELDS, ("dealname", "amount", "dealstage"), links=("contacts", "companies")
-        ),
-        method="POST",
-        path="/crm/v3/objects/deals",
-        body="rest",
-        scopes=_WRITE_SCOPE,
-        annotations=CREATE,
-        resolve={"hubspot_owner_id": "owner"},
-        prepare="crm_deal_create",
-        recheck=Recheck(("dealname",)),
+    create_tool(
+        "deal",
+        "deals",
+        "Create a HubSpot deal, optionally linked to contacts and companies." + ANY_PROPERTY,
+        record_schema(_FIELDS, ("dealname", "amount", "dealstage"), links=("contacts", "companies")),
+        resolve=OWNER_REF,
+        recheck=("dealname",),
         example={
             "dealname": "Acme Corp — Enterprise 2026",
             "amount": 75000,
             "dealstage": "Presentation Scheduled",
         },
     ),
-    Tool(
-        name="hubspot_deal_get",
-        description="Get one HubSpot deal by id.",
-        input_schema=read_fields("deal_id"),
-        method="GET",
-        path="/crm/v3/objects/deals/{deal_id}",
-        query=("properties", "associations"),
-        scopes=_READ_SCOPE,
-        annotations=READ,
-        prepare="crm_deal_read",
-        example={"deal_id": "789", "associations": ["contacts", "companies"]},
+    get_tool("deal", "deals", {"deal_id": "789", "associations": ["contacts", "companies"]}),
+    update_tool(
+        "deal",
+        "deals",
+        "Change properties of a HubSpot deal by id; send only what changes." + ANY_PROPERTY,
+        _FIELDS,
+        {"deal_id": "789", "dealstage": "Closed Won"},
     ),
-    Tool(
-        name="hubspot_deal_update",
-        description="Change properties of a HubSpot deal by id; send only what changes." + _EXTRA,
-        input_schema=record_schema(_FIELDS, id_field="deal_id"),
-        method="PATCH",
-        path="/crm/v3/objects/deals/{deal_id}",
-        body="rest",
-        scopes=_WRITE_SCOPE,
-        annotations=UPDATE,
-        resolve={"hubspot_owner_id": "owner"},
-        prepare="crm_deal_update",
-        example={"deal_id": "789", "dealstage": "Closed Won"},
-    ),
-    Tool(
-        name="hubspot_deals_search",
-        description="Search HubSpot deals by name and/or property filters; dealstage filter values may be "
-        "stage labels.",
-        input_schema=search_fields("dealstage"),
-        method="POST",
-        path="/crm/v3/objects/deals/search",
-        body="rest",
-        scopes=_READ_SCOPE,
-        annotations=READ,
-        prepare="crm_deals_search",
-        output=Output("list", "results"),
-        example={
-            "filterGroups": [{"filters": [{"propertyName": "amount", "operator": "GT", "value": "50000"}]}]
-        },
+    search_tool(
+        "deals",
+        "Search HubSpot deals by name and/or property filters; dealstage filter values may be stage labels.",
+        "dealstage",
+        {"filterGroups": [{"filters": [{"propertyName": "amount", "operator": "GT", "value": "50000"}]}]},
     ),
 )

@@ -1,21 +1,34 @@
-"""JSON-Schema pieces shared by the named CRM tools: short, and written for what models get wrong."""
+"""JSON-Schema pieces shared by the named CRM tools: short, and written for what models get wrong.
+
+The ``*_tool`` factories declare the tools the object types have alike: ``noun`` and ``nouns`` name the
+object type (``deal``, ``deals``: ``/crm/v3/objects/deals``, ``crm.objects.deals.read`` / ``.write``),
+and the preparer is named after the action (``crm_deal_read``, ``crm_deals_search``…).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from ..spec import Annotations
+from ..spec import Annotations, Output, Recheck, Tool
 
 __all__ = [
+    "ANY_PROPERTY",
     "CREATE",
+    "OWNER",
+    "OWNER_REF",
     "READ",
     "UPDATE",
     "VALUE",
     "associations",
+    "create_tool",
+    "get_tool",
     "obj",
     "read_fields",
     "record_schema",
     "search_fields",
+    "search_tool",
+    "update_tool",
 ]
 
 READ = Annotations(read_only=True, idempotent=True)
@@ -26,6 +39,11 @@ CREATE = Annotations()
 VALUE: dict[str, Any] = {"type": ["string", "number", "boolean"]}
 _PROPERTIES = {"type": "array", "items": {"type": "string"}, "description": "Properties to return."}
 _REFS = {"type": "array", "items": {"type": ["string", "integer"]}}
+#: An owner by id, e-mail or name; ``OWNER_REF`` sends ``hubspot_owner_id`` to the ``owner`` resolver.
+OWNER: dict[str, Any] = {"type": ["string", "integer"], "description": "Owner id, e-mail or name."}
+OWNER_REF = {"hubspot_owner_id": "owner"}
+#: The end of the description of a tool whose input takes any property by name (``record_schema``).
+ANY_PROPERTY = " Any other (custom) property by internal name."
 _REF_HINT = {
     "contacts": "id, e-mail or full name",
     "companies": "id, domain or name",
@@ -106,3 +124,59 @@ def search_fields(example_property: str) -> dict[str, Any]:
             "after": {"type": ["string", "integer"], "description": "next_cursor to continue."},
         }
     )
+
+
+def _tool(
+    name: str, nouns: str, path: str, annotations: Annotations, description: str,
+    input_schema: dict[str, Any], method: str, *, scopes: tuple[str, ...] = (), **more: Any,
+) -> Tool:  # fmt: skip
+    """``hubspot_<name>`` on ``/crm/v3/objects/<nouns><path>``; ``scopes`` default to the object type's read
+    scope if the tool only reads, else its write scope."""
+    access = "read" if annotations.read_only else "write"
+    return Tool(
+        name=f"hubspot_{name}",
+        description=description,
+        input_schema=input_schema,
+        method=method,
+        path=f"/crm/v3/objects/{nouns}{path}",
+        scopes=scopes or (f"crm.objects.{nouns}.{access}",),
+        annotations=annotations,
+        **more,
+    )
+
+
+def create_tool(
+    noun: str, nouns: str, description: str, input_schema: dict[str, Any], *, recheck: tuple[str, ...],
+    example: Mapping[str, Any], resolve: Mapping[str, str] | None = None, scopes: tuple[str, ...] = (),
+) -> Tool:  # fmt: skip
+    """``hubspot_<noun>_create``: ``POST`` the input to the object type."""
+    return _tool(f"{noun}_create", nouns, "", CREATE, description, input_schema, "POST", scopes=scopes,
+                 body="rest", resolve=resolve or {}, prepare=f"crm_{noun}_create", recheck=Recheck(recheck),
+                 example=example)  # fmt: skip
+
+
+def get_tool(noun: str, nouns: str, example: Mapping[str, Any], *, by_email: bool = False) -> Tool:
+    """``hubspot_<noun>_get``: one record by ``<noun>_id`` (``by_email``: or by its email)."""
+    hint = f"{noun.capitalize()} id, or the {noun}'s email." if by_email else ""
+    description = f"Get one HubSpot {noun} by id{' (or email)' if by_email else ''}."
+    query = ("properties", "associations", *(("idProperty",) if by_email else ()))
+    return _tool(f"{noun}_get", nouns, f"/{{{noun}_id}}", READ, description, read_fields(f"{noun}_id", hint),
+                 "GET", query=query, prepare=f"crm_{noun}_read", example=example)  # fmt: skip
+
+
+def update_tool(
+    noun: str, nouns: str, description: str, fields: dict[str, Any], example: Mapping[str, Any], *,
+    by_email: bool = False,
+) -> Tool:  # fmt: skip
+    """``hubspot_<noun>_update``: ``PATCH`` the properties given of one record (``by_email``: or by email)."""
+    schema = record_schema(fields, id_field=f"{noun}_id")
+    return _tool(f"{noun}_update", nouns, f"/{{{noun}_id}}", UPDATE, description, schema, "PATCH",
+                 query=("idProperty",) if by_email else (), body="rest", resolve=OWNER_REF,
+                 prepare=f"crm_{noun}_update", example=example)  # fmt: skip
+
+
+def search_tool(nouns: str, description: str, example_property: str, example: Mapping[str, Any]) -> Tool:
+    """``hubspot_<nouns>_search``: free text and filter groups (``search_fields``), one page of results."""
+    return _tool(f"{nouns}_search", nouns, "/search", READ, description, search_fields(example_property),
+                 "POST", body="rest", prepare=f"crm_{nouns}_search", output=Output("list", "results"),
+                 example=example)  # fmt: skip

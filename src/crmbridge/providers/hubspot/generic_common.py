@@ -44,7 +44,7 @@ FILTER_GROUPS: dict[str, Any] = {
         "required": ["filters"],
     },
 }
-SEARCH_FIELDS: dict[str, Any] = {
+_SEARCH_FIELDS: dict[str, Any] = {
     "query": {"type": "string", "description": "Free text."},
     "filterGroups": FILTER_GROUPS,
     "properties": {"type": "array", "items": {"type": "string"}, "description": "Properties to return."},
@@ -57,11 +57,18 @@ SEARCH_FIELDS: dict[str, Any] = {
     "limit": {"type": "integer", "minimum": 1, "maximum": 200},
     "after": {"type": ["string", "integer"], "description": "Cursor from next_cursor."},
 }
+#: A search request's input: free text, filter groups, properties to return, one sort and paging.
+SEARCH: dict[str, Any] = {"type": "object", "properties": _SEARCH_FIELDS, "additionalProperties": False}
 PROPERTY_VALUES: dict[str, Any] = {
     "type": "object",
     "description": 'Property name → value; "" clears a value.',
     "additionalProperties": _SCALAR,
 }
+
+
+def object_schema(required: list[str], **fields: Any) -> dict[str, Any]:
+    """A closed input object: ``fields`` as its properties, ``required`` (possibly empty) listed."""
+    return {"type": "object", "properties": fields, "required": required, "additionalProperties": False}
 
 
 def kind(value: str, field: str) -> ObjectType:

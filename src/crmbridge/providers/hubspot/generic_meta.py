@@ -9,7 +9,15 @@ from urllib.parse import quote
 from ...errors import InvalidInput
 from ..hooks import Preparer
 from ..spec import Annotations, Output, Tool
-from .generic_common import ENTITY_HELP, READ, association_types, kind, read_scopes, require_scopes
+from .generic_common import (
+    ENTITY_HELP,
+    READ,
+    association_types,
+    kind,
+    object_schema,
+    read_scopes,
+    require_scopes,
+)
 
 if TYPE_CHECKING:
     from ...engine.context import CallContext
@@ -17,10 +25,6 @@ if TYPE_CHECKING:
 _PIPELINED = {"enum": ["deals", "tickets"]}
 _TYPE = {"type": "string", "description": ENTITY_HELP}
 _ID = {"type": "string"}
-
-
-def _schema(required: list[str], **fields: Any) -> dict[str, Any]:
-    return {"type": "object", "properties": fields, "required": required, "additionalProperties": False}
 
 
 async def _schema_read(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +92,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool(
         name="hubspot_pipelines_list",
         description="List the deal or ticket pipelines of HubSpot with their stages (ids, labels, order).",
-        input_schema=_schema(["objectType"], objectType=_PIPELINED),
+        input_schema=object_schema(["objectType"], objectType=_PIPELINED),
         method="GET",
         path="/crm/v3/pipelines/{objectType}",
         annotations=READ,
@@ -98,7 +102,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool(
         name="hubspot_pipeline_stage_get",
         description="Get one stage of a HubSpot deal or ticket pipeline by id (label, order, metadata).",
-        input_schema=_schema(
+        input_schema=object_schema(
             ["objectType", "pipelineId", "stageId"], objectType=_PIPELINED, pipelineId=_ID, stageId=_ID
         ),
         method="GET",
@@ -112,7 +116,7 @@ TOOLS: tuple[Tool, ...] = (
         name="hubspot_properties_list",
         description="List the property definitions of a HubSpot object type: names, labels, types and "
         "allowed options.",
-        input_schema=_schema(
+        input_schema=object_schema(
             ["objectType"],
             objectType=_TYPE,
             archived={"type": "boolean", "description": "List archived properties instead."},
@@ -127,7 +131,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool(
         name="hubspot_owners_list",
         description="List HubSpot owners (users who can own records); hubspot_owner_id takes their id.",
-        input_schema=_schema(
+        input_schema=object_schema(
             [],
             email={"type": "string", "description": "Only the owner with this email."},
             limit={"type": "integer", "minimum": 1, "maximum": 500},
@@ -143,7 +147,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool(
         name="hubspot_association_create",
         description="Link two HubSpot records (default association, or a label / association type id).",
-        input_schema=_schema(
+        input_schema=object_schema(
             ["fromObjectType", "fromObjectId", "toObjectType", "toObjectId"],
             fromObjectType=_TYPE,
             fromObjectId=_ID,
@@ -167,7 +171,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool(
         name="hubspot_associations_list",
         description="List the records of one object type linked to a HubSpot record, with association labels.",
-        input_schema=_schema(
+        input_schema=object_schema(
             ["objectType", "objectId", "toObjectType"],
             objectType=_TYPE,
             objectId=_ID,

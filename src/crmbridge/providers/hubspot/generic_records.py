@@ -13,9 +13,10 @@ from .generic_common import (
     ENTITY_HELP,
     PROPERTY_VALUES,
     READ,
-    SEARCH_FIELDS,
+    SEARCH,
     default_association,
     kind,
+    object_schema,
     property_values,
     search_body,
 )
@@ -56,10 +57,6 @@ _ASSOCIATIONS = {
     },
 }
 _PATH = "/crm/v3/objects/{entity}"
-
-
-def _schema(required: list[str], **fields: Any) -> dict[str, Any]:
-    return {"type": "object", "properties": fields, "required": required, "additionalProperties": False}
 
 
 async def _entity(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +122,7 @@ TOOLS: tuple[Tool, ...] = (
         name="hubspot_record_create",
         description="Create a HubSpot record of any object type (engagements like notes/tasks need "
         "hs_timestamp), optionally linked to existing records.",
-        input_schema=_schema(
+        input_schema=object_schema(
             ["entity", "properties"], entity=_ENTITY, properties=PROPERTY_VALUES, associations=_ASSOCIATIONS
         ),
         method="POST",
@@ -139,7 +136,7 @@ TOOLS: tuple[Tool, ...] = (
         name="hubspot_record_get",
         description="Get one HubSpot record of any object type by id, with chosen properties, property "
         "history and associated record ids.",
-        input_schema=_schema(
+        input_schema=object_schema(
             ["entity", "entityId"],
             entity=_ENTITY,
             entityId=_ID,
@@ -159,7 +156,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool(
         name="hubspot_record_update",
         description="Update properties of a HubSpot record of any object type.",
-        input_schema=_schema(
+        input_schema=object_schema(
             ["entity", "entityId", "properties"],
             entity=_ENTITY,
             entityId=_ID,
@@ -177,7 +174,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool(
         name="hubspot_record_archive",
         description="Archive (soft-delete) a HubSpot record of any object type.",
-        input_schema=_schema(["entity", "entityId"], entity=_ENTITY, entityId=_ID),
+        input_schema=object_schema(["entity", "entityId"], entity=_ENTITY, entityId=_ID),
         method="DELETE",
         path=_PATH + "/{entityId}",
         annotations=Annotations(destructive=True, idempotent=True),
@@ -188,10 +185,10 @@ TOOLS: tuple[Tool, ...] = (
         name="hubspot_records_search",
         description="Search HubSpot records of any object type with filterGroups, free text, one sort and "
         "paging.",
-        input_schema=_schema(
+        input_schema=object_schema(
             ["entity", "searchObj"],
             entity=_ENTITY,
-            searchObj={"type": "object", "properties": SEARCH_FIELDS, "additionalProperties": False},
+            searchObj=SEARCH,
         ),
         method="POST",
         path=_PATH + "/search",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import InvalidInput
 from ..hooks import Preparer
 from ..spec import Output, Recheck, Tool
-from .generic_common import READ, SEARCH_FIELDS, search_body, text
+from .generic_common import READ, SEARCH, search_body, text
 
 if TYPE_CHECKING:
     from ...engine.context import CallContext
@@ -118,7 +118,7 @@ TOOLS: tuple[Tool, ...] = (
         name="hubspot_tickets_search",
         description="Search HubSpot tickets by free text and/or filterGroups (e.g. hs_pipeline_stage, "
         "hs_ticket_priority), with one sort and paging.",
-        input_schema={"type": "object", "properties": SEARCH_FIELDS, "additionalProperties": False},
+        input_schema=SEARCH,
         method="POST",
         path="/crm/v3/objects/tickets/search",
         scopes=("tickets",),

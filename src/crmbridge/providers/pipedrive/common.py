@@ -1,16 +1,21 @@
-"""Building blocks the Pipedrive tool modules share: schema fragments, annotations and scopes.
+"""Building blocks the Pipedrive tool modules share: schema fragments, annotations, tool factories.
 
 Input field names follow the API where the API's name is plain (``title``, ``value``, ``due_date``);
 references that accept plain language get a noun (``person``, ``organization``, ``stage``, ``pipeline``,
 ``owner``) and the preparers (``prepare.py``) rename them to the API's keys after the resolvers turned
 them into ids.
+
+The ``*_tool`` factories declare the tools every entity has alike: ``path`` is the collection
+(``{V2}/deals``), ``scope`` the scope family (``deals`` → ``deals:read`` for reads, ``deals:full`` for
+writes); creates and updates run the preparer named after the noun (``deal``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from ..spec import Annotations
+from ..spec import Annotations, Output, Recheck, Tool
 
 __all__ = [
     "CREATE",
@@ -28,13 +33,19 @@ __all__ = [
     "UPDATE",
     "V1",
     "V2",
+    "create_tool",
     "date",
+    "delete_tool",
+    "get_tool",
     "integer",
+    "list_tool",
     "obj",
     "page",
     "ref",
     "search_input",
+    "search_tool",
     "text",
+    "update_tool",
 ]
 
 V2 = "/api/v2"
@@ -115,3 +126,74 @@ def search_input(**filters: Any) -> dict[str, Any]:
         },
         required=("term",),
     )
+
+
+def _tool(
+    name: str, path: str, scope: str, annotations: Annotations, description: str,
+    input_schema: dict[str, Any], method: str = "GET", **more: Any,
+) -> Tool:  # fmt: skip
+    """``pipedrive_<name>`` under ``<scope>:read`` if it only reads, else ``<scope>:full``."""
+    access = "read" if annotations.read_only else "full"
+    return Tool(
+        name=f"pipedrive_{name}",
+        description=description,
+        input_schema=input_schema,
+        method=method,
+        path=path,
+        scopes=(f"{scope}:{access}",),
+        annotations=annotations,
+        **more,
+    )
+
+
+def create_tool(
+    noun: str, path: str, scope: str, description: str, input_schema: dict[str, Any], *,
+    recheck: tuple[str, ...], example: Mapping[str, Any], resolve: Mapping[str, str] | None = None,
+) -> Tool:  # fmt: skip
+    """``pipedrive_<noun>_create``: ``POST`` the input to the collection."""
+    return _tool(f"{noun}_create", path, scope, CREATE, description, input_schema, "POST", body="rest",
+                 resolve=resolve or {}, prepare=noun, recheck=Recheck(recheck), example=example)  # fmt: skip
+
+
+def get_tool(noun: str, path: str, scope: str, id_schema: dict[str, Any]) -> Tool:
+    """``pipedrive_<noun>_get``: one record by id."""
+    schema = obj({"id": id_schema}, required=("id",))
+    return _tool(f"{noun}_get", f"{path}/{{id}}", scope, READ, f"Get one Pipedrive {noun} by id.", schema)
+
+
+def list_tool(
+    nouns: str, path: str, scope: str, description: str, input_schema: dict[str, Any], *,
+    query: tuple[str, ...], resolve: Mapping[str, str] | None = None, prepare: str = "plain",
+) -> Tool:  # fmt: skip
+    """``pipedrive_<nouns>_list``: a page of the collection; ``query`` names the parameters sent."""
+    return _tool(f"{nouns}_list", path, scope, READ, description, input_schema, query=query,
+                 resolve=resolve or {}, prepare=prepare, output=Output("list"))  # fmt: skip
+
+
+def update_tool(
+    noun: str, path: str, scope: str, description: str, input_schema: dict[str, Any], *,
+    resolve: Mapping[str, str] | None = None, method: str = "PATCH",
+) -> Tool:  # fmt: skip
+    """``pipedrive_<noun>_update``: ``<method> <path>/{id}`` with the other fields as the body."""
+    return _tool(f"{noun}_update", f"{path}/{{id}}", scope, UPDATE, description, input_schema, method,
+                 body="rest", resolve=resolve or {}, prepare=noun)  # fmt: skip
+
+
+def delete_tool(
+    noun: str, path: str, scope: str, id_schema: dict[str, Any], *, recoverable: bool = False
+) -> Tool:
+    """``pipedrive_<noun>_delete``; ``recoverable``: Pipedrive keeps the record for 30 days."""
+    kept = " (recoverable in Pipedrive for 30 days)" if recoverable else ""
+    schema = obj({"id": id_schema}, required=("id",))
+    description = f"Delete a Pipedrive {noun}{kept}."
+    return _tool(f"{noun}_delete", f"{path}/{{id}}", scope, DELETE, description, schema, "DELETE",
+                 output=Output("deleted"))  # fmt: skip
+
+
+def search_tool(
+    nouns: str, path: str, scope: str, description: str, input_schema: dict[str, Any], *,
+    query: tuple[str, ...], resolve: Mapping[str, str] | None = None,
+) -> Tool:  # fmt: skip
+    """``pipedrive_<nouns>_search``: ``GET <path>/search``, best match first (input: ``search_input``)."""
+    return _tool(f"{nouns}_search", f"{path}/search", scope, READ, description, input_schema, query=query,
+                 resolve=resolve or {}, prepare="search", output=Output("list", "items"))  # fmt: skip

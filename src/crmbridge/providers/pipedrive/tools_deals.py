@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-from ..spec import Output, Recheck, Tool
+from ..spec import Tool
 from .common import (
-    CREATE,
     CUSTOM_FIELDS,
-    DELETE,
     ORGANIZATION,
     OWNER,
     PERSON,
     PIPELINE,
-    READ,
     STAGE,
-    UPDATE,
     V2,
+    create_tool,
     date,
+    delete_tool,
+    get_tool,
     integer,
+    list_tool,
     obj,
     page,
     search_input,
+    search_tool,
     text,
+    update_tool,
 )
 
+_PATH = f"{V2}/deals"
 _ID = integer("Deal id.")
 _REFS = {"person": "person", "organization": "organization", "owner": "owner", "pipeline": "pipeline",
          "stage": "stage"}  # fmt: skip
@@ -39,36 +42,24 @@ _FIELDS = {
 }
 
 TOOLS: tuple[Tool, ...] = (
-    Tool(
-        name="pipedrive_deal_create",
-        description="Create a Pipedrive deal. Person, organization, pipeline, stage and owner accept names. "
+    create_tool(
+        "deal",
+        _PATH,
+        "deals",
+        "Create a Pipedrive deal. Person, organization, pipeline, stage and owner accept names. "
         "Without a stage the deal goes to the first stage of the pipeline (default pipeline if none).",
-        input_schema=obj(
-            {"title": text("Deal title."), **_FIELDS, "custom_fields": CUSTOM_FIELDS}, required=("title",)
-        ),
-        method="POST",
-        path=f"{V2}/deals",
-        scopes=("deals:full",),
-        annotations=CREATE,
-        body="rest",
+        obj({"title": text("Deal title."), **_FIELDS, "custom_fields": CUSTOM_FIELDS}, required=("title",)),
         resolve=_REFS,
-        prepare="deal",
-        recheck=Recheck(("title", "person_id", "org_id")),
+        recheck=("title", "person_id", "org_id"),
         example={"title": "Acme renewal", "value": 12000, "currency": "EUR", "stage": "Proposal Made"},
     ),
-    Tool(
-        name="pipedrive_deal_get",
-        description="Get one Pipedrive deal by id.",
-        input_schema=obj({"id": _ID}, required=("id",)),
-        method="GET",
-        path=f"{V2}/deals/{{id}}",
-        scopes=("deals:read",),
-        annotations=READ,
-    ),
-    Tool(
-        name="pipedrive_deals_list",
-        description="List Pipedrive deals, oldest first, optionally filtered. Default: all not-deleted deals.",
-        input_schema=page(
+    get_tool("deal", _PATH, "deals", _ID),
+    list_tool(
+        "deals",
+        _PATH,
+        "deals",
+        "List Pipedrive deals, oldest first, optionally filtered. Default: all not-deleted deals.",
+        page(
             status={"type": "string", "enum": ["open", "won", "lost", "deleted"]},
             person=PERSON,
             organization=ORGANIZATION,
@@ -76,20 +67,17 @@ TOOLS: tuple[Tool, ...] = (
             stage=STAGE,
             owner=OWNER,
         ),
-        method="GET",
-        path=f"{V2}/deals",
-        scopes=("deals:read",),
-        annotations=READ,
         query=("status", "person_id", "org_id", "pipeline_id", "stage_id", "owner_id", "limit", "cursor"),
         resolve=_REFS,
         prepare="deal",
-        output=Output("list"),
     ),
-    Tool(
-        name="pipedrive_deal_update",
-        description="Update a Pipedrive deal: only the fields given change. Names are accepted for "
+    update_tool(
+        "deal",
+        _PATH,
+        "deals",
+        "Update a Pipedrive deal: only the fields given change. Names are accepted for "
         "person, organization, pipeline, stage and owner.",
-        input_schema=obj(
+        obj(
             {
                 "id": _ID,
                 "title": text(),
@@ -100,35 +88,16 @@ TOOLS: tuple[Tool, ...] = (
             },
             required=("id",),
         ),
-        method="PATCH",
-        path=f"{V2}/deals/{{id}}",
-        scopes=("deals:full",),
-        annotations=UPDATE,
-        body="rest",
         resolve=_REFS,
-        prepare="deal",
     ),
-    Tool(
-        name="pipedrive_deal_delete",
-        description="Delete a Pipedrive deal (recoverable in Pipedrive for 30 days).",
-        input_schema=obj({"id": _ID}, required=("id",)),
-        method="DELETE",
-        path=f"{V2}/deals/{{id}}",
-        scopes=("deals:full",),
-        annotations=DELETE,
-        output=Output("deleted"),
-    ),
-    Tool(
-        name="pipedrive_deals_search",
-        description="Search Pipedrive deals by words in the title, notes or custom fields; best match first.",
-        input_schema=search_input(status=_STATUS, person=PERSON, organization=ORGANIZATION),
-        method="GET",
-        path=f"{V2}/deals/search",
-        scopes=("deals:read",),
-        annotations=READ,
+    delete_tool("deal", _PATH, "deals", _ID, recoverable=True),
+    search_tool(
+        "deals",
+        _PATH,
+        "deals",
+        "Search Pipedrive deals by words in the title, notes or custom fields; best match first.",
+        search_input(status=_STATUS, person=PERSON, organization=ORGANIZATION),
         query=("term", "exact_match", "status", "person_id", "organization_id", "limit", "cursor"),
         resolve={"person": "person", "organization": "organization"},
-        prepare="search",
-        output=Output("list", "items"),
     ),
 )

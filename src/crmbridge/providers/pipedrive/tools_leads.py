@@ -8,22 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec import Output, Recheck, Tool
+from ..spec import Tool
 from .common import (
-    CREATE,
-    DELETE,
     ORGANIZATION,
     OWNER,
     PERSON,
-    READ,
-    UPDATE,
     V1,
+    create_tool,
     date,
+    delete_tool,
+    get_tool,
+    list_tool,
     obj,
     page,
     text,
+    update_tool,
 )
 
+_PATH = f"{V1}/leads"
 _ID = text("Lead id (UUID).")
 _REFS = {"person": "person", "organization": "organization", "owner": "owner"}
 _VALUE: dict[str, Any] = {
@@ -48,64 +50,34 @@ _FIELDS = {
 }
 
 TOOLS: tuple[Tool, ...] = (
-    Tool(
-        name="pipedrive_lead_create",
-        description="Create a Pipedrive lead linked to a person and/or organization (one is required; "
-        "names accepted).",
-        input_schema=obj({"title": text("Lead title."), **_FIELDS}, required=("title",)),
-        method="POST",
-        path=f"{V1}/leads",
-        scopes=("leads:full",),
-        annotations=CREATE,
-        body="rest",
+    create_tool(
+        "lead",
+        _PATH,
+        "leads",
+        "Create a Pipedrive lead linked to a person and/or organization (one is required; names accepted).",
+        obj({"title": text("Lead title."), **_FIELDS}, required=("title",)),
         resolve=_REFS,
-        prepare="lead",
-        recheck=Recheck(("title", "person_id", "organization_id")),
+        recheck=("title", "person_id", "organization_id"),
         example={"title": "Acme inbound", "organization": "Acme", "value": 5000, "currency": "EUR"},
     ),
-    Tool(
-        name="pipedrive_lead_get",
-        description="Get one Pipedrive lead by id.",
-        input_schema=obj({"id": _ID}, required=("id",)),
-        method="GET",
-        path=f"{V1}/leads/{{id}}",
-        scopes=("leads:read",),
-        annotations=READ,
-    ),
-    Tool(
-        name="pipedrive_leads_list",
-        description="List Pipedrive leads (not archived), oldest first, optionally by person, "
-        "organization or owner.",
-        input_schema=page(person=PERSON, organization=ORGANIZATION, owner=OWNER),
-        method="GET",
-        path=f"{V1}/leads",
-        scopes=("leads:read",),
-        annotations=READ,
+    get_tool("lead", _PATH, "leads", _ID),
+    list_tool(
+        "leads",
+        _PATH,
+        "leads",
+        "List Pipedrive leads (not archived), oldest first, optionally by person, organization or owner.",
+        page(person=PERSON, organization=ORGANIZATION, owner=OWNER),
         query=("person_id", "organization_id", "owner_id", "limit", "start"),
         resolve=_REFS,
         prepare="lead",
-        output=Output("list"),
     ),
-    Tool(
-        name="pipedrive_lead_update",
-        description="Update a Pipedrive lead: only the fields given change.",
-        input_schema=obj({"id": _ID, "title": text(), **_FIELDS}, required=("id",)),
-        method="PATCH",
-        path=f"{V1}/leads/{{id}}",
-        scopes=("leads:full",),
-        annotations=UPDATE,
-        body="rest",
+    update_tool(
+        "lead",
+        _PATH,
+        "leads",
+        "Update a Pipedrive lead: only the fields given change.",
+        obj({"id": _ID, "title": text(), **_FIELDS}, required=("id",)),
         resolve=_REFS,
-        prepare="lead",
     ),
-    Tool(
-        name="pipedrive_lead_delete",
-        description="Delete a Pipedrive lead.",
-        input_schema=obj({"id": _ID}, required=("id",)),
-        method="DELETE",
-        path=f"{V1}/leads/{{id}}",
-        scopes=("leads:full",),
-        annotations=DELETE,
-        output=Output("deleted"),
-    ),
+    delete_tool("lead", _PATH, "leads", _ID),
 )

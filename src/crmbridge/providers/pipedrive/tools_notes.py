@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from ..spec import Output, Recheck, Tool
-from .common import CREATE, DELETE, ORGANIZATION, PERSON, READ, UPDATE, V1, integer, obj, page, text
+from ..spec import Tool
+from .common import (
+    ORGANIZATION,
+    PERSON,
+    V1,
+    create_tool,
+    delete_tool,
+    get_tool,
+    integer,
+    list_tool,
+    obj,
+    page,
+    text,
+    update_tool,
+)
 
+_PATH = f"{V1}/notes"
 _ID = integer("Note id.")
 _REFS = {"person": "person", "organization": "organization"}
 _TARGETS = {
@@ -15,64 +29,35 @@ _TARGETS = {
 }
 
 TOOLS: tuple[Tool, ...] = (
-    Tool(
-        name="pipedrive_note_create",
-        description="Add a note to a Pipedrive deal, person, organization or lead (at least one; "
+    create_tool(
+        "note",
+        _PATH,
+        "deals",
+        "Add a note to a Pipedrive deal, person, organization or lead (at least one; "
         "person and organization accept names).",
-        input_schema=obj({"content": text("Note text (HTML allowed)."), **_TARGETS}, required=("content",)),
-        method="POST",
-        path=f"{V1}/notes",
-        scopes=("deals:full",),
-        annotations=CREATE,
-        body="rest",
+        obj({"content": text("Note text (HTML allowed)."), **_TARGETS}, required=("content",)),
         resolve=_REFS,
-        prepare="note",
-        recheck=Recheck(("content", "deal_id", "person_id", "org_id", "lead_id")),
+        recheck=("content", "deal_id", "person_id", "org_id", "lead_id"),
         example={"content": "Asked for a proposal by Friday.", "deal_id": 42},
     ),
-    Tool(
-        name="pipedrive_note_get",
-        description="Get one Pipedrive note by id.",
-        input_schema=obj({"id": _ID}, required=("id",)),
-        method="GET",
-        path=f"{V1}/notes/{{id}}",
-        scopes=("deals:read",),
-        annotations=READ,
-    ),
-    Tool(
-        name="pipedrive_notes_list",
-        description="List Pipedrive notes, oldest first, optionally of one deal, person, organization or lead.",
-        input_schema=page(**_TARGETS),
-        method="GET",
-        path=f"{V1}/notes",
-        scopes=("deals:read",),
-        annotations=READ,
+    get_tool("note", _PATH, "deals", _ID),
+    list_tool(
+        "notes",
+        _PATH,
+        "deals",
+        "List Pipedrive notes, oldest first, optionally of one deal, person, organization or lead.",
+        page(**_TARGETS),
         query=("deal_id", "person_id", "org_id", "lead_id", "limit", "start"),
         resolve=_REFS,
         prepare="note",
-        output=Output("list"),
     ),
-    Tool(
-        name="pipedrive_note_update",
-        description="Replace the content of a Pipedrive note.",
-        input_schema=obj(
-            {"id": _ID, "content": text("New note text (HTML allowed).")}, required=("id", "content")
-        ),
+    update_tool(
+        "note",
+        _PATH,
+        "deals",
+        "Replace the content of a Pipedrive note.",
+        obj({"id": _ID, "content": text("New note text (HTML allowed).")}, required=("id", "content")),
         method="PUT",
-        path=f"{V1}/notes/{{id}}",
-        scopes=("deals:full",),
-        annotations=UPDATE,
-        body="rest",
-        prepare="note",
     ),
-    Tool(
-        name="pipedrive_note_delete",
-        description="Delete a Pipedrive note.",
-        input_schema=obj({"id": _ID}, required=("id",)),
-        method="DELETE",
-        path=f"{V1}/notes/{{id}}",
-        scopes=("deals:full",),
-        annotations=DELETE,
-        output=Output("deleted"),
-    ),
+    delete_tool("note", _PATH, "deals", _ID),
 )

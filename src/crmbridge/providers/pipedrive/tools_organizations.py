@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from ..spec import Output, Recheck, Tool
+from ..spec import Tool
 from .common import (
-    CREATE,
     CUSTOM_FIELDS,
-    DELETE,
     OWNER,
-    READ,
-    UPDATE,
     V2,
+    create_tool,
+    delete_tool,
+    get_tool,
     integer,
+    list_tool,
     obj,
     page,
     search_input,
+    search_tool,
     text,
+    update_tool,
 )
 
+_PATH = f"{V2}/organizations"
 _ID = integer("Organization id.")
+_REFS = {"owner": "owner"}
 _FIELDS = {
     "address": text("Full postal address."),
     "website": text(),
@@ -27,74 +31,42 @@ _FIELDS = {
 }
 
 TOOLS: tuple[Tool, ...] = (
-    Tool(
-        name="pipedrive_organization_create",
-        description="Create a Pipedrive organization (company). Owner accepts a name or email.",
-        input_schema=obj({"name": text("Organization name."), **_FIELDS}, required=("name",)),
-        method="POST",
-        path=f"{V2}/organizations",
-        scopes=("contacts:full",),
-        annotations=CREATE,
-        body="rest",
-        resolve={"owner": "owner"},
-        prepare="organization",
-        recheck=Recheck(("name",)),
+    create_tool(
+        "organization",
+        _PATH,
+        "contacts",
+        "Create a Pipedrive organization (company). Owner accepts a name or email.",
+        obj({"name": text("Organization name."), **_FIELDS}, required=("name",)),
+        resolve=_REFS,
+        recheck=("name",),
         example={"name": "Acme Ltd", "address": "1 Main St, Springfield"},
     ),
-    Tool(
-        name="pipedrive_organization_get",
-        description="Get one Pipedrive organization by id.",
-        input_schema=obj({"id": _ID}, required=("id",)),
-        method="GET",
-        path=f"{V2}/organizations/{{id}}",
-        scopes=("contacts:read",),
-        annotations=READ,
-    ),
-    Tool(
-        name="pipedrive_organizations_list",
-        description="List Pipedrive organizations, oldest first, optionally by owner.",
-        input_schema=page(owner=OWNER),
-        method="GET",
-        path=f"{V2}/organizations",
-        scopes=("contacts:read",),
-        annotations=READ,
+    get_tool("organization", _PATH, "contacts", _ID),
+    list_tool(
+        "organizations",
+        _PATH,
+        "contacts",
+        "List Pipedrive organizations, oldest first, optionally by owner.",
+        page(owner=OWNER),
         query=("owner_id", "limit", "cursor"),
-        resolve={"owner": "owner"},
-        prepare="organization",
-        output=Output("list"),
-    ),
-    Tool(
-        name="pipedrive_organization_update",
-        description="Update a Pipedrive organization: only the fields given change.",
-        input_schema=obj({"id": _ID, "name": text(), **_FIELDS}, required=("id",)),
-        method="PATCH",
-        path=f"{V2}/organizations/{{id}}",
-        scopes=("contacts:full",),
-        annotations=UPDATE,
-        body="rest",
-        resolve={"owner": "owner"},
+        resolve=_REFS,
         prepare="organization",
     ),
-    Tool(
-        name="pipedrive_organization_delete",
-        description="Delete a Pipedrive organization (recoverable in Pipedrive for 30 days).",
-        input_schema=obj({"id": _ID}, required=("id",)),
-        method="DELETE",
-        path=f"{V2}/organizations/{{id}}",
-        scopes=("contacts:full",),
-        annotations=DELETE,
-        output=Output("deleted"),
+    update_tool(
+        "organization",
+        _PATH,
+        "contacts",
+        "Update a Pipedrive organization: only the fields given change.",
+        obj({"id": _ID, "name": text(), **_FIELDS}, required=("id",)),
+        resolve=_REFS,
     ),
-    Tool(
-        name="pipedrive_organizations_search",
-        description="Search Pipedrive organizations by name, address, notes or custom fields; best match first.",
-        input_schema=search_input(),
-        method="GET",
-        path=f"{V2}/organizations/search",
-        scopes=("contacts:read",),
-        annotations=READ,
+    delete_tool("organization", _PATH, "contacts", _ID, recoverable=True),
+    search_tool(
+        "organizations",
+        _PATH,
+        "contacts",
+        "Search Pipedrive organizations by name, address, notes or custom fields; best match first.",
+        search_input(),
         query=("term", "exact_match", "limit", "cursor"),
-        prepare="search",
-        output=Output("list", "items"),
     ),
 )
