@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import socket
 import statistics
 import subprocess
@@ -108,8 +109,11 @@ async def latency(
         for call in calls.values():  # warm pools and caches
             for _ in range(10):
                 await call()
+        order = list(calls.items())
+        shuffle = random.Random(7).shuffle
         for _ in range(rounds):
-            for name, call in calls.items():
+            shuffle(order)  # no client always runs right after the same other one
+            for name, call in order:
                 start = time.perf_counter()
                 await call()
                 samples[name].append(time.perf_counter() - start)
