@@ -27,6 +27,11 @@ Pipedrive company {company.id} ({company.plan} plan, seeded)
   API token          {token}
   try: curl -H "x-api-token: {token}" {root}/pipedrive/{company.domain}/api/v2/deals?limit=3
 
+Call the tools on it, from another terminal:
+  crmbridge connect-api-key --connection hubspot --provider hubspot --identifier me \\
+      --base-url {root}/hubspot --api-key {portal.private_app_token}
+  crmbridge tools call hubspot_contacts_search --identifier me --input '{{"query": "John Smith"}}'
+
 Control API: {root}/_sandbox/... (new portals, companies and OAuth apps, clock, faults, request log;
 see the README). Press Ctrl+C to stop.""",
         flush=True,
