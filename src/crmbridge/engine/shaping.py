@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,6 +23,32 @@ def dig(body: Any, dotted: str) -> Any:
     return body
 
 
+@lru_cache(maxsize=256)
+def _tree(paths: tuple[str, ...]) -> dict[str, Any]:
+    """``("id", "stages.id", "stages.label")`` → ``{"id": None, "stages": {"id": None, "label": None}}``."""
+    tree: dict[str, Any] = {}
+    for path in paths:
+        node = tree
+        *parents, leaf = path.split(".")
+        for part in parents:
+            child = node.get(part, {})
+            if child is None:  # the whole field is kept already
+                break
+            node = node.setdefault(part, child)
+        else:
+            node[leaf] = None
+    return tree
+
+
+def project(value: Any, tree: dict[str, Any]) -> Any:
+    """Keep the fields ``tree`` names (``None``: the whole value; a dict: recurse); lists map over."""
+    if isinstance(value, list):
+        return [project(item, tree) for item in value]
+    if not isinstance(value, dict):
+        return value
+    return {k: value[k] if sub is None else project(value[k], sub) for k, sub in tree.items() if k in value}
+
+
 def shape_output(tool: Tool, body: Any, args: dict[str, Any]) -> Any:
     from ..providers import get_provider
 
@@ -34,6 +61,8 @@ def shape_output(tool: Tool, body: Any, args: dict[str, Any]) -> Any:
         return {"id": ident, "deleted": True}
     cursor, total = hooks.page_info(body, tool)
     found = dig(hooks.unwrap(body), tool.output.items)
+    if tool.output.keep:
+        found = project(found, _tree(tool.output.keep))
     if kind == "record":
         return hooks.shape_record(found, tool, args)
     records = [hooks.shape_record(r, tool, args) for r in (found or [])]

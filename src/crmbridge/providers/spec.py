@@ -44,10 +44,15 @@ class Output:
     ``kind``: ``record`` (one object), ``list`` (records plus ``next_cursor`` / ``total``), ``deleted``
     (``{"id", "deleted": true}``) or ``raw`` (the body as the CRM sent it). ``items`` is the dotted path
     of the record or list inside the body (``results``, ``data``); empty means the body itself.
+    Definitions (properties, pipelines, owners) carry far more fields than a model needs: ``keep``
+    names the ones worth their tokens.
     """
 
     kind: OutputKind = "record"
     items: str = ""
+    #: Only these fields of each record reach the model (dotted paths reach into nested objects and
+    #: into each element of nested lists, e.g. ``stages.label``); empty keeps every field.
+    keep: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

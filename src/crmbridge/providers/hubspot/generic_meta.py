@@ -97,7 +97,9 @@ TOOLS: tuple[Tool, ...] = (
         path="/crm/v3/pipelines/{objectType}",
         annotations=READ,
         prepare="generic_schema_read",
-        output=Output("list", items="results"),
+        output=Output(
+            "list", items="results", keep=("id", "label", "stages.id", "stages.label", "stages.metadata")
+        ),
     ),
     Tool(
         name="hubspot_pipeline_stage_get",
@@ -109,7 +111,7 @@ TOOLS: tuple[Tool, ...] = (
         path="/crm/v3/pipelines/{objectType}/{pipelineId}/stages/{stageId}",
         annotations=READ,
         prepare="generic_schema_read",
-        output=Output("record"),
+        output=Output("record", keep=("id", "label", "metadata")),
         example={"objectType": "deals", "pipelineId": "default", "stageId": "appointmentscheduled"},
     ),
     Tool(
@@ -126,7 +128,20 @@ TOOLS: tuple[Tool, ...] = (
         query=("archived",),
         annotations=READ,
         prepare="generic_schema_read",
-        output=Output("list", items="results"),
+        output=Output(
+            "list",
+            items="results",
+            keep=(
+                "name",
+                "label",
+                "type",
+                "fieldType",
+                "description",
+                "options.label",
+                "options.value",
+                "modificationMetadata.readOnlyValue",
+            ),
+        ),
     ),
     Tool(
         name="hubspot_owners_list",
@@ -142,7 +157,9 @@ TOOLS: tuple[Tool, ...] = (
         query=("email", "limit", "after"),
         scopes=("crm.objects.owners.read",),
         annotations=READ,
-        output=Output("list", items="results"),
+        output=Output(
+            "list", items="results", keep=("id", "email", "firstName", "lastName", "userId", "teams.name")
+        ),
     ),
     Tool(
         name="hubspot_association_create",
