@@ -34,10 +34,11 @@ def test_catalog_has_every_generic_tool() -> None:
 
 def test_examples_validate() -> None:
     catalog = Catalog()
-    for tool in tools_generic.TOOLS:
-        schema = catalog.schema(tool)
-        if tool.example is not None:
-            schema.parse(dict(tool.example))
+    with_examples = [tool for tool in tools_generic.TOOLS if tool.example is not None]
+    assert with_examples
+    for tool in with_examples:
+        # parse() raises InvalidInput on a bad example; the keys given must survive validation.
+        assert set(catalog.schema(tool).parse(dict(tool.example or {}))) >= set(tool.example or {}), tool.name
 
 
 def test_fixed_scopes_and_annotations() -> None:
