@@ -239,6 +239,10 @@ class Accounts:
 
     # -- call targets --------------------------------------------------------------------------
 
+    def cached_target(self, provider: str, identifier: str, connection_name: str | None) -> CallTarget | None:
+        cached = self._targets.get((provider, connection_name or "", identifier))
+        return None if cached is None else cached[1]
+
     def target(self, provider: str, identifier: str, connection_name: str | None) -> CallTarget:
         """The cached call target; the hot path of a tool call reads no database after the first."""
         key = (provider, connection_name or "", identifier)

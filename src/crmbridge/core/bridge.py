@@ -166,7 +166,11 @@ class Bridge:
         """Run a tool for one user; errors come back in ``result.error``, never as exceptions."""
         try:
             tool = self.engine.catalog.tool(tool_name)
-            target = self.accounts.target(tool.provider, identifier, connection_name)
+            target = self.accounts.cached_target(tool.provider, identifier, connection_name)
+            if target is None:  # first call for this account: the database is read off the event loop
+                target = await asyncio.to_thread(
+                    self.accounts.target, tool.provider, identifier, connection_name
+                )
         except CrmBridgeError as exc:
             return ToolResult(tool_name, False, error=ToolError.from_exception(exc))
         return await self.engine.execute(tool_name, tool_input or {}, target, include_raw=include_raw)
