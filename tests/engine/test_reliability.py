@@ -172,3 +172,46 @@ async def test_pipedrive_with_faults_reads_succeed_and_creates_are_never_duplica
         else:
             assert result.error is not None and result.error.code == "outcome_unknown", result.error
     assert sum(r.ok for r in creates) >= 24
+
+
+class LoseFirstAnswer(httpx.AsyncBaseTransport):
+    """Lets the first create through to the CRM, then loses its answer (a timeout after sending)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, path_suffix: str) -> None:
+        self.inner, self.suffix, self.creates = inner, path_suffix, 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method == "POST" and request.url.path.endswith(self.suffix):
+            self.creates += 1
+            if self.creates == 1:
+                await response.aread()
+                raise httpx.ReadTimeout("answer lost", request=request)
+        return response
+
+
+async def test_a_lost_create_among_many_look_alikes_is_found_not_repeated(
+    sandbox: Sandbox, client: httpx.AsyncClient
+) -> None:
+    from crmbridge.engine import Engine, HttpCore
+
+    from ..providers.harness import FAST_RETRIES
+
+    account = await hubspot_account(sandbox, client, contacts=1)
+    same = {"hs_task_subject": "Follow up", "hs_timestamp": "2026-01-01T00:00:00Z"}
+    for _ in range(2):  # 120 look-alikes: more than one page of the re-check's search
+        batch = {"inputs": [{"properties": same}] * 60}
+        r = await account.crm.post("/crm/v3/objects/tasks/batch/create", json=batch)
+        assert r.status_code in (200, 201), r.text
+    lossy = LoseFirstAnswer(sandbox.transport(), "/objects/tasks")
+    engine = Engine(http=HttpCore(transport=lossy, retry=FAST_RETRIES), index_lag=0.0)
+    result = await engine.execute(
+        "hubspot_task_create", {"subject": "Follow up", "due_date": "2026-07-01"}, account.target
+    )
+    await engine.aclose()
+    await account.engine.aclose()
+    assert result.ok, result.error
+    assert lossy.creates == 1  # found by the re-check, never sent again
+    subjects = await all_values(account, "tasks", "hs_task_subject")
+    assert subjects.count("Follow up") == 121
+    await account.crm.aclose()

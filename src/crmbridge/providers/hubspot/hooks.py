@@ -151,7 +151,14 @@ class HubSpotHooks(ProviderHooks):
         from ...engine.request import plan_request
 
         path = plan_request(tool, dict(args)).path  # /crm/v3/objects/<type>
-        body = {"filterGroups": [{"filters": filters}], "limit": 100, "properties": list(tool.recheck.keys)}
+        # Newest first: with more than 100 look-alikes an unsorted (oldest-first) page would never
+        # contain the record just created, and the create would be sent again.
+        body = {
+            "filterGroups": [{"filters": filters}],
+            "sorts": [{"propertyName": "hs_object_id", "direction": "DESCENDING"}],
+            "limit": 100,
+            "properties": list(tool.recheck.keys),
+        }
         found = await ctx.request("POST", path.rstrip("/") + "/search", json=body)
         results: list[Any] = found.get("results", []) if isinstance(found, dict) else []
         return results
