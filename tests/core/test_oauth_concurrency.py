@@ -98,3 +98,28 @@ async def test_two_identifiers_never_use_each_others_token(oauth_env: OAuthEnv) 
         assert result.data["id"] in (contact_a, contact_b)
     refreshes = [e.account for e in env.token_requests("hubspot")[-2:]]
     assert sorted(refreshes) == sorted(by_account)
+
+
+async def test_two_users_of_one_company_each_resolve_me_to_themselves(oauth_env: OAuthEnv) -> None:
+    """Resolver answers that depend on who asks ("me") must not leak between users of one company."""
+    bridge, client = oauth_env.bridge, oauth_env.client
+    company = await oauth_env.company()
+    headers = {"x-api-token": company["api_token"]}
+    users = (await client.get(f"{company['api_domain']}/api/v1/users", headers=headers)).json()["data"]
+    await oauth_env.pipedrive_connection()
+    owners = {}
+    for identifier, user in (("alice", users[0]), ("bob", users[1])):
+        link = await bridge.aget_authorization_link(connection_name="pipedrive", identifier=identifier)
+        query = await oauth_env.consent(
+            link, {"company_id": str(company["company_id"]), "user_id": str(user["id"])}
+        )
+        await bridge.acomplete_authorization(code=query["code"], state=query["state"])
+        result = await bridge.aexecute_tool(
+            identifier=identifier,
+            tool_name="pipedrive_deal_create",
+            tool_input={"title": identifier, "owner": "me"},
+        )
+        assert result.ok, result.error
+        owners[identifier] = (result.data["owner_id"], user["id"])
+    assert owners["alice"][0] == owners["alice"][1]
+    assert owners["bob"][0] == owners["bob"][1] != owners["alice"][0]

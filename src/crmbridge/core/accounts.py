@@ -306,6 +306,7 @@ class Accounts:
 
         return CallTarget(
             account_key=account_key,
+            cache_key=f"{connection.name}\x00{record.identifier}",
             base_url=base_url,
             auth=auth,
             granted_scopes=granted,

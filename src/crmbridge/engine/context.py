@@ -22,8 +22,7 @@ __all__ = ["CallContext", "CallTarget", "TTLCache"]
 class CallTarget:
     """One connected account as the engine needs it: where to send, with which credentials.
 
-    ``account_key`` keys the rate limiter and the resolver cache (one CRM account, however many
-    identifiers share it); ``granted_scopes`` is ``None`` when unknown (private-app and API tokens),
+    ``account_key`` keys the rate limiter (one CRM account, however many identifiers share it); ``granted_scopes`` is ``None`` when unknown (private-app and API tokens),
     which skips the pre-flight scope check; ``authorization_link(scopes)`` builds a re-consent link
     asking for extra scopes; ``on_auth_error`` lets the account layer record a revocation.
     """
@@ -32,6 +31,9 @@ class CallTarget:
     base_url: str
     auth: httpx.Auth
     granted_scopes: frozenset[str] | None = None
+    #: Keys the resolver cache; per user, since some answers are ("me", the user's own currency).
+    #: Empty: ``account_key``.
+    cache_key: str = ""
     authorization_link: Callable[[Sequence[str]], Awaitable[str | None]] | None = None
     on_auth_error: Callable[[CrmBridgeError], Awaitable[None]] | None = None
 
@@ -91,9 +93,13 @@ class CallContext:
 
         return self.provider.hooks.unwrap(body_json(response))
 
+    @property
+    def cache_key(self) -> str:
+        return self.target.cache_key or self.target.account_key
+
     async def cached(self, key: str, load: Callable[[], Awaitable[Any]]) -> Any:
-        value = self.cache.get(self.target.account_key, key)
+        value = self.cache.get(self.cache_key, key)
         if value is None:
             value = await load()
-            self.cache.put(self.target.account_key, key, value)
+            self.cache.put(self.cache_key, key, value)
         return value

@@ -168,7 +168,7 @@ async def association_types(
 
     key = f"hubspot:assoc-types:{from_api}:{to_api}"
     if fresh:
-        ctx.cache.put(ctx.target.account_key, key, await load())
+        ctx.cache.put(ctx.cache_key, key, await load())
     found: list[Any] = await ctx.cached(key, load)
     return found
 

@@ -104,7 +104,7 @@ async def _rows(
 ) -> list[Any]:
     if fresh:
         rows = await load()
-        ctx.cache.put(ctx.target.account_key, key, rows)
+        ctx.cache.put(ctx.cache_key, key, rows)
         return rows
     cached: list[Any] = await ctx.cached(key, load)
     return cached
