@@ -4,6 +4,7 @@ accounts for both CRMs, and the seed 003 examples run verbatim against a sandbox
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from crmbridge import Bridge
 from crmbridge.sandbox import Sandbox
 from crmbridge.sandbox.server import serve_in_thread
+from crmbridge.vault import Vault
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +156,55 @@ def test_no_secret_in_reprs_or_listings(bridge: Bridge, live: dict[str, Any]) ->
     )
     assert token not in shown
     assert live["company"]["api_token"] not in shown
+
+
+def test_a_key_saved_by_another_worker_is_used_within_the_cache_ttl(
+    live: dict[str, Any], tmp_path: Path
+) -> None:
+    """Two Bridges on one database (two workers, or a service and the CLI): a new key reaches both."""
+    other = httpx.post(f"{live['root']}/_sandbox/hubspot/portals", json={"seed": 3, "contacts": 1}).json()
+    vault = Vault.from_string(Vault.generate_key())
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    worker = Bridge(database_url=url, data_dir=tmp_path, vault=vault, account_cache_ttl=0.2)
+    admin = Bridge(database_url=url, data_dir=tmp_path, vault=vault)
+    try:
+        admin.add_connection("hubspot", provider="hubspot", base_url=live["portal"]["base_url"])
+        admin.connect_api_key(
+            connection_name="hubspot", identifier="u", api_key=live["portal"]["private_app_token"]
+        )
+        first = worker.execute_tool(identifier="u", tool_name="hubspot_owners_list", tool_input={})
+        assert first.ok, first.error
+        admin.connect_api_key(connection_name="hubspot", identifier="u", api_key=other["private_app_token"])
+        time.sleep(0.3)
+        created = worker.execute_tool(
+            identifier="u", tool_name="hubspot_contact_create", tool_input={"email": "moved@example.com"}
+        )
+        assert created.ok, created.error
+        headers = {"Authorization": f"Bearer {other['private_app_token']}"}
+        found = httpx.get(
+            f"{other['base_url']}/crm/v3/objects/contacts/moved@example.com?idProperty=email", headers=headers
+        )
+        assert found.status_code == 200, "the write went to the account of the old key"
+    finally:
+        worker.close()
+        admin.close()
+
+
+def test_a_target_read_while_the_account_changed_is_not_kept(bridge: Bridge) -> None:
+    accounts = bridge.accounts
+    real = accounts.store.get_account
+
+    def racing_read(*args: Any) -> Any:
+        record = real(*args)
+        accounts.forget("hubspot", "user_1")  # what connect_api_key does when it lands mid-read
+        return record
+
+    accounts.forget("hubspot", "user_1")
+    accounts.store.get_account = racing_read  # type: ignore[method-assign]
+    try:
+        accounts.target("hubspot", "user_1", None)
+    finally:
+        accounts.store.get_account = real  # type: ignore[method-assign]
+    assert accounts.cached_target("hubspot", "user_1", None) is None
+    accounts.target("hubspot", "user_1", None)
+    assert accounts.cached_target("hubspot", "user_1", None) is not None

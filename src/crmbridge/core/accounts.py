@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -64,10 +65,14 @@ def public_account(record: AccountRecord, provider: str) -> ConnectedAccount:
 class Accounts:
     """Everything about connections and accounts of one tenant; the Bridge facade delegates here."""
 
-    def __init__(self, store: Store, tenant_id: str) -> None:
+    def __init__(self, store: Store, tenant_id: str, *, target_ttl: float = 30.0) -> None:
         self.store = store
         self.tenant_id = tenant_id
-        self._targets: dict[tuple[str, str, str], tuple[str, CallTarget]] = {}
+        #: How long a call target is trusted before the account is read again: another worker (or the
+        #: CLI) may have saved a new key, re-authorised, or revoked it in the shared database.
+        self.target_ttl = target_ttl
+        self._targets: dict[tuple[str, str, str], tuple[str, CallTarget, float]] = {}
+        self._generation = 0  # bumped by every forget: a target read before it is not cached
         self._lock = threading.Lock()
         self.listeners: list[StatusListener] = []
         #: Builds the ``httpx.Auth`` of OAuth accounts; installed by the OAuth layer.
@@ -99,6 +104,7 @@ class Accounts:
         clean["auth_mode"] = "oauth" if oauth else "api_key"
         record = self.store.save_connection(self.tenant_id, name, provider, clean, client_secret)
         with self._lock:
+            self._generation += 1
             self._targets.clear()  # a changed connection may change which one a call resolves to
         return public_connection(record)
 
@@ -222,6 +228,7 @@ class Accounts:
 
     def forget(self, connection_name: str, identifier: str) -> None:
         with self._lock:
+            self._generation += 1
             for key in [
                 k for k, v in self._targets.items() if v[0] == connection_name and k[2] == identifier
             ]:
@@ -241,14 +248,16 @@ class Accounts:
 
     def cached_target(self, provider: str, identifier: str, connection_name: str | None) -> CallTarget | None:
         cached = self._targets.get((provider, connection_name or "", identifier))
-        return None if cached is None else cached[1]
+        if cached is None or cached[2] < time.monotonic():
+            return None
+        return cached[1]
 
     def target(self, provider: str, identifier: str, connection_name: str | None) -> CallTarget:
-        """The cached call target; the hot path of a tool call reads no database after the first."""
-        key = (provider, connection_name or "", identifier)
-        cached = self._targets.get(key)
+        """The cached call target: the hot path of a tool call reads the database once per ``target_ttl``."""
+        cached = self.cached_target(provider, identifier, connection_name)
         if cached is not None:
-            return cached[1]
+            return cached
+        generation = self._generation
         connection = self.connection_for(provider, identifier, connection_name)
         record = self.store.get_account(self.tenant_id, connection.name, identifier)
         if record is None:
@@ -258,7 +267,9 @@ class Accounts:
             )
         target = self._build_target(connection, record)
         with self._lock:
-            self._targets[key] = (connection.name, target)
+            if generation == self._generation:  # nothing changed while we read: safe to keep
+                key = (provider, connection_name or "", identifier)
+                self._targets[key] = (connection.name, target, time.monotonic() + self.target_ttl)
         return target
 
     def _build_target(self, connection: ConnectionRecord, record: AccountRecord) -> CallTarget:

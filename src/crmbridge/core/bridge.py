@@ -60,9 +60,12 @@ class Bridge:
         clock: Callable[[], float] | None = None,
         rate_limit_scale: float = 1.0,
         index_lag: float | None = None,
+        account_cache_ttl: float = 30.0,
     ) -> None:
         """``rate_limit_scale`` and ``index_lag`` are for a sandbox run with rate-limit windows scaled
-        down (``crmbridge sandbox --rate-window-scale``) and no search-index lag; leave them for real CRMs."""
+        down (``crmbridge sandbox --rate-window-scale``) and no search-index lag; leave them for real CRMs.
+        ``account_cache_ttl``: seconds an account's credentials are trusted in memory before the
+        database is read again (changes made by other workers show up within it)."""
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         if database_url is None:
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -70,7 +73,7 @@ class Bridge:
         self.vault = vault or Vault.from_env(self.data_dir)
         self.store = Store.open(database_url, self.vault)
         self.tenant_id = tenant_id
-        self.accounts = Accounts(self.store, tenant_id)
+        self.accounts = Accounts(self.store, tenant_id, target_ttl=account_cache_ttl)
         self.transport = transport
         self.engine = Engine(
             http=HttpCore(
