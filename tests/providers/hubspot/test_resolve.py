@@ -15,6 +15,7 @@ from crmbridge.providers.hubspot.resolve_owners import Owner
 from crmbridge.providers.hubspot.resolve_pipelines import Pipeline, Stage
 from crmbridge.providers.hubspot.resolve_records import domain_of
 from crmbridge.providers.hubspot.tools_crm import TOOLS
+from crmbridge.sandbox import Sandbox
 
 from ..harness import Account
 
@@ -172,3 +173,30 @@ def test_property_values_are_normalised() -> None:
 )
 def test_domain_detection(text: str, domain: str | None) -> None:
     assert domain_of(text) == domain
+
+
+async def test_stage_labels_in_any_script_resolve_exactly(hubspot: Account, sandbox: Sandbox) -> None:
+    """A portal whose stages are labelled in Cyrillic: the exact label works, a near-miss is refused."""
+    stages = sandbox.hubspot.portals[hubspot.info["portal_id"]].pipelines["0-3"][0].stages
+    labels = [
+        "Назначена встреча",
+        "Квалифицирован",
+        "Презентация 1",
+        "Решение",
+        "Договор",
+        "Выиграна",
+        "Проиграна",
+    ]
+    for stage, label in zip(stages, labels, strict=True):
+        stage.label = label
+    won = await hubspot.call(
+        "hubspot_deal_create", {"dealname": "Сделка", "amount": 1, "dealstage": "выиграна"}
+    )
+    assert won.ok, won.error
+    stored = (await hubspot.crm.get(f"/crm/v3/objects/deals/{won.data['id']}?properties=dealstage")).json()
+    assert stored["properties"]["dealstage"] == "closedwon"
+    miss = await hubspot.call(
+        "hubspot_deal_create", {"dealname": "Сделка", "amount": 1, "dealstage": "Этап 1"}
+    )
+    assert miss.error is not None and miss.error.code == "invalid_input"
+    assert miss.error.details["field"] == "dealstage"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 __all__ = ["SINGULAR", "as_text", "key", "now_ms", "search_body", "words"]
@@ -17,16 +18,17 @@ SINGULAR = {
     "tickets": "ticket",
 }
 
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+# Letters and digits of any script ("Выиграна", "成交") count; punctuation, spaces and "_" do not.
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def key(text: Any) -> str:
-    """A matching key: lower case, letters and digits only ("Closed-Won" == "closed won" == "closedwon")."""
-    return _NOT_ALNUM.sub("", str(text).lower())
+    """A matching key: case-folded, letters and digits only ("Closed-Won" == "closed won" == "closedwon")."""
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", str(text)).casefold())
 
 
 def words(text: Any) -> list[str]:
-    return [w for w in _NOT_ALNUM.split(str(text).lower()) if w]
+    return [w for w in _NOT_ALNUM.split(unicodedata.normalize("NFKC", str(text)).casefold()) if w]
 
 
 def as_text(value: Any) -> str:
