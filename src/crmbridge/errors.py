@@ -24,6 +24,7 @@ __all__ = [
     "Conflict",
     "CrmBridgeError",
     "InsufficientScope",
+    "InternalError",
     "InvalidInput",
     "NotFound",
     "OutcomeUnknown",
@@ -144,6 +145,13 @@ class ProviderError(CrmBridgeError):
     """Any other error the CRM returned; ``status`` and the CRM's own ``provider_code`` are in details."""
 
     code = "provider_error"
+
+
+class InternalError(CrmBridgeError):
+    """A bug in crmbridge itself: the call is reported, never raised into the agent's loop, and the
+    traceback goes to the ``crmbridge`` log for the developer."""
+
+    code = "internal_error"
 
 
 class ConfigurationError(CrmBridgeError):

@@ -10,7 +10,7 @@ import pytest
 from crmbridge.auth import ApiKeyAuth
 from crmbridge.engine import CallTarget, Engine, HttpCore, RetryPolicy
 from crmbridge.engine.http import Recovered
-from crmbridge.errors import OutcomeUnknown, ProviderUnavailable
+from crmbridge.errors import NotFound, OutcomeUnknown, ProviderUnavailable
 from crmbridge.providers import get_provider
 
 pytestmark = pytest.mark.anyio
@@ -121,11 +121,20 @@ async def test_creates_are_retried_when_the_crm_proves_nothing_was_done() -> Non
     assert isinstance(result, httpx.Response) and result.status_code == 201
 
 
-async def test_a_delete_whose_first_answer_was_lost_reports_success() -> None:
+async def test_a_delete_whose_first_answer_was_lost_claims_neither_success_nor_a_wrong_id() -> None:
     seen: list[httpx.Request] = []
     http = core([fail(httpx.ReadTimeout), status(404, {"message": "resource not found"})], seen)
-    result = await http.send(HUBSPOT, TARGET, "DELETE", "/crm/v3/objects/deals/5", idempotent=True)
-    assert isinstance(result, httpx.Response) and result.status_code == 204
+    with pytest.raises(NotFound) as caught:
+        await http.send(HUBSPOT, TARGET, "DELETE", "/crm/v3/objects/deals/5", idempotent=True)
+    assert caught.value.details["maybe_deleted"] is True
+    assert "may have deleted it" in caught.value.message
+
+
+async def test_a_delete_of_a_wrong_id_is_not_found() -> None:
+    seen: list[httpx.Request] = []
+    http = core([status(404, {"message": "resource not found"})], seen)
+    response = await http.send(HUBSPOT, TARGET, "DELETE", "/crm/v3/objects/deals/5", idempotent=True)
+    assert isinstance(response, httpx.Response) and response.status_code == 404
 
 
 async def test_giving_up_says_the_provider_is_unavailable() -> None:

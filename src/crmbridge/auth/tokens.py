@@ -140,7 +140,7 @@ def _error_of(response: httpx.Response, what: str) -> CrmBridgeError:
         return ProviderUnavailable(
             f"The CRM's token endpoint answered {status} to the {what}; try again shortly.",
             status=status,
-            retry_after=float(retry) if retry and retry.replace(".", "", 1).isdigit() else 5.0,
+            retry_after=float(retry) if retry and retry.replace(".", "", 1).isdecimal() else 5.0,
         )
     if error == "invalid_client" or legacy.startswith("BAD_CLIENT") or message.startswith("Invalid client"):
         return ConfigurationError(

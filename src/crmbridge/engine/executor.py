@@ -11,7 +11,14 @@ import logging
 import time
 from typing import Any
 
-from ..errors import CrmBridgeError, InsufficientScope, InvalidInput, OutcomeUnknown, ReauthorizationRequired
+from ..errors import (
+    CrmBridgeError,
+    InsufficientScope,
+    InternalError,
+    InvalidInput,
+    OutcomeUnknown,
+    ReauthorizationRequired,
+)
 from ..providers import get_provider
 from ..providers.hooks import body_json
 from ..providers.spec import Provider, Tool
@@ -63,6 +70,12 @@ class Engine:
             await self._on_error(exc, target)
             log.info("tool %s failed: %s", tool_name, exc.code)
             return ToolResult(tool_name, False, error=ToolError.from_exception(exc))
+        except Exception as exc:  # a bug of ours must not crash the agent's loop
+            log.exception("tool %s raised %s", tool_name, type(exc).__name__)
+            error = InternalError(
+                f"crmbridge failed on this call ({type(exc).__name__}); the details are in its log."
+            )
+            return ToolResult(tool_name, False, error=ToolError.from_exception(error))
 
     async def _check_scopes(
         self, provider: Provider, tool: Tool, args: dict[str, Any], target: CallTarget

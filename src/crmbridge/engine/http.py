@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ..errors import CrmBridgeError, OutcomeUnknown, ProviderUnavailable, RateLimited
+from ..errors import CrmBridgeError, NotFound, OutcomeUnknown, ProviderUnavailable, RateLimited
 from .ratelimit import RateLimiter, RateLimits, build_rate_limiter
 from .retry import NOT_APPLIED_STATUSES, RETRY_STATUSES, RetryPolicy, ambiguous
 
@@ -161,8 +161,14 @@ class HttpCore:
             status = response.status_code
             if status not in RETRY_STATUSES:
                 if uncertain and method == "DELETE" and status in (404, 410):
-                    # An earlier attempt deleted it; the answer was lost on the way.
-                    return httpx.Response(204, request=request)
+                    # Gone now, but was it this call? An earlier attempt's answer was lost: it may have
+                    # deleted the record, or the id never existed. Say both, claim neither.
+                    raise NotFound(
+                        "No record with this id exists now. An earlier attempt's answer was lost, so this "
+                        "call may have deleted it, or the id was wrong; check the id before trying again.",
+                        status=status,
+                        maybe_deleted=True,
+                    )
                 return response
             last = response
             error = provider.hooks.parse_error(response, None)

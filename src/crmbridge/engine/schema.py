@@ -53,7 +53,7 @@ def _coerce(value: Any, schema: Mapping[str, Any]) -> Any:
                 return [part.strip() for part in text.split(",") if part.strip()]
         if "boolean" in types and text.lower() in ("true", "false"):
             return text.lower() == "true"
-        if "integer" in types and text.lstrip("-").isdigit():
+        if "integer" in types and text.lstrip("-").isdecimal():
             return int(text)
         if "number" in types:
             try:

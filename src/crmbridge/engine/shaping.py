@@ -16,7 +16,7 @@ def dig(body: Any, dotted: str) -> Any:
     for part in filter(None, dotted.split(".")):
         if isinstance(body, dict):
             body = body.get(part)
-        elif isinstance(body, list) and part.isdigit():
+        elif isinstance(body, list) and part.isdecimal():
             body = body[int(part)] if int(part) < len(body) else None
         else:
             return None

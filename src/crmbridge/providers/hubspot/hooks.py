@@ -181,7 +181,7 @@ class HubSpotHooks(ProviderHooks):
             elif wait is None and policy != "SECONDLY":
                 # No Retry-After on most CRM 429s: the window's own length is the longest wait needed.
                 interval = response.headers.get("x-hubspot-ratelimit-interval-milliseconds", "")
-                wait = int(interval) / 1000 if interval.isdigit() else None
+                wait = int(interval) / 1000 if interval.isdecimal() else None
             if policy == "DAILY":
                 message = "HubSpot's daily API limit for this account is used up; it resets at the portal's midnight."
             return RateLimited(

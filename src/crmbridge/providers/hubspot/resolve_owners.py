@@ -66,7 +66,7 @@ async def owners(ctx: CallContext) -> list[Owner]:
 
 def _matches(people: list[Owner], ref: str) -> list[Owner]:
     text = ref.strip()
-    if text.isdigit():
+    if text.isdecimal():
         return [o for o in people if o.id == text] or [o for o in people if o.user_id == text]
     if "@" in text:
         return [o for o in people if o.email.lower() == text.lower()]
@@ -92,7 +92,7 @@ async def find_owner(ctx: CallContext, value: Any, field: str) -> str:
     try:
         people = await owners(ctx)
     except CrmBridgeError:
-        if text.isdigit():
+        if text.isdecimal():
             return text  # cannot check; HubSpot will
         raise
     found = _matches(people, text)

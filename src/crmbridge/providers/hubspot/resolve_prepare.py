@@ -67,7 +67,7 @@ def _flat(args: dict[str, Any]) -> dict[str, Any]:
 async def _properties(ctx: CallContext, object_type: str, values: dict[str, Any]) -> dict[str, str]:
     """Normalised values; an owner that arrived nested in ``properties`` is resolved here too."""
     owner = values.get("hubspot_owner_id")
-    if owner not in (None, "") and not str(owner).strip().isdigit():
+    if owner not in (None, "") and not str(owner).strip().isdecimal():
         values["hubspot_owner_id"] = await find_owner(ctx, owner, "hubspot_owner_id")
     return await normalize_values(ctx, object_type, values)
 
@@ -75,7 +75,7 @@ async def _properties(ctx: CallContext, object_type: str, values: dict[str, Any]
 def _timestamp(value: Any) -> str:
     """ISO 8601 or epoch milliseconds as given; epoch *seconds* (10 digits) become milliseconds."""
     text = as_text(value).strip()
-    return str(int(text) * 1000) if text.isdigit() and len(text) <= 10 else text
+    return str(int(text) * 1000) if text.isdecimal() and len(text) <= 10 else text
 
 
 async def _current_pipeline(ctx: CallContext, pipes: list[Pipeline], deal_id: str) -> Pipeline:

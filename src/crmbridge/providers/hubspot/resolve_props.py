@@ -120,7 +120,7 @@ def _normalize(prop: PropDef | None, text: str) -> str:
     if prop.type == "bool":
         lowered = text.strip().lower()
         return "true" if lowered in _TRUE else "false" if lowered in _FALSE else text
-    if prop.type == "number" and _MONEY.match(text) and not text.strip().lstrip("-").isdigit():
+    if prop.type == "number" and _MONEY.match(text) and not text.strip().lstrip("-").isdecimal():
         return re.sub(r"[^\d.\-]", "", text)
     return text
 

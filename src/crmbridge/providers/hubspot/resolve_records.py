@@ -161,7 +161,7 @@ async def resolve_refs(ctx: CallContext, api: str, refs: list[Any], field: str) 
     kind = _KINDS[api]
     texts = [str(r).strip() for r in refs]
     ids: dict[int, str] = {}
-    by_id = {i: t for i, t in enumerate(texts) if t.isdigit()}
+    by_id = {i: t for i, t in enumerate(texts) if t.isdecimal()}
     by_email = {i: t for i, t in enumerate(texts) if i not in by_id and api == "contacts" and "@" in t}
     if by_id:
         known = {str(r.get("id")) for r in await _batch_read(ctx, kind, list(dict.fromkeys(by_id.values())))}

@@ -163,7 +163,7 @@ def _request_of(response: httpx.Response) -> httpx.Request | None:
 def _target_id(request: httpx.Request | None) -> str | None:
     """The record id at the end of the request path, if it looks like one (number or UUID)."""
     last = request.url.path.rstrip("/").rsplit("/", 1)[-1] if request is not None else ""
-    return last if last and (last.isdigit() or "-" in last) else None
+    return last if last and (last.isdecimal() or "-" in last) else None
 
 
 class PipedriveHooks(ProviderHooks):

@@ -38,7 +38,7 @@ def _finish(tool: Tool, args: Args) -> Args:
         args.setdefault("limit", DEFAULT_LIMIT)
         if tool.path.startswith(V1) and "cursor" in args:
             raw = str(args.pop("cursor")).strip()
-            if not raw.isdigit():
+            if not raw.isdecimal():
                 raise InvalidInput("'cursor' must be the next_cursor of the previous page.", field="cursor")
             args["start"] = int(raw)
     if tool.method in ("PATCH", "PUT") and not set(args) - {"id"}:

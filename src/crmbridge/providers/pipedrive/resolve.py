@@ -45,7 +45,7 @@ def _norm(text: Any) -> str:
 def is_id(value: Any) -> bool:
     if isinstance(value, bool):
         return False
-    return isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
+    return isinstance(value, int) or (isinstance(value, str) and value.strip().isdecimal())
 
 
 def pick(
