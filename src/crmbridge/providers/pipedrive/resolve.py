@@ -53,9 +53,14 @@ def pick(
 ) -> Any:
     """The one option ``value`` names; raises when it names several or none."""
     needle = _norm(value)
+    if not needle:
+        raise InvalidInput(f"'{field}' is empty: give a name, an email or an id.", field=field)
     matches = [o for o in options if needle in {_norm(n) for n in o.names}]
-    if not matches:
-        matches = [o for o in options if any(needle in _norm(n) for n in o.names)]
+    if (
+        not matches
+    ):  # every word given is a whole word of the name: "John" finds "John Smith", "Smith" not "Smithson"
+        wanted = set(needle.split())
+        matches = [o for o in options if any(wanted <= set(_norm(n).split()) for n in o.names)]
     if len(matches) == 1:
         return matches[0].id
     if matches:
