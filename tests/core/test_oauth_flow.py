@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from crmbridge.core import AccountStatus
+from crmbridge.store import OAuthStateError
 
 from .oauth_env import OAuthEnv, query_of
 
@@ -192,4 +193,18 @@ async def test_callback_app_completes_the_consent(oauth_env: OAuthEnv) -> None:
     assert ok.status_code == 200 and "connected" in ok.text
     assert replay.status_code == 400 and "already used" in replay.text
     account: Any = bridge.get_connected_account(connection_name="hubspot", identifier="u9")
+    assert account.status == AccountStatus.ACTIVE
+
+
+async def test_a_forged_callback_does_not_burn_the_users_real_link(oauth_env: OAuthEnv) -> None:
+    env, bridge = oauth_env, oauth_env.bridge
+    portal = await env.portal()
+    await env.hubspot_connection()
+    link = bridge.get_authorization_link(connection_name="hubspot", identifier="u1")
+    query = await env.consent(link, {"portal_id": str(portal["portal_id"])})
+    state_id, mac = query["state"].split(".")
+    forged = f"{state_id}.{'A' * len(mac)}"
+    with pytest.raises(OAuthStateError):
+        await bridge.acomplete_authorization(code=query["code"], state=forged)
+    account = await bridge.acomplete_authorization(code=query["code"], state=query["state"])
     assert account.status == AccountStatus.ACTIVE

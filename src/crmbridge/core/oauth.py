@@ -145,12 +145,16 @@ class OAuthService:
     async def acomplete(self, code: str | None, state: str, error: str | None = None) -> ConnectedAccount:
         """The OAuth callback: spend the state, exchange the code, record the grant → ``ACTIVE``."""
         state_id = self.signer.state_id(state)
-        tenant, connection_name, identifier = await asyncio.to_thread(
-            self.store.consume_oauth_state, state_id
+
+        def genuine(tenant: str, connection_name: str, identifier: str) -> None:
+            # Checked before the state is spent: a forged or misrouted callback burns nothing.
+            self.signer.verify(state, tenant, connection_name, identifier)
+            if tenant != self.tenant_id:
+                raise ConfigurationError("This authorisation belongs to another tenant's Bridge.")
+
+        _, connection_name, identifier = await asyncio.to_thread(
+            self.store.consume_oauth_state, state_id, genuine
         )
-        self.signer.verify(state, tenant, connection_name, identifier)
-        if tenant != self.tenant_id:
-            raise ConfigurationError("This authorisation belongs to another tenant's Bridge.")
         try:
             if error:
                 raise ReauthorizationRequired(f"The user did not grant access ({error}).", error=error)

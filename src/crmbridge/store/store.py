@@ -276,14 +276,24 @@ class Store:
             )
         return state_id
 
-    def consume_oauth_state(self, state_id: str) -> tuple[str, str, str]:
+    def consume_oauth_state(
+        self, state_id: str, check: Callable[[str, str, str], None] | None = None
+    ) -> tuple[str, str, str]:
         """``(tenant_id, connection_name, identifier)`` of a valid state, which is then spent.
 
-        The conditional UPDATE makes this atomic: of two concurrent callbacks with one state, one wins.
+        ``check(tenant_id, connection_name, identifier)`` runs first and may raise (a bad signature, the
+        wrong tenant): then nothing is spent, so a forged callback cannot burn a user's real link. The
+        conditional UPDATE makes spending atomic: of two concurrent callbacks with one state, one wins.
         Raises :class:`OAuthStateError` when the state is unknown, expired or already used.
         """
         now = self._clock()
         with self._session(write=True) as s:
+            row = s.get(OAuthState, state_id)
+            if row is None:
+                raise OAuthStateError("unknown")
+            owner = (row.tenant_id, row.connection_name, row.identifier)
+            if check is not None:
+                check(*owner)
             spent = cast(
                 "CursorResult[Any]",
                 s.execute(
@@ -295,11 +305,9 @@ class Store:
                     .execution_options(synchronize_session=False)
                 ),
             )
-            row = s.get(OAuthState, state_id)
-            if spent.rowcount == 1 and row is not None:
-                return row.tenant_id, row.connection_name, row.identifier
-            if row is None:
-                raise OAuthStateError("unknown")
+            if spent.rowcount == 1:
+                return owner
+            s.refresh(row)
             raise OAuthStateError("used" if row.used_at is not None else "expired")
 
     # -- keys --------------------------------------------------------------------------------------
