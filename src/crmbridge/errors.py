@@ -36,13 +36,20 @@ __all__ = [
     "scrub",
 ]
 
-# Bearer tokens, HubSpot private-app / OAuth tokens, Pipedrive API tokens (40 hex), client secrets and
-# anything that looks like ``secret=...`` / ``token=...`` in a URL or a form body.
+# Bearer tokens; HubSpot private-app tokens (pat-…), OAuth access tokens (C… base64, long) and refresh
+# tokens (na1-<uuid>); Pipedrive API tokens and client secrets (40 hex), OAuth access tokens
+# (<company>:<user>:<64 hex>) and refresh tokens (v1u:…); anything after a credential-like key in a URL,
+# a form body or JSON.
 _SECRET_PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
     re.compile(r"\bpat-[a-z0-9]+-[A-Za-z0-9-]{8,}"),
+    re.compile(r"\bC[A-Z][A-Za-z0-9_-]{60,}"),
+    re.compile(r"\b(?:na|eu|ap)\d-[0-9a-f]{8}-[0-9a-f-]{27}\b"),
+    re.compile(r"\b\d+:\d+:[0-9a-f]{64}\b"),
+    re.compile(r"\bv1u:[A-Za-z0-9_-]{20,}"),
     re.compile(
-        r"(?i)((?:api_token|access_token|refresh_token|client_secret|token|code|password)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]{6,}"
+        r"(?i)((?:api_token|api_key|apikey|hapikey|access_token|refresh_token|client_secret|token|code|password)"
+        r"[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]{6,}"
     ),
     re.compile(r"\b[0-9a-f]{40}\b"),
     re.compile(r"\b(?:CN|EU|NA|AP)[A-Za-z0-9]?-[A-Za-z0-9_-]{20,}"),

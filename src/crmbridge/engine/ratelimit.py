@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import math
 import re
+import threading
 import time
 import weakref
 from collections.abc import Awaitable, Callable
@@ -346,6 +347,7 @@ class InMemoryRateLimiter(WaitingLimiter):
         self._daily: dict[tuple[str, str], _DailyState] = {}
         self._tickets: weakref.WeakKeyDictionary[httpx.Request, list[tuple[_WindowState, int]]]
         self._tickets, self._ids = weakref.WeakKeyDictionary(), itertools.count()
+        self._mutex = threading.Lock()
 
     def _state(self, key: str, limits: RateLimits, window: Window) -> _WindowState:
         slot = (limits.provider, key, window.name)
@@ -360,6 +362,14 @@ class InMemoryRateLimiter(WaitingLimiter):
         return day
 
     async def _try(
+        self, key: str, limits: RateLimits, request: httpx.Request, windows: tuple[Window, ...], cost: int
+    ) -> tuple[float, str]:
+        # One limiter serves every event loop of the process (a Bridge's own loop thread and its
+        # callers'): the shared counts change under a thread lock, never across an await.
+        with self._mutex:
+            return self._count(key, limits, request, windows, cost)
+
+    def _count(
         self, key: str, limits: RateLimits, request: httpx.Request, windows: tuple[Window, ...], cost: int
     ) -> tuple[float, str]:
         day, wall = self._day(key, limits), self._wall()
@@ -382,7 +392,13 @@ class InMemoryRateLimiter(WaitingLimiter):
     async def observe(
         self, key: str, limits: RateLimits, request: httpx.Request, response: httpx.Response
     ) -> None:
-        lesson, now = learn(limits, request, response), self._clock()
+        lesson = learn(limits, request, response)
+        with self._mutex:
+            self._learn(key, limits, request, lesson)
+        self._wake()
+
+    def _learn(self, key: str, limits: RateLimits, request: httpx.Request, lesson: Lesson) -> None:
+        now = self._clock()
         mine = self._tickets.pop(request, [])
         for window in limits.windows_for(request):
             state, taught = self._state(key, limits, window), lesson.windows[window.name]
@@ -404,7 +420,6 @@ class InMemoryRateLimiter(WaitingLimiter):
         elif lesson.daily_remaining is not None:
             day.remaining = lesson.daily_remaining  # the CRM's count is the truth; ours bridges the gaps
             day.reset_at = day.reset_at or midnight
-        self._wake()
 
     async def aclose(self) -> None:
         self._windows.clear()
