@@ -123,3 +123,18 @@ async def test_tickets_search_errors(hubspot: Account) -> None:
     assert prop["code"] == "invalid_input" and "mood" in prop["message"]
     sort = error(await hubspot.call("hubspot_tickets_search", {"sorts": [{"direction": "DESCENDING"}]}))
     assert sort["code"] == "invalid_input" and sort["field"] == "sorts"
+
+
+async def test_in_filters_match_whatever_case_the_model_uses(hubspot: Account) -> None:
+    """HubSpot matches IN values in lower case only; the schema's enum is upper case (HIGH, URGENT)."""
+    made = await hubspot.ok(
+        "hubspot_ticket_create", {"subject": "Printer on fire", "hs_ticket_priority": "HIGH"}
+    )
+    group = {
+        "filters": [{"propertyName": "hs_ticket_priority", "operator": "IN", "values": ["HIGH", "URGENT"]}]
+    }
+    found = await hubspot.ok("hubspot_tickets_search", {"filterGroups": [group], "limit": 100})
+    assert made["id"] in [t["id"] for t in found["results"]]
+    by_record = {"entity": "tickets", "searchObj": {"filterGroups": [group], "limit": 100}}
+    found = await hubspot.ok("hubspot_records_search", by_record)
+    assert made["id"] in [t["id"] for t in found["results"]]

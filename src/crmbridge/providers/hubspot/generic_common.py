@@ -124,8 +124,8 @@ def search_body(search: Mapping[str, Any]) -> dict[str, Any]:
             for key in ("value", "highValue"):
                 if key in item:
                     item[key] = text(item[key])
-            if "values" in item:
-                item["values"] = [text(v) for v in item["values"]]
+            if "values" in item:  # HubSpot matches IN / NOT_IN values only in lower case
+                item["values"] = [text(v).lower() for v in item["values"]]
             filters.append(item)
         groups.append({**group, "filters": filters})
     if groups:

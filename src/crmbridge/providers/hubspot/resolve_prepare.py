@@ -173,7 +173,9 @@ def engagement(object_type: str, fields: dict[str, str]) -> Preparer:
 async def upsert_contact(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
     """Create-or-update by e-mail through ``batch/upsert``: a retry can never make a duplicate."""
     values = _flat(args)
-    email = str(values.pop("email")).strip()
+    email = (
+        str(values.pop("email")).strip().lower()
+    )  # the upsert key matches exactly; HubSpot stores it lower-case
     properties = await _properties(ctx, "contacts", values)
     return {
         "inputs": [{"id": email, "idProperty": "email", "properties": properties}],

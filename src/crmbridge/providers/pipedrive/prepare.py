@@ -137,6 +137,7 @@ async def note(ctx: CallContext, tool: Tool, args: Args) -> Args:
 
 async def stages(ctx: CallContext, tool: Tool, args: Args) -> Args:
     _rename(args, {"pipeline": "pipeline_id"})
+    args["sort_by"] = "order_nr"  # funnel order; the API's default is creation order (id)
     return _finish(tool, args)
 
 

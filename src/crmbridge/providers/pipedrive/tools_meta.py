@@ -25,7 +25,7 @@ TOOLS: tuple[Tool, ...] = (
         "deals",
         "List Pipedrive pipeline stages in order, optionally of one pipeline.",
         page(pipeline=PIPELINE),
-        query=("pipeline_id", *_PAGE),
+        query=("pipeline_id", "sort_by", *_PAGE),
         resolve={"pipeline": "pipeline"},
         prepare="stages",
     ),
