@@ -12,7 +12,7 @@ import pytest
 from crmbridge.core import AccountStatus
 from crmbridge.store import OAuthStateError
 
-from .oauth_env import OAuthEnv, query_of
+from .oauth_env import CONTACTS, HS_REDIRECT, ROOT, OAuthEnv, add_app_connection, query_of
 
 pytestmark = pytest.mark.anyio
 
@@ -208,3 +208,35 @@ async def test_a_forged_callback_does_not_burn_the_users_real_link(oauth_env: OA
         await bridge.acomplete_authorization(code=query["code"], state=forged)
     account = await bridge.acomplete_authorization(code=query["code"], state=query["state"])
     assert account.status == AccountStatus.ACTIVE
+
+
+async def test_hubspot_on_the_dated_token_endpoint(oauth_env: OAuthEnv) -> None:
+    """``/oauth/2026-03/token`` (v1's replacement, the provider default) exchanges, refreshes and revokes."""
+    env, bridge = oauth_env, oauth_env.bridge
+    portal = await env.portal()
+    app = await env.control(
+        "/_sandbox/hubspot/apps", {"redirect_uri": HS_REDIRECT, "required_scopes": CONTACTS}
+    )
+    app["token_url"] = app["token_url"].replace("/oauth/v1/token", "/oauth/2026-03/token")
+    add_app_connection(bridge, "hubspot", "hubspot", app, ROOT, HS_REDIRECT, scopes=CONTACTS)
+    contact = (await env.contact_ids(portal))[0]
+    link = bridge.get_authorization_link(connection_name="hubspot", identifier="u1")
+    query = await env.consent(link, {"portal_id": str(portal["portal_id"])})
+    account = await bridge.acomplete_authorization(code=query["code"], state=query["state"])
+    assert account.status == AccountStatus.ACTIVE
+    await env.advance(31 * 60)
+    later = await bridge.aexecute_tool(
+        identifier="u1", tool_name="hubspot_contact_get", tool_input={"contact_id": contact}
+    )
+    assert later.ok, later.error
+    assert [e.status for e in env.log("hubspot", "/oauth/2026-03/token")] == [200, 200]
+    await env.control(
+        f"/_sandbox/hubspot/portals/{portal['portal_id']}/uninstall", {"client_id": app["client_id"]}
+    )
+    await env.advance(31 * 60)
+    gone = await bridge.aexecute_tool(
+        identifier="u1", tool_name="hubspot_contact_get", tool_input={"contact_id": contact}
+    )
+    assert gone.error is not None and gone.error.code == "reauthorization_required"
+    refreshed = bridge.get_connected_account(connection_name="hubspot", identifier="u1")
+    assert refreshed is not None and refreshed.status == AccountStatus.REVOKED
