@@ -21,6 +21,7 @@ import httpx
 
 from ..errors import CrmBridgeError, NotFound, OutcomeUnknown, ProviderUnavailable, RateLimited
 from .ratelimit import RateLimiter, RateLimits, build_rate_limiter
+from .request import query_scalar
 from .retry import NOT_APPLIED_STATUSES, RETRY_STATUSES, RetryPolicy, ambiguous
 
 if TYPE_CHECKING:
@@ -44,17 +45,11 @@ class Recovered:
 Recover = Callable[[], Awaitable[Recovered | None]]
 
 
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _query_string(params: dict[str, Any]) -> str:
     """Encode the query once, here: httpx merging a params dict into a URL costs more than the rest
     of our per-call work. Lists repeat the key, as httpx would; commas stay readable."""
     pairs = [
-        (key, _scalar(item))
+        (key, query_scalar(item))
         for key, value in params.items()
         if value is not None
         for item in (value if isinstance(value, list | tuple) else [value])

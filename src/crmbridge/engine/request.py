@@ -12,7 +12,7 @@ from ..errors import InvalidInput
 if TYPE_CHECKING:
     from ..providers.spec import Tool
 
-__all__ = ["PlannedRequest", "placeholders", "plan_request"]
+__all__ = ["PlannedRequest", "placeholders", "plan_request", "query_scalar"]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -29,11 +29,17 @@ class PlannedRequest:
     json: Any
 
 
-def _query_value(value: Any) -> Any:
+def query_scalar(value: Any) -> str:
+    """A query-string value as the CRMs read it: booleans lower-case."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    return str(value)
+
+
+def _query_value(value: Any) -> Any:
+    """A tool's list-valued query field is one comma-joined parameter (``properties=a,b``)."""
     if isinstance(value, list | tuple):
-        return ",".join(_query_value(v) for v in value)
+        return ",".join(query_scalar(v) for v in value)
     return value
 
 
