@@ -11,7 +11,6 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -29,6 +28,8 @@ from crmbridge.engine.ratelimit import (
 from crmbridge.engine.ratelimit_redis import RedisRateLimiter
 from crmbridge.errors import RateLimited
 from crmbridge.sandbox import Sandbox, SandboxClock
+
+from .test_ratelimit_sandbox import SCALED_SEARCH_HUBSPOT, hubspot_burst_requests
 
 pytestmark = pytest.mark.anyio
 
@@ -212,21 +213,10 @@ async def test_two_workers_against_the_pipedrive_sandbox_get_no_429(workers: Fac
 
 async def test_two_workers_against_the_hubspot_sandbox_get_no_429(workers: Factory) -> None:
     sandbox = Sandbox(clock=SandboxClock(), rate_window_scale=0.01)
-    burst, search = HUBSPOT_LIMITS.windows
-    # The ten-second window is learned from headers (100 ms here); search sends none, so scale it.
-    limits = replace(HUBSPOT_LIMITS, windows=(burst, replace(search, seconds=search.seconds * 0.01)))
     a, b = workers(), workers()
     async with sandbox.client() as c:
-        portal = (await c.post("/_sandbox/hubspot/portals", json={"contacts": 5})).json()
-        auth = {"Authorization": f"Bearer {portal['private_app_token']}"}
-        gets = [c.build_request("GET", "/hubspot/crm/v3/objects/contacts", headers=auth) for _ in range(200)]
-        searches = [
-            c.build_request(
-                "POST", "/hubspot/crm/v3/objects/contacts/search", headers=auth, json={"limit": 1}
-            )
-            for _ in range(20)
-        ]
-        statuses = await _two_workers_burst(a, b, limits, c, gets + searches)
+        requests = await hubspot_burst_requests(c, 200, 20)
+        statuses = await _two_workers_burst(a, b, SCALED_SEARCH_HUBSPOT, c, requests)
         log = (await c.get("/_sandbox/requests", params={"provider": "hubspot"})).json()
     assert statuses == [200] * 220
     assert 429 not in [entry["status"] for entry in log["requests"]]

@@ -32,24 +32,34 @@ async def _sandbox_statuses(client: httpx.AsyncClient, provider: str) -> list[in
     return [entry["status"] for entry in log["requests"]]
 
 
+#: The ten-second window is learned from headers (100 ms here); search sends none, so it is scaled.
+SCALED_SEARCH_HUBSPOT = replace(
+    HUBSPOT_LIMITS,
+    windows=(
+        HUBSPOT_LIMITS.windows[0],
+        replace(HUBSPOT_LIMITS.windows[1], seconds=HUBSPOT_LIMITS.windows[1].seconds * 0.01),
+    ),
+)
+
+
+async def hubspot_burst_requests(client: httpx.AsyncClient, gets: int, searches: int) -> list[httpx.Request]:
+    """A fresh portal's contact reads and searches, built but not sent."""
+    portal = (await client.post("/_sandbox/hubspot/portals", json={"contacts": 5})).json()
+    auth = {"Authorization": f"Bearer {portal['private_app_token']}"}
+    read = "/hubspot/crm/v3/objects/contacts"
+    return [client.build_request("GET", read, headers=auth) for _ in range(gets)] + [
+        client.build_request("POST", f"{read}/search", headers=auth, json={"limit": 1})
+        for _ in range(searches)
+    ]
+
+
 async def test_hubspot_sandbox_burst_gets_no_429() -> None:
     sandbox = Sandbox(clock=SandboxClock(), rate_window_scale=0.01)
-    burst, search = HUBSPOT_LIMITS.windows
-    # The ten-second window is learned from headers (100 ms here); search sends none, so scale it.
-    limits = replace(HUBSPOT_LIMITS, windows=(burst, replace(search, seconds=search.seconds * 0.01)))
     limiter = InMemoryRateLimiter()
     async with sandbox.client() as c:
-        portal = (await c.post("/_sandbox/hubspot/portals", json={"contacts": 5})).json()
-        auth = {"Authorization": f"Bearer {portal['private_app_token']}"}
-        gets = [c.build_request("GET", "/hubspot/crm/v3/objects/contacts", headers=auth) for _ in range(300)]
-        searches = [
-            c.build_request(
-                "POST", "/hubspot/crm/v3/objects/contacts/search", headers=auth, json={"limit": 1}
-            )
-            for _ in range(30)
-        ]
+        requests = await hubspot_burst_requests(c, 300, 30)
         started = time.monotonic()
-        statuses = await _burst(limiter, limits, c, gets + searches)
+        statuses = await _burst(limiter, SCALED_SEARCH_HUBSPOT, c, requests)
         elapsed = time.monotonic() - started
         assert statuses == [200] * 330
         logged = await _sandbox_statuses(c, "hubspot")
