@@ -128,7 +128,7 @@ class Engine:
         body = body_json(response)
         if response.status_code >= 400:
             raise hooks.parse_error(response, tool)
-        data = shape_output(tool, body, args)
+        data = shape_output(tool, hooks, body, args)
         return ToolResult(tool.name, True, data, raw=body if include_raw else None)
 
     async def _recovery(self, ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Recover | None:

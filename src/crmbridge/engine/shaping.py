@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..providers.hooks import ProviderHooks
     from ..providers.spec import Tool
 
 __all__ = ["dig", "shape_output"]
@@ -49,10 +50,7 @@ def project(value: Any, tree: dict[str, Any]) -> Any:
     return {k: value[k] if sub is None else project(value[k], sub) for k, sub in tree.items() if k in value}
 
 
-def shape_output(tool: Tool, body: Any, args: dict[str, Any]) -> Any:
-    from ..providers import get_provider
-
-    hooks = get_provider(tool.provider).hooks
+def shape_output(tool: Tool, hooks: ProviderHooks, body: Any, args: dict[str, Any]) -> Any:
     kind = tool.output.kind
     if kind == "raw":
         return hooks.unwrap(body)
