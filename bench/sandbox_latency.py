@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from crmbridge.sandbox import Sandbox, SandboxClock
+from crmbridge_sandbox import Sandbox, SandboxClock
 
 CONTACTS = 10_000
 

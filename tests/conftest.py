@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 
 @pytest.fixture

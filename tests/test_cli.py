@@ -18,8 +18,8 @@ from crmbridge.adapters import openai_tools
 from crmbridge.cli import build_parser, main
 from crmbridge.engine import tool_definition
 from crmbridge.providers import get_provider
-from crmbridge.sandbox import Sandbox
 from crmbridge.vault import Vault
+from crmbridge_sandbox import Sandbox
 
 from .sandbox.clients.harness import LiveSandbox, serve
 

@@ -11,8 +11,8 @@ import pytest
 
 from crmbridge import Bridge
 from crmbridge.engine import RetryPolicy
-from crmbridge.sandbox import Sandbox
 from crmbridge.vault import Vault
+from crmbridge_sandbox import Sandbox
 
 USER = "user_hs_456"
 

@@ -20,7 +20,7 @@ from crmbridge import ConfigurationError, UnknownTool
 from crmbridge.engine import ToolResult
 from crmbridge.langchain import get_default_bridge, get_tools, set_default_bridge
 from crmbridge.providers import get_provider
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 from .conftest import USER, Connected
 

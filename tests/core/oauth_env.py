@@ -13,8 +13,8 @@ import httpx
 
 from crmbridge import Bridge
 from crmbridge.engine import RetryPolicy
-from crmbridge.sandbox import Sandbox, SandboxClock
 from crmbridge.vault import Vault
+from crmbridge_sandbox import Sandbox, SandboxClock
 
 ROOT = "http://sandbox"
 HS_REDIRECT = "https://app.example/oauth/hubspot/callback"

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from crmbridge import Bridge
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.server import serve_in_thread
 from crmbridge.vault import Vault
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.server import serve_in_thread
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ import pytest
 
 from crmbridge import Bridge
 from crmbridge.core import AccountStatus
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.server import serve_in_thread
 from crmbridge.vault import Vault
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.server import serve_in_thread
 from tests.browser import chromium, grant_hubspot
 
 from .oauth_env import add_served_hubspot, query_of

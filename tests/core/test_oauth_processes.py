@@ -10,9 +10,9 @@ import httpx
 
 from crmbridge import Bridge
 from crmbridge.core import AccountStatus
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.server import serve_in_thread
 from crmbridge.vault import Vault
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.server import serve_in_thread
 from tests.dbutil import temporary_postgres_database
 
 from .oauth_env import HS_REDIRECT, add_served_hubspot, query_of

@@ -27,7 +27,7 @@ from crmbridge.engine.ratelimit import (
 )
 from crmbridge.engine.ratelimit_redis import RedisRateLimiter
 from crmbridge.errors import RateLimited
-from crmbridge.sandbox import Sandbox, SandboxClock
+from crmbridge_sandbox import Sandbox, SandboxClock
 
 from .test_ratelimit_sandbox import SCALED_SEARCH_HUBSPOT, hubspot_burst_requests
 

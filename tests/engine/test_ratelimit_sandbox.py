@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from crmbridge.engine.ratelimit import HUBSPOT_LIMITS, PIPEDRIVE_LIMITS, InMemoryRateLimiter, RateLimits
-from crmbridge.sandbox import Sandbox, SandboxClock
+from crmbridge_sandbox import Sandbox, SandboxClock
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from crmbridge.sandbox import Sandbox, SandboxClock
+from crmbridge_sandbox import Sandbox, SandboxClock
 
 from ..providers.harness import Account, hubspot_account, pipedrive_account
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 from .harness import Account, hubspot_account, pipedrive_account
 

@@ -9,7 +9,7 @@ import httpx
 
 from crmbridge.auth import ApiKeyAuth
 from crmbridge.engine import CallTarget, Engine, HttpCore, RetryPolicy, ToolResult
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 FAST_RETRIES = RetryPolicy(max_attempts=5, base_delay=0.005, max_delay=0.05)
 

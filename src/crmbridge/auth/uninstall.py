@@ -16,10 +16,7 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from urllib.parse import parse_qs
 
 from ..errors import CrmBridgeError, InvalidInput
 
@@ -76,16 +73,41 @@ class UninstallNotice:
         return cls(str(values["client_id"]), str(values["company_id"]), str(values["user_id"]))
 
 
-def _page(title: str, text: str, status: int) -> HTMLResponse:
+Scope = Mapping[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    body: bytes
+    content_type: str
+    extra_headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
+def _page(title: str, text: str, status: int) -> _Answer:
     body = (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
         f"</head><body><main><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></main></body></html>"
     )
-    return HTMLResponse(body, status_code=status, headers={"cache-control": "no-store"})
+    return _Answer(status, body.encode(), "text/html; charset=utf-8", ((b"cache-control", b"no-store"),))
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
 
 
 class CallbackApp:
-    """ASGI app to mount at the redirect URI: finishes consents and takes uninstall notices."""
+    """ASGI app to mount at the redirect URI: finishes consents and takes uninstall notices.
+
+    Plain ASGI, so the library needs no web framework; any server or framework can mount it.
+    """
 
     def __init__(self, *, complete: Complete, uninstall: Uninstall) -> None:
         self._complete = complete
@@ -94,24 +116,30 @@ class CallbackApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        request = Request(scope, receive)
-        response = await self._handle(request)
-        await response(scope, receive, send)
+        answer = await self._handle(scope, receive)
+        headers = [(b"content-type", answer.content_type.encode()), *answer.extra_headers]
+        headers.append((b"content-length", str(len(answer.body)).encode()))
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
 
-    async def _handle(self, request: Request) -> Response:
-        if request.method == "DELETE":
-            status = await self._uninstall(request.headers.get("authorization"), await request.body())
-            return JSONResponse({"ok": status < 400}, status_code=status)
-        if request.method != "GET":
-            return Response(status_code=405, headers={"allow": "GET, DELETE"})
-        query = request.query_params
+    async def _handle(self, scope: Scope, receive: Receive) -> _Answer:
+        method = scope.get("method", "GET")
+        if method == "DELETE":
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            status = await self._uninstall(headers.get("authorization"), await _read_body(receive))
+            body = json.dumps({"ok": status < 400}).encode()
+            return _Answer(status, body, "application/json")
+        if method != "GET":
+            return _Answer(405, b"", "text/plain", ((b"allow", b"GET, DELETE"),))
+        raw = scope.get("query_string", b"").decode("latin-1")
+        query = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         state, error = query.get("state"), query.get("error")
         if not state:
             return _page(
                 "Connection failed", "The link is missing its state; start the connection again.", 400
             )
         try:
-            await self._complete(query.get("code"), state, error)
+            await self._complete(query.get("code"), state, error or None)
         except CrmBridgeError as exc:
             return _page("Connection failed", exc.message, 400)
         return _page("Connected", "Your account is connected. You can close this window.", 200)

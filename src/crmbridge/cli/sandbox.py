@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def _sandbox_command(args: argparse.Namespace) -> int:
-    import uvicorn
+    try:
+        import uvicorn
 
-    from ..sandbox import NetworkFaults, Sandbox
+        from crmbridge_sandbox import NetworkFaults, Sandbox
+    except ImportError:
+        print("crmbridge sandbox needs the sandbox extra: pip install 'crmbridge[sandbox]'", file=sys.stderr)
+        return 2
 
     sandbox = Sandbox(rate_window_scale=args.rate_window_scale)
     root = f"http://{args.host}:{args.port}"

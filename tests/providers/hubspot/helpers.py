@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from crmbridge.engine import CallTarget, Engine, HttpCore
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 from ..harness import FAST_RETRIES, Account
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 from ..harness import Account
 from .helpers import create, engine_losing, first_owner, get, john_smith, search

@@ -15,7 +15,7 @@ from crmbridge.providers.hubspot.resolve_owners import Owner
 from crmbridge.providers.hubspot.resolve_pipelines import Pipeline, Stage
 from crmbridge.providers.hubspot.resolve_records import domain_of
 from crmbridge.providers.hubspot.tools_crm import TOOLS
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 from ..harness import Account
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.pipedrive.pipelines import add_pipeline
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.pipedrive.pipelines import add_pipeline
 
 from ..harness import Account
 from ._crm import crm_get, crm_post, error_of, first, stage_named

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from crmbridge.engine import Engine, HttpCore
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 from ..harness import FAST_RETRIES, Account
 from ._crm import crm_get, first

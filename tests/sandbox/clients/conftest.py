@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 from .harness import NODE_DIR, LiveSandbox, serve
 

@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.server import serve_in_thread
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.server import serve_in_thread
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 

@@ -12,7 +12,7 @@ import pytest
 from hubspot import HubSpot
 from hubspot.crm.contacts.exceptions import ServiceException
 
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 from .harness import LiveSandbox, serve
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 
-from crmbridge.sandbox.hubspot import objects
+from crmbridge_sandbox.hubspot import objects
 
 REDIRECT_URI = "https://app.example/oauth/callback"
 CONTACTS = ["crm.objects.contacts.read", "crm.objects.contacts.write"]

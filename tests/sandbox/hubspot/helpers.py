@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.hubspot import assoctypes
-from crmbridge.sandbox.hubspot.store import AssociationStore, ObjectType, Portal, PropertyDef, Record
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.hubspot import assoctypes
+from crmbridge_sandbox.hubspot.store import AssociationStore, ObjectType, Portal, PropertyDef, Record
 
 BASE_TS = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 

@@ -10,7 +10,7 @@ import pytest
 from hubspot.crm.associations.v4 import ApiClient
 from hubspot.crm.associations.v4.schema import ApiClient as SchemaApiClient
 
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 from ..clients.harness import LiveSandbox, serve
 from .helpers import Hub, empty_hub

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from starlette.requests import Request
 
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.clock import SandboxClock
-from crmbridge.sandbox.hubspot.auth import authenticate, require_access
-from crmbridge.sandbox.hubspot.errors import HubSpotError
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.clock import SandboxClock
+from crmbridge_sandbox.hubspot.auth import authenticate, require_access
+from crmbridge_sandbox.hubspot.errors import HubSpotError
 
 from .conftest import CONTACTS, create_portal, install, refresh, register_app
 

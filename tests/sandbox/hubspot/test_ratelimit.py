@@ -9,12 +9,12 @@ import httpx
 import pytest
 from starlette.requests import Request
 
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.clock import SandboxClock
-from crmbridge.sandbox.hubspot import ratelimit
-from crmbridge.sandbox.hubspot.auth import Access
-from crmbridge.sandbox.hubspot.ratelimit import Budget, RateLimitError
-from crmbridge.sandbox.hubspot.store import Portal
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.clock import SandboxClock
+from crmbridge_sandbox.hubspot import ratelimit
+from crmbridge_sandbox.hubspot.auth import Access
+from crmbridge_sandbox.hubspot.ratelimit import Budget, RateLimitError
+from crmbridge_sandbox.hubspot.store import Portal
 
 from .conftest import create_portal, install, register_app
 

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.hubspot.store import Portal
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.hubspot.store import Portal
 
 from .records_helpers import new_portal
 

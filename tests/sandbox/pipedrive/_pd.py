@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.pipedrive.tokens import PdAccessToken
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.pipedrive.tokens import PdAccessToken
 
 
 class Pd:

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 from .conftest import OAuthFlow
 

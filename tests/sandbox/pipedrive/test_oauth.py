@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 import pytest
 
-from crmbridge.sandbox import Sandbox
+from crmbridge_sandbox import Sandbox
 
 from .conftest import FORM, REDIRECT_URI, OAuthFlow, basic
 

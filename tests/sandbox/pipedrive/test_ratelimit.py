@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.clock import SandboxClock
-from crmbridge.sandbox.pipedrive.auth import require_access
-from crmbridge.sandbox.pipedrive.store import Company
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.clock import SandboxClock
+from crmbridge_sandbox.pipedrive.auth import require_access
+from crmbridge_sandbox.pipedrive.store import Company
 
 from .conftest import OAuthFlow
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.clock import SandboxClock
-from crmbridge.sandbox.pipedrive.store import Company
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.clock import SandboxClock
+from crmbridge_sandbox.pipedrive.store import Company
 
 T0 = 1_750_000_000.0
 

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from crmbridge.sandbox import Sandbox
-from crmbridge.sandbox.pipedrive.store import Company
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.pipedrive.store import Company
 
 pytestmark = pytest.mark.anyio
 

@@ -2,7 +2,7 @@
 
 A *timeout* is the nasty kind for writes: the sandbox applies the request and then the response is lost,
 so a client cannot tell whether its write landed. A *reset* drops the connection before the request is
-processed. In-process, both surface through :class:`crmbridge.sandbox.SandboxTransport` as the httpx
+processed. In-process, both surface through :class:`crmbridge_sandbox.SandboxTransport` as the httpx
 exceptions a real network would raise; over a real socket the server hangs or drops the connection.
 """
 

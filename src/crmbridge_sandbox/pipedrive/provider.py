@@ -36,7 +36,7 @@ from .ratelimit import PipedriveLimiter, RateLimitHeaders
 from .store import Company, User
 from .tokens import PdApp, PdTokenBook
 
-logger = logging.getLogger("crmbridge.sandbox.pipedrive")
+logger = logging.getLogger("crmbridge_sandbox.pipedrive")
 
 PLANS = ("lite", "growth", "premium", "ultimate")
 

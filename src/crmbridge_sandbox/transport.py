@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .faults import SimulatedReset, SimulatedTimeout
 
-logger = logging.getLogger("crmbridge.sandbox")
+logger = logging.getLogger("crmbridge_sandbox")
 
 
 class SandboxTransport(httpx.AsyncBaseTransport):
