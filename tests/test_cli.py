@@ -17,13 +17,13 @@ import pytest
 from crmbridge.adapters import openai_tools
 from crmbridge.cli import build_parser, main
 from crmbridge.engine import tool_definition
-from crmbridge.providers import get_provider
+from crmbridge.providers import builtin
 from crmbridge.vault import Vault
 from crmbridge_sandbox import Sandbox
 
 from .sandbox.clients.harness import LiveSandbox, serve
 
-HUBSPOT = [t.name for t in get_provider("hubspot").tools]
+HUBSPOT = [t.name for t in builtin("hubspot").tools]
 
 
 @pytest.fixture(autouse=True)
@@ -64,17 +64,17 @@ def test_tools_list_prints_one_line_per_tool(capsys: pytest.CaptureFixture[str])
 def test_tools_list_json_and_vendor_formats(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "tools", "list", "--provider", "hubspot", "--json")
     assert code == 0
-    assert json.loads(out) == [tool_definition(t) for t in get_provider("hubspot").tools]
+    assert json.loads(out) == [tool_definition(t) for t in builtin("hubspot").tools]
     code, out, _ = run(capsys, "tools", "list", "--provider", "hubspot", "--format", "openai", "--strict")
     assert code == 0 and json.loads(out) == openai_tools("hubspot", strict=True)
     code, out, _ = run(capsys, "tools", "list")
-    assert code == 0 and len(out.splitlines()) == len(HUBSPOT) + len(get_provider("pipedrive").tools)
+    assert code == 0 and len(out.splitlines()) == len(HUBSPOT) + len(builtin("pipedrive").tools)
 
 
 def test_tools_show_explains_a_tool_with_a_working_example(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "tools", "show", "hubspot_deal_create")
     assert code == 0
-    tool = next(t for t in get_provider("hubspot").tools if t.name == "hubspot_deal_create")
+    tool = next(t for t in builtin("hubspot").tools if t.name == "hubspot_deal_create")
     for part in (
         tool.description.split(".")[0],
         "annotations:",

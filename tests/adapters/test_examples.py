@@ -6,12 +6,12 @@ import pytest
 
 from crmbridge.adapters.examples import example_input, example_value, tool_example
 from crmbridge.engine.schema import CompiledSchema
-from crmbridge.providers import PROVIDER_NAMES, get_provider
+from crmbridge.providers import BUILTIN, builtin
 
 
-@pytest.mark.parametrize("provider", PROVIDER_NAMES)
+@pytest.mark.parametrize("provider", BUILTIN)
 def test_every_tool_example_passes_the_tool_validation(provider: str) -> None:
-    for tool in get_provider(provider).tools:
+    for tool in builtin(provider).tools:
         schema = CompiledSchema(tool.input_schema)
         required = set(tool.input_schema.get("required", ()))
         # parse() raises InvalidInput on a bad example; both must carry every required field.
@@ -20,7 +20,7 @@ def test_every_tool_example_passes_the_tool_validation(provider: str) -> None:
 
 
 def test_declared_examples_win() -> None:
-    tool = next(t for t in get_provider("hubspot").tools if t.example is not None)
+    tool = next(t for t in builtin("hubspot").tools if t.example is not None)
     assert tool_example(tool) == dict(tool.example or {})
 
 

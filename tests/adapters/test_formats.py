@@ -23,7 +23,8 @@ from crmbridge.adapters import (
     openai_tools,
 )
 from crmbridge.errors import ConfigurationError, UnknownTool
-from crmbridge.providers import PROVIDER_NAMES, Tool, get_provider
+from crmbridge.providers import BUILTIN, builtin
+from crmbridge.spec import Tool
 
 from .conftest import USER, Connected
 
@@ -34,7 +35,7 @@ NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # what both vendors accept as a too
 
 def catalog(provider: str) -> list[Tool]:
     try:
-        return list(get_provider(provider).tools)
+        return list(builtin(provider).tools)
     except (ImportError, AttributeError) as exc:  # a provider whose catalog is still being written
         pytest.skip(f"{provider} catalog not available: {exc}")
 
@@ -58,7 +59,7 @@ def assert_strict(schema: dict[str, Any], where: str) -> None:
             assert_strict(option, where)
 
 
-@pytest.mark.parametrize("provider", PROVIDER_NAMES)
+@pytest.mark.parametrize("provider", BUILTIN)
 def test_every_openai_definition_is_valid_and_strict_variants_are_strict(provider: str) -> None:
     tools = catalog(provider)
     plain = openai_tools(provider)
@@ -92,7 +93,7 @@ def test_every_openai_definition_is_valid_and_strict_variants_are_strict(provide
             assert fn["parameters"] == dict(tool.input_schema)
 
 
-@pytest.mark.parametrize("provider", PROVIDER_NAMES)
+@pytest.mark.parametrize("provider", BUILTIN)
 def test_every_anthropic_definition_is_valid(provider: str) -> None:
     tools = catalog(provider)
     for tool, d in zip(tools, anthropic_tools(provider), strict=True):

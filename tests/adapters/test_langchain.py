@@ -19,7 +19,7 @@ from pydantic import Field
 from crmbridge import ConfigurationError, UnknownTool
 from crmbridge.engine import ToolResult
 from crmbridge.langchain import get_default_bridge, get_tools, set_default_bridge
-from crmbridge.providers import get_provider
+from crmbridge.providers import builtin
 from crmbridge_sandbox import Sandbox
 
 from .conftest import USER, Connected
@@ -129,7 +129,7 @@ async def test_tool_calling_loop_searches_reads_and_updates_the_crm(
     assert isinstance(messages[-1], AIMessage) and messages[-1].content == f"Updated {read['id']}."
     # The model was offered every HubSpot tool, each with its own JSON schema as parameters.
     offered = {t["function"]["name"]: t["function"]["parameters"] for t in model.bound_tools}
-    assert set(offered) == {t.name for t in get_provider("hubspot").tools}
+    assert set(offered) == {t.name for t in builtin("hubspot").tools}
     assert offered["hubspot_contact_get"]["required"] == ["contact_id"]
     # The CRM itself changed.
     r = await client.get(
@@ -176,7 +176,7 @@ async def test_async_loop_returns_errors_to_the_model_which_corrects_itself(
 
 def test_tools_carry_the_catalog_schema_and_metadata(hs: Connected) -> None:
     tools = get_tools(connection_name="hubspot", identifier=USER, bridge=hs.bridge)
-    catalog = {t.name: t for t in get_provider("hubspot").tools}
+    catalog = {t.name: t for t in builtin("hubspot").tools}
     assert [t.name for t in tools] == list(catalog)
     for tool in tools:
         assert isinstance(tool, StructuredTool) and tool.coroutine is not None
@@ -243,7 +243,7 @@ async def test_the_connection_picks_the_provider(
         api_domain=f"http://sandbox/pipedrive/{company.domain}",
     )
     tools = get_tools(connection_name="pipedrive", identifier=USER, bridge=hs.bridge)
-    assert {t.name for t in tools} == {t.name for t in get_provider("pipedrive").tools}
+    assert {t.name for t in tools} == {t.name for t in builtin("pipedrive").tools}
     create = next(t for t in tools if t.name == "pipedrive_person_create")
     message = await create.ainvoke(
         {"name": "pipedrive_person_create", "args": {"name": "Ada Lovelace"}, "id": "c1", "type": "tool_call"}

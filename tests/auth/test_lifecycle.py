@@ -12,6 +12,7 @@ import pytest
 
 from crmbridge.auth import AccountRef, OAuthAuth, OAuthClient, TokenManager
 from crmbridge.errors import ConfigurationError, ProviderUnavailable, ReauthorizationRequired
+from crmbridge.providers import builtin
 from crmbridge.store import AccountRecord, AccountStatus, Store
 from crmbridge.vault import Vault
 
@@ -105,7 +106,7 @@ def _account(
         "obtained_at": clock.now - 1800 + expires_in,
     }
     record = store.update_account(TENANT, record.id, status=status, credentials=creds)
-    client = OAuthClient.from_config("hubspot", config, "secret")
+    client = OAuthClient.from_config(builtin("hubspot"), config, "secret")
     return AccountRef(TENANT, record.id, "hubspot", "u1", client), record
 
 

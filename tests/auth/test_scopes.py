@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from crmbridge.auth import effective_scopes, plan_scopes
-from crmbridge.providers import Annotations, Tool, get_provider
+from crmbridge.providers import builtin
+from crmbridge.spec import Annotations, Tool
 
-HUBSPOT, PIPEDRIVE = get_provider("hubspot"), get_provider("pipedrive")
+HUBSPOT, PIPEDRIVE = builtin("hubspot"), builtin("pipedrive")
 C_READ, C_WRITE = "crm.objects.contacts.read", "crm.objects.contacts.write"
 CUSTOM = "crm.objects.custom.read"
 

@@ -12,6 +12,7 @@ import pytest
 from crmbridge.auth import GrantRejected, OAuthClient, TokenSet, safe_api_domain
 from crmbridge.auth.tokens import exchange_code, introspect_url, refresh_tokens
 from crmbridge.errors import ConfigurationError, ProviderError, ProviderUnavailable
+from crmbridge.providers import builtin
 
 pytestmark = pytest.mark.anyio
 
@@ -24,7 +25,7 @@ def _client(provider: str, **config: Any) -> OAuthClient:
         "redirect_uri": "https://app.example/cb",
         "token_url": "https://crm.example/oauth/v1/token",
     }
-    return OAuthClient.from_config(provider, {**base, **config}, "the-client-secret")
+    return OAuthClient.from_config(builtin(provider), {**base, **config}, "the-client-secret")
 
 
 @pytest.mark.parametrize(
@@ -87,12 +88,12 @@ def test_introspection_sits_next_to_the_token_endpoint() -> None:
 
 def test_client_defaults_come_from_the_provider() -> None:
     client = OAuthClient.from_config(
-        "pipedrive", {"client_id": "c", "redirect_uri": "https://x/cb"}, "zz-secret"
+        builtin("pipedrive"), {"client_id": "c", "redirect_uri": "https://x/cb"}, "zz-secret"
     )
     assert client.token_url == "https://oauth.pipedrive.com/oauth/token" and client.client_auth == "basic"
     assert "zz-secret" not in repr(client)
     with pytest.raises(ConfigurationError):
-        OAuthClient.from_config("hubspot", {"client_id": "c"}, None)
+        OAuthClient.from_config(builtin("hubspot"), {"client_id": "c"}, None)
 
 
 def _server(

@@ -11,11 +11,11 @@ from crmbridge.auth import ApiKeyAuth
 from crmbridge.engine import CallTarget, Engine, HttpCore, RetryPolicy
 from crmbridge.engine.http import Recovered
 from crmbridge.errors import NotFound, OutcomeUnknown, ProviderUnavailable
-from crmbridge.providers import get_provider
+from crmbridge.providers import builtin, default_catalog
 
 pytestmark = pytest.mark.anyio
 
-HUBSPOT = get_provider("hubspot")
+HUBSPOT = builtin("hubspot")
 TARGET = CallTarget(account_key="t", base_url="https://crm.test", auth=ApiKeyAuth("pat-na1-secret-secret"))
 
 
@@ -149,8 +149,10 @@ async def test_giving_up_says_the_provider_is_unavailable() -> None:
 async def test_the_daily_limit_reaches_the_caller_with_the_time_to_reset() -> None:
     body = {"status": "error", "message": "You have reached your daily limit.", "policyName": "DAILY"}
     transport = httpx.MockTransport(lambda request: httpx.Response(429, json=body))
-    engine = Engine(http=HttpCore(transport=transport, retry=RetryPolicy(base_delay=0.001)))
-    result = await engine.execute("hubspot_contact_get", {"contact_id": "1"}, TARGET)
+    engine = Engine(
+        default_catalog(), http=HttpCore(transport=transport, retry=RetryPolicy(base_delay=0.001))
+    )
+    result = await engine.execute_named("hubspot_contact_get", {"contact_id": "1"}, TARGET)
     assert result.error is not None and result.error.code == "rate_limited"
     assert result.error.details["policy"] == "DAILY"
     assert 0 < result.error.details["retry_after"] <= 86_400

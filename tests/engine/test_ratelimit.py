@@ -10,14 +10,13 @@ import httpx
 import pytest
 
 from crmbridge.engine.ratelimit import (
-    HUBSPOT_LIMITS,
-    PIPEDRIVE_LIMITS,
     InMemoryRateLimiter,
-    RateLimits,
-    Window,
     build_rate_limiter,
 )
 from crmbridge.errors import RateLimited
+from crmbridge.providers.hubspot.limits import HUBSPOT_LIMITS
+from crmbridge.providers.pipedrive.limits import PIPEDRIVE_LIMITS
+from crmbridge.spec import RateLimits, Window
 
 pytestmark = pytest.mark.anyio
 

@@ -19,14 +19,13 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from crmbridge.engine.ratelimit import (
-    HUBSPOT_LIMITS,
-    PIPEDRIVE_LIMITS,
-    RateLimits,
-    Window,
     build_rate_limiter,
 )
 from crmbridge.engine.ratelimit_redis import RedisRateLimiter
 from crmbridge.errors import RateLimited
+from crmbridge.providers.hubspot.limits import HUBSPOT_LIMITS
+from crmbridge.providers.pipedrive.limits import PIPEDRIVE_LIMITS
+from crmbridge.spec import RateLimits, Window
 from crmbridge_sandbox import Sandbox, SandboxClock
 
 from .test_ratelimit_sandbox import SCALED_SEARCH_HUBSPOT, hubspot_burst_requests

@@ -9,7 +9,10 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from crmbridge.engine.ratelimit import HUBSPOT_LIMITS, PIPEDRIVE_LIMITS, InMemoryRateLimiter, RateLimits
+from crmbridge.engine.ratelimit import InMemoryRateLimiter
+from crmbridge.providers.hubspot.limits import HUBSPOT_LIMITS
+from crmbridge.providers.pipedrive.limits import PIPEDRIVE_LIMITS
+from crmbridge.spec import RateLimits
 from crmbridge_sandbox import Sandbox, SandboxClock
 
 pytestmark = pytest.mark.anyio

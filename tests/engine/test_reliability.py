@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from crmbridge.providers import default_catalog
 from crmbridge_sandbox import Sandbox, SandboxClock
 
 from ..providers.harness import Account, hubspot_account, pipedrive_account
@@ -204,8 +205,8 @@ async def test_a_lost_create_among_many_look_alikes_is_found_not_repeated(
         r = await account.crm.post("/crm/v3/objects/tasks/batch/create", json=batch)
         assert r.status_code in (200, 201), r.text
     lossy = LoseFirstAnswer(sandbox.transport(), "/objects/tasks")
-    engine = Engine(http=HttpCore(transport=lossy, retry=FAST_RETRIES), index_lag=0.0)
-    result = await engine.execute(
+    engine = Engine(default_catalog(), http=HttpCore(transport=lossy, retry=FAST_RETRIES), index_lag=0.0)
+    result = await engine.execute_named(
         "hubspot_task_create", {"subject": "Follow up", "due_date": "2026-07-01"}, account.target
     )
     await engine.aclose()

@@ -9,6 +9,7 @@ import httpx
 
 from crmbridge.auth import ApiKeyAuth
 from crmbridge.engine import CallTarget, Engine, HttpCore, RetryPolicy, ToolResult
+from crmbridge.providers import default_catalog
 from crmbridge_sandbox import Sandbox
 
 FAST_RETRIES = RetryPolicy(max_attempts=5, base_delay=0.005, max_delay=0.05)
@@ -17,7 +18,7 @@ FAST_RETRIES = RetryPolicy(max_attempts=5, base_delay=0.005, max_delay=0.05)
 def make_engine(sandbox: Sandbox, **http: Any) -> Engine:
     http.setdefault("retry", FAST_RETRIES)
     # The sandbox indexes new records at once: no need to wait out HubSpot's search lag on re-checks.
-    return Engine(http=HttpCore(transport=sandbox.transport(), **http), index_lag=0.0)
+    return Engine(default_catalog(), http=HttpCore(transport=sandbox.transport(), **http), index_lag=0.0)
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Account:
     info: dict[str, Any]
 
     async def call(self, tool: str, tool_input: Any = None, **kw: Any) -> ToolResult:
-        return await self.engine.execute(tool, tool_input or {}, self.target, **kw)
+        return await self.engine.execute_named(tool, tool_input or {}, self.target, **kw)
 
     async def ok(self, tool: str, tool_input: Any = None) -> Any:
         result = await self.call(tool, tool_input)

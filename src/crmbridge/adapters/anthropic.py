@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..engine import ToolResult
-from ..providers import Tool
+from ..spec import Tool
 from .common import field, result_content, select_tools
 
 if TYPE_CHECKING:

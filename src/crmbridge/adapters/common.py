@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import Catalog, ToolResult
 from ..errors import UnknownTool
-from ..providers import Tool
+from ..providers import default_catalog
+from ..spec import Tool
 
 if TYPE_CHECKING:
     from ..core import Bridge
@@ -28,7 +29,7 @@ __all__ = [
     "set_default_bridge",
 ]
 
-_CATALOG = Catalog()  # definitions only: validators compile lazily, and only when a call runs
+_CATALOG: Catalog = default_catalog()  # definitions only: validators compile lazily, when a call runs
 _default: Bridge | None = None
 _default_lock = threading.Lock()
 

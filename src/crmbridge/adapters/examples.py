@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..providers import Tool
+from ..spec import Tool
 
 __all__ = ["example_input", "example_value", "tool_example"]
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.tools import StructuredTool
 
 from ..engine import ToolResult
-from ..providers import Tool
+from ..spec import Tool
 from .common import get_default_bridge, result_content, select_tools, set_default_bridge
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..engine import ToolResult, tool_definition
-from ..providers import Tool
+from ..spec import Tool
 from .common import field, result_content, select_tools
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..providers.spec import Provider, Tool
+from ..spec import Provider, Tool
 
 __all__ = ["TIER_LIMITED_PREFIXES", "ScopePlan", "ScopeWarning", "effective_scopes", "plan_scopes"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 
@@ -23,7 +23,7 @@ from ..errors import (
     ProviderUnavailable,
     ReauthorizationRequired,
 )
-from ..providers import get_provider
+from ..spec.provider import AuthSpec, ClientAuth, Provider
 
 __all__ = [
     "GrantRejected",
@@ -36,7 +36,6 @@ __all__ = [
     "safe_api_domain",
 ]
 
-ClientAuth = Literal["body", "basic"]
 #: Token-endpoint answers that mean the grant (or the code) is dead: re-authorise, never retry.
 _DEAD_GRANT_STATUSES = frozenset(
     {"BAD_REFRESH_TOKEN", "BAD_AUTH_CODE", "EXPIRED_AUTH_CODE", "BAD_REDIRECT_URI"}
@@ -53,6 +52,7 @@ class OAuthClient:
     """A connection's bring-your-own OAuth client, with the provider's defaults filled in."""
 
     provider: str
+    spec: AuthSpec = field(repr=False)
     client_id: str
     client_secret: str = field(repr=False)
     redirect_uri: str
@@ -63,8 +63,10 @@ class OAuthClient:
     base_url: str | None = None
 
     @classmethod
-    def from_config(cls, provider: str, config: Mapping[str, Any], client_secret: str | None) -> OAuthClient:
-        spec = get_provider(provider).auth
+    def from_config(
+        cls, provider: Provider, config: Mapping[str, Any], client_secret: str | None
+    ) -> OAuthClient:
+        spec = provider.auth
         client_id, redirect_uri = config.get("client_id"), config.get("redirect_uri")
         if not client_id or not client_secret or not redirect_uri:
             raise ConfigurationError(
@@ -72,7 +74,8 @@ class OAuthClient:
                 "and redirect_uri."
             )
         return cls(
-            provider=provider,
+            provider=provider.name,
+            spec=spec,
             client_id=str(client_id),
             client_secret=client_secret,
             redirect_uri=str(redirect_uri),
@@ -85,16 +88,15 @@ class OAuthClient:
 
     @property
     def client_auth(self) -> ClientAuth:
-        """Pipedrive's docs advise Basic client auth; HubSpot only takes the form body."""
-        return "basic" if self.provider == "pipedrive" else "body"
+        return self.spec.client_auth
 
     @property
     def scope_separator(self) -> str:
-        return get_provider(self.provider).auth.scope_separator
+        return self.spec.scope_separator
 
     @property
     def default_ttl(self) -> int:
-        return get_provider(self.provider).auth.access_token_ttl
+        return self.spec.access_token_ttl
 
 
 @dataclass(frozen=True)

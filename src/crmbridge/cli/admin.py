@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..providers import PROVIDER_NAMES
+from ..providers import BUILTIN as PROVIDER_NAMES
 from ..vault import ENV_VAR, Vault
 from .common import OK, Subparsers, add_database_url, open_bridge, usage_error
 

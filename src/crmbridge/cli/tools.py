@@ -22,7 +22,8 @@ from ..adapters.examples import tool_example
 from ..adapters.openai import openai_tool
 from ..engine import tool_definition
 from ..errors import UnknownTool
-from ..providers import PROVIDER_NAMES, Tool
+from ..providers import BUILTIN as PROVIDER_NAMES
+from ..spec import Tool
 from .common import OK, TOOL_ERROR, Subparsers, add_database_url, err, open_bridge, print_json, usage_error
 
 __all__ = ["add_parser"]

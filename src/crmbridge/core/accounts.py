@@ -16,9 +16,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ..auth import ApiKeyAuth
-from ..engine import CallTarget
+from ..engine import CallTarget, Catalog
 from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, ReauthorizationRequired
-from ..providers import get_provider
 from .models import AccountStatus, ConnectedAccount, Connection
 
 if TYPE_CHECKING:
@@ -65,8 +64,9 @@ def public_account(record: AccountRecord, provider: str) -> ConnectedAccount:
 class Accounts:
     """Everything about connections and accounts of one tenant; the Bridge facade delegates here."""
 
-    def __init__(self, store: Store, tenant_id: str, *, target_ttl: float = 30.0) -> None:
+    def __init__(self, store: Store, tenant_id: str, catalog: Catalog, *, target_ttl: float = 30.0) -> None:
         self.store = store
+        self.catalog = catalog
         self.tenant_id = tenant_id
         #: How long a call target is trusted before the account is read again: another worker (or the
         #: CLI) may have saved a new key, re-authorised, or revoked it in the shared database.
@@ -85,7 +85,7 @@ class Accounts:
     def add_connection(
         self, name: str, *, provider: str, client_secret: str | None = None, **config: Any
     ) -> Connection:
-        get_provider(provider)  # a clear error for an unknown provider
+        self.catalog.provider(provider)  # a clear error for an unknown provider
         if not name or not name.replace("-", "").replace("_", "").isalnum():
             raise ConfigurationError(
                 f"Connection name {name!r} must be letters, digits, '-' or '_' (e.g. 'hubspot').",
@@ -187,7 +187,9 @@ class Accounts:
                 raise InvalidInput(f"api_domain {api_domain!r} is not an http(s) URL.", field="api_domain")
             metadata["api_domain"] = api_domain.rstrip("/")
         elif connection.provider == "pipedrive":
-            metadata["api_domain"] = connection.config.get("base_url") or get_provider("pipedrive").base_url
+            metadata["api_domain"] = (
+                connection.config.get("base_url") or self.catalog.provider(connection.provider).base_url
+            )
         self.get_or_create(connection_name, identifier)
         return self.update(
             connection_name,
@@ -273,7 +275,7 @@ class Accounts:
         return target
 
     def _build_target(self, connection: ConnectionRecord, record: AccountRecord) -> CallTarget:
-        provider = get_provider(connection.provider)
+        provider = self.catalog.provider(connection.provider)
         status = AccountStatus(record.status)
         link = self._link_builder(connection.name, record.identifier)
         if status in (AccountStatus.PENDING, AccountStatus.REVOKED):

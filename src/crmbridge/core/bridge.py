@@ -12,9 +12,10 @@ import httpx
 
 from ..auth.scopes import ScopePlan
 from ..auth.uninstall import CallbackApp
-from ..engine import Catalog, Engine, HttpCore, RetryPolicy, ToolResult, tool_definition
+from ..engine import Engine, HttpCore, RetryPolicy, ToolResult, tool_definition
 from ..engine.result import ToolError
 from ..errors import ConfigurationError, CrmBridgeError
+from ..providers import default_catalog
 from ..store import Store
 from ..vault import Vault
 from .accounts import Accounts, StatusListener
@@ -73,16 +74,17 @@ class Bridge:
         self.vault = vault or Vault.from_env(self.data_dir)
         self.store = Store.open(database_url, self.vault)
         self.tenant_id = tenant_id
-        self.accounts = Accounts(self.store, tenant_id, target_ttl=account_cache_ttl)
+        catalog = default_catalog()
+        self.accounts = Accounts(self.store, tenant_id, catalog, target_ttl=account_cache_ttl)
         self.transport = transport
         self.engine = Engine(
+            catalog,
             http=HttpCore(
                 transport=transport,
                 redis_url=redis_url or os.environ.get("CRMBRIDGE_REDIS_URL"),
                 retry=retry,
                 rate_limit_scale=rate_limit_scale,
             ),
-            catalog=Catalog(),
             cache_ttl=cache_ttl,
             index_lag=index_lag,
         )
@@ -176,7 +178,7 @@ class Bridge:
                 )
         except CrmBridgeError as exc:
             return ToolResult(tool_name, False, error=ToolError.from_exception(exc))
-        return await self.engine.execute(tool_name, tool_input or {}, target, include_raw=include_raw)
+        return await self.engine.execute(tool, tool_input or {}, target, include_raw=include_raw)
 
     def execute_tool(
         self,

@@ -30,7 +30,6 @@ from ..auth.tokens import (
 )
 from ..auth.uninstall import CallbackApp, UninstallNotice, basic_credentials, client_matches
 from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, ReauthorizationRequired
-from ..providers import get_provider
 from ..store import AccountStatus as StoreStatus
 from .models import AccountStatus, ConnectedAccount
 
@@ -95,7 +94,8 @@ class OAuthService:
                 f"Connection {connection.name!r} uses API keys; OAuth needs client_id, client_secret and "
                 "redirect_uri in add_connection(...)."
             )
-        return OAuthClient.from_config(connection.provider, connection.config, connection.client_secret)
+        provider = self._catalog.provider(connection.provider)
+        return OAuthClient.from_config(provider, connection.config, connection.client_secret)
 
     def _ref(self, connection: ConnectionRecord, record: AccountRecord) -> AccountRef:
         return AccountRef(
@@ -133,12 +133,13 @@ class OAuthService:
             "redirect_uri": client.redirect_uri,
             "state": self.signer.sign(state_id, self.tenant_id, connection_name, identifier),
         }
-        if connection.provider != "pipedrive":  # Pipedrive's scopes live on the app, not in the URL
-            optional = list(client.optional_scopes)
+        scope_param, optional_param = client.spec.scope_param, client.spec.optional_scope_param
+        if scope_param:  # else the scopes live on the app (Pipedrive), not in the URL
+            optional = list(client.optional_scopes) if optional_param else []
             required = [*client.scopes, *(s for s in extra_scopes if s not in optional)]
-            params["scope"] = client.scope_separator.join(dict.fromkeys(required))
-            if optional:
-                params["optional_scope"] = client.scope_separator.join(dict.fromkeys(optional))
+            params[scope_param] = client.scope_separator.join(dict.fromkeys(required))
+            if optional and optional_param:
+                params[optional_param] = client.scope_separator.join(dict.fromkeys(optional))
         separator = "&" if "?" in client.authorize_url else "?"
         return f"{client.authorize_url}{separator}{urlencode(params, quote_via=quote)}"
 
@@ -324,7 +325,7 @@ class OAuthService:
         entities: Sequence[str] = (),
         connection_name: str | None = None,
     ) -> ScopePlan:
-        spec = get_provider(provider)
+        spec = self._catalog.provider(provider)
         chosen = list(spec.tools) if tools is None else [self._catalog.tool(n) for n in tools]
         extra = [self._catalog.tool(n) for n in optional_tools]
         configured: tuple[Sequence[str] | None, Sequence[str] | None] = (None, None)

@@ -1,47 +1,86 @@
-"""The tool catalog: every provider's tools by name, with validators compiled once on first use."""
+"""The tool catalog: the tools of a given list of providers, by name, with validators compiled once."""
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from typing import Any
 
-from ..errors import UnknownTool
-from ..providers import PROVIDER_NAMES, get_provider
-from ..providers.spec import Tool
+from ..errors import ConfigurationError, UnknownTool
+from ..spec import Provider, Tool
 from .schema import CompiledSchema, strict_schema
 
 __all__ = ["Catalog", "tool_definition"]
 
 
 class Catalog:
-    """Looks tools up by name; the provider follows from the name's prefix (``hubspot_…``)."""
+    """Providers and their tools by name. Built by whoever assembles the runtime; nothing is global.
 
-    def __init__(self) -> None:
-        self._compiled: dict[str, CompiledSchema] = {}
+    A later provider with the name of an earlier one replaces it, so an application can swap a
+    built-in CRM for its own variant.
+    """
+
+    def __init__(self, providers: Iterable[Provider] = ()) -> None:
+        self._providers: dict[str, Provider] = {}
         self._by_name: dict[str, Tool] = {}
+        self._compiled: dict[int, tuple[Tool, CompiledSchema]] = {}
+        for provider in providers:
+            self.add(provider)
+
+    def add(self, provider: Provider) -> None:
+        """Register ``provider``; its tool names must not collide with another provider's."""
+        replaced = self._providers.get(provider.name)
+        taken = {name for name, t in self._by_name.items() if t.provider != provider.name}
+        clashes = sorted(t.name for t in provider.tools if t.name in taken)
+        if clashes:
+            raise ConfigurationError(
+                f"Provider {provider.name!r} declares tools another provider already has: {', '.join(clashes)}."
+            )
+        if replaced is not None:
+            for tool in replaced.tools:
+                self._by_name.pop(tool.name, None)
+        self._providers[provider.name] = provider
+        self._by_name.update((t.name, t) for t in provider.tools)
+
+    @property
+    def provider_names(self) -> list[str]:
+        return list(self._providers)
+
+    def providers(self) -> list[Provider]:
+        return list(self._providers.values())
+
+    def provider(self, name: str) -> Provider:
+        found = self._providers.get(name)
+        if found is None:
+            known = ", ".join(self._providers) or "none"
+            raise ConfigurationError(
+                f"Unknown provider {name!r}; this runtime has: {known}.", allowed=list(self._providers)
+            )
+        return found
 
     def tools(self, provider: str | None = None) -> list[Tool]:
-        names = [provider] if provider else list(PROVIDER_NAMES)
-        return [tool for name in names for tool in get_provider(name).tools]
+        if provider is not None:
+            return list(self.provider(provider).tools)
+        return [tool for p in self._providers.values() for tool in p.tools]
 
     def tool(self, name: str) -> Tool:
         found = self._by_name.get(name)
         if found is not None:
             return found
         prefix = name.split("_", 1)[0]
-        if prefix in PROVIDER_NAMES:
-            self._by_name.update((t.name, t) for t in get_provider(prefix).tools)
-            if name in self._by_name:
-                return self._by_name[name]
-        known = [t.name for t in self.tools(prefix if prefix in PROVIDER_NAMES else None)]
+        known = [t.name for t in self.tools(prefix if prefix in self._providers else None)]
         close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise UnknownTool(f"There is no tool named {name!r}.{hint}", candidates=close or None)
 
     def schema(self, tool: Tool) -> CompiledSchema:
-        compiled = self._compiled.get(tool.name)
-        if compiled is None:
-            compiled = self._compiled[tool.name] = CompiledSchema(tool.input_schema)
+        """The tool's compiled validator: built on first use, once per tool object (a skill compiled
+        for one account is its own object, so it never shares a catalog tool's validator)."""
+        hit = self._compiled.get(id(tool))
+        if hit is not None and hit[0] is tool:
+            return hit[1]
+        compiled = CompiledSchema(tool.input_schema)
+        self._compiled[id(tool)] = (tool, compiled)
         return compiled
 
 

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ..errors import CrmBridgeError
+from .hooks import body_json
 
 if TYPE_CHECKING:
-    from ..providers.spec import Provider
+    from ..spec import Provider
     from .http import HttpCore
 
 __all__ = ["CallContext", "CallTarget", "TTLCache"]
@@ -77,28 +78,38 @@ class CallContext:
     cache: TTLCache
     notes: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def granted_scopes(self) -> frozenset[str] | None:
+        return self.target.granted_scopes
+
     async def request(
-        self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        unwrap: bool = True,
     ) -> Any:
         """Send a side request; returns the unwrapped body or raises a taxonomy error."""
         response = await self.http.send(
             self.provider, self.target, method, path, params=params, json=json, idempotent=True
         )
-        from ..providers.hooks import body_json
         from .http import Recovered
 
         assert not isinstance(response, Recovered)  # only creates are recovered
         if response.status_code >= 400:
             raise self.provider.hooks.parse_error(response, None)
 
-        return self.provider.hooks.unwrap(body_json(response))
+        body = body_json(response)
+        return self.provider.hooks.unwrap(body) if unwrap else body
 
     @property
     def cache_key(self) -> str:
         return self.target.cache_key or self.target.account_key
 
-    async def cached(self, key: str, load: Callable[[], Awaitable[Any]]) -> Any:
-        value = self.cache.get(self.cache_key, key)
+    async def cached(self, key: str, load: Callable[[], Awaitable[Any]], *, fresh: bool = False) -> Any:
+        value = None if fresh else self.cache.get(self.cache_key, key)
         if value is None:
             value = await load()
             self.cache.put(self.cache_key, key, value)

@@ -19,11 +19,10 @@ from ..errors import (
     OutcomeUnknown,
     ReauthorizationRequired,
 )
-from ..providers import get_provider
-from ..providers.hooks import body_json
-from ..providers.spec import Provider, Tool
+from ..spec import Provider, Tool
 from .catalog import Catalog
 from .context import CallContext, CallTarget, TTLCache
+from .hooks import body_json
 from .http import HttpCore, Recover, Recovered
 from .request import plan_request
 from .result import ToolError, ToolResult
@@ -39,28 +38,40 @@ class Engine:
 
     def __init__(
         self,
+        catalog: Catalog,
         *,
         http: HttpCore | None = None,
-        catalog: Catalog | None = None,
         cache_ttl: float = 300.0,
         index_lag: float | None = None,
     ) -> None:
-        """``index_lag`` overrides each provider's search-index lag (``ProviderHooks.index_lag``) used
-        when re-checking a lost create; a sandbox, which indexes at once, can use 0."""
+        """``catalog`` holds the providers this engine can call. ``index_lag`` overrides each provider's
+        search-index lag (``ProviderHooks.index_lag``) used when re-checking a lost create; a sandbox,
+        which indexes at once, can use 0."""
         self.index_lag = index_lag
         self.http = http or HttpCore()
-        self.catalog = catalog or Catalog()
+        self.catalog = catalog
         self.cache = TTLCache(cache_ttl)
 
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def execute(
+    async def execute_named(
         self, tool_name: str, tool_input: Any, target: CallTarget, *, include_raw: bool = False
     ) -> ToolResult:
+        """Look ``tool_name`` up in the catalog, then :meth:`execute` it."""
         try:
             tool = self.catalog.tool(tool_name)
-            provider = get_provider(tool.provider)
+        except CrmBridgeError as exc:
+            return ToolResult(tool_name, False, error=ToolError.from_exception(exc))
+        return await self.execute(tool, tool_input, target, include_raw=include_raw)
+
+    async def execute(
+        self, tool: Tool, tool_input: Any, target: CallTarget, *, include_raw: bool = False
+    ) -> ToolResult:
+        """Run ``tool`` (a catalog tool or one compiled for this account) for ``target``; never raises."""
+        tool_name = tool.name
+        try:
+            provider = self.catalog.provider(tool.provider)
             args = self.catalog.schema(tool).parse(tool_input)
             await self._check_scopes(provider, tool, args, target)
             ctx = CallContext(provider, target, self.http, self.cache)

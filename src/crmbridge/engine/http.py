@@ -25,7 +25,7 @@ from .request import query_scalar
 from .retry import NOT_APPLIED_STATUSES, RETRY_STATUSES, RetryPolicy, ambiguous
 
 if TYPE_CHECKING:
-    from ..providers.spec import Provider
+    from ..spec import Provider
     from .context import CallTarget
 
 __all__ = ["HttpCore", "Recovered"]

@@ -16,137 +16,17 @@ import threading
 import time
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 import httpx
 
 from ..errors import RateLimited
+from ..spec.limits import DAY, RateLimits, Window
 
-__all__ = ["HUBSPOT_LIMITS", "PIPEDRIVE_LIMITS", "CostRule", "DailyBudget", "InMemoryRateLimiter",
-           "RateLimiter", "RateLimits", "Window", "build_rate_limiter"]  # fmt: skip
+__all__ = ["InMemoryRateLimiter", "RateLimiter", "build_rate_limiter"]
 
-DAY = 86_400.0
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Window:
-    """At most ``limit`` requests per rolling ``seconds`` for the requests it applies to; headers may teach both."""
-
-    name: str
-    limit: int
-    seconds: float
-    path: str = ""  # regex searched in the URL path; "" applies to every request
-    exclude: str = ""  # regex: matching requests are not counted here (search has its own window)
-    limit_header: str = ""
-    remaining_header: str = ""
-    interval_ms_header: str = ""  # the window length, in milliseconds
-    reset_header: str = ""  # seconds until the window frees up: how long to back off after a 429
-
-    def applies_to(self, request: httpx.Request) -> bool:
-        return self.matches(request.url.path)
-
-    def matches(self, path: str) -> bool:
-        included = not self.path or re.search(self.path, path)
-        return bool(included and not (self.exclude and re.search(self.exclude, path)))
-
-
-class CostRule(NamedTuple):
-    """Requests whose path matches ``path`` (regex, searched) and whose method is in ``methods`` cost ``cost``."""
-
-    cost: int
-    path: str
-    methods: str = ""  # space-separated; "" means any method
-
-
-@dataclass(frozen=True)
-class DailyBudget:
-    """A daily allowance spent by request cost. Its size is only known from a header; unknown is not enforced."""
-
-    remaining_header: str
-    costs: tuple[CostRule, ...] = ()  # first match wins
-    default_cost: int = 1
-    exhausted_markers: tuple[str, ...] = ()  # lower-case text of a 429 body that means the budget is spent
-    resets: str = "at midnight UTC"  # for messages; without a Retry-After the next UTC midnight is assumed
-
-    def cost(self, request: httpx.Request) -> int:
-        return _cost(self, request.method.upper(), request.url.path)
-
-
-# Classifying a request runs a few regexes; agents call the same few paths over and over.
-@lru_cache(maxsize=4096)
-def _cost(budget: DailyBudget, method: str, path: str) -> int:
-    fits = (
-        r for r in budget.costs if (not r.methods or method in r.methods.split()) and re.search(r.path, path)
-    )
-    return next(fits, CostRule(budget.default_cost, "")).cost
-
-
-@lru_cache(maxsize=4096)
-def _windows_for(limits: RateLimits, method: str, path: str) -> tuple[Window, ...]:
-    return tuple(w for w in limits.windows if w.matches(path))
-
-
-@dataclass(frozen=True)
-class RateLimits:
-    """What one provider's limits look like; the defaults hold until response headers say otherwise."""
-
-    provider: str
-    label: str  # the CRM's name, for messages
-    windows: tuple[Window, ...]
-    daily: DailyBudget | None = None
-
-    def windows_for(self, request: httpx.Request) -> tuple[Window, ...]:
-        return _windows_for(self, request.method, request.url.path)
-
-    def scaled(self, factor: float) -> RateLimits:
-        """Windows ``factor`` times as long: matches a sandbox run with ``rate_window_scale=factor``."""
-        return replace(self, windows=tuple(replace(w, seconds=w.seconds * factor) for w in self.windows))
-
-
-_HS_SEARCH = r"/search$"
-_HS = "X-HubSpot-RateLimit-"
-HUBSPOT_LIMITS = RateLimits(
-    "hubspot", "HubSpot",
-    windows=(
-        Window("ten_secondly", 100, 10.0, exclude=_HS_SEARCH, limit_header=_HS + "Max",
-               remaining_header=_HS + "Remaining", interval_ms_header=_HS + "Interval-Milliseconds"),
-        Window("search", 5, 1.0, path=_HS_SEARCH),  # search answers carry no rate-limit headers
-    ),
-    # Private apps only: OAuth answers carry no Daily headers, and OAuth apps have no daily limit.
-    daily=DailyBudget(_HS + "Daily-Remaining", exhausted_markers=('"daily"', "daily limit"),
-                      resets="at midnight in the portal's time zone"),
-)  # fmt: skip
-
-_PD_SEARCH = r"/search(/|$)|itemSearch"
-_ONE = r"/(\d+|[0-9a-fA-F-]{36})$"  # one record: a numeric id or a lead's UUID
-_PD_COSTS = (  # daily-budget tokens per request (reference §13; the sandbox charges the same)
-    CostRule(40, r"/v1/.*(" + _PD_SEARCH + r")|/v1/users/find$|/v1/leads/archived$|/convert/"),
-    CostRule(20, r"/api/v2/.*(" + _PD_SEARCH + r")|/api/v2/deals/archived$"),
-    CostRule(2, r"/v1/.*" + _ONE + r"|/v1/users/me$", "GET"),
-    CostRule(20, r"/v1/", "GET"),
-    CostRule(6, r"/v1/.*" + _ONE, "DELETE"),
-    CostRule(10, r"/v1/"),  # create, update, delete many
-    CostRule(1, r"/api/v2/.*" + _ONE + r"|/api/v2/\w+Fields/[^/]+$", "GET"),
-    CostRule(5, r"/api/v2/(pipelines|stages)$", "GET"),
-    CostRule(10, r"/api/v2/", "GET"),
-    CostRule(5, r"/api/v2/", "POST PUT PATCH"),
-    CostRule(3, r"/api/v2/", "DELETE"),
-)
-_PD = {"limit_header": "x-ratelimit-limit", "remaining_header": "x-ratelimit-remaining",
-       "reset_header": "x-ratelimit-reset"}  # fmt: skip
-PIPEDRIVE_LIMITS = RateLimits(
-    "pipedrive", "Pipedrive",
-    windows=(  # per token; the burst default is the lowest plan's (Lite, API token) until headers say more
-        Window("burst", 20, 2.0, exclude=_PD_SEARCH, **_PD),
-        Window("search", 10, 2.0, path=_PD_SEARCH, **_PD),
-    ),
-    daily=DailyBudget("x-daily-ratelimit-token-remaining", _PD_COSTS, default_cost=10,
-                      exhausted_markers=("daily request budget", "daily limit"),
-                      resets="at midnight Pipedrive server time"),
-)  # fmt: skip
 
 
 class RateLimiter(Protocol):

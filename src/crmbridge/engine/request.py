@@ -10,7 +10,7 @@ from urllib.parse import quote
 from ..errors import InvalidInput
 
 if TYPE_CHECKING:
-    from ..providers.spec import Tool
+    from ..spec import Tool
 
 __all__ = ["PlannedRequest", "placeholders", "plan_request", "query_scalar"]
 

@@ -6,8 +6,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..providers.hooks import ProviderHooks
-    from ..providers.spec import Tool
+    from ..spec import ProviderHooks, Tool
 
 __all__ = ["dig", "shape_output"]
 

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from crmbridge.engine import CallTarget, Engine, HttpCore
+from crmbridge.providers import default_catalog
 from crmbridge_sandbox import Sandbox
 
 from ..harness import FAST_RETRIES, Account
@@ -92,8 +93,8 @@ class LoseAnswer(httpx.AsyncBaseTransport):
 
 def engine_losing(sandbox: Sandbox, matches: Callable[[httpx.Request], bool]) -> tuple[Engine, LoseAnswer]:
     transport = LoseAnswer(sandbox.transport(), matches)
-    return Engine(http=HttpCore(transport=transport, retry=FAST_RETRIES)), transport
+    return Engine(default_catalog(), http=HttpCore(transport=transport, retry=FAST_RETRIES)), transport
 
 
 async def call_with(engine: Engine, target: CallTarget, tool: str, tool_input: dict[str, Any]) -> Any:
-    return await engine.execute(tool, tool_input, target)
+    return await engine.execute_named(tool, tool_input, target)

@@ -58,7 +58,7 @@ async def test_note_create_after_lost_answer_makes_no_duplicate(hubspot: Account
     engine, lossy = engine_losing(
         sandbox, lambda r: r.method == "POST" and r.url.path.endswith("/objects/notes")
     )
-    result = await engine.execute("hubspot_note_create", {"body": "Exactly once"}, hubspot.target)
+    result = await engine.execute_named("hubspot_note_create", {"body": "Exactly once"}, hubspot.target)
     await engine.aclose()
     assert result.ok, result.error
     assert lossy.lost == 1

@@ -34,7 +34,7 @@ async def test_company_create_after_lost_answer_makes_no_duplicate(
     engine, lossy = engine_losing(
         sandbox, lambda r: r.method == "POST" and r.url.path.endswith("/crm/v3/objects/companies")
     )
-    result = await engine.execute(
+    result = await engine.execute_named(
         "hubspot_company_create", {"name": "Lost Co", "domain": "lost.co"}, hubspot.target
     )
     await engine.aclose()

@@ -43,7 +43,9 @@ async def test_contact_create_retry_after_lost_answer_makes_no_duplicate(
     hubspot: Account, sandbox: Sandbox
 ) -> None:
     engine, lossy = engine_losing(sandbox, lambda r: r.url.path.endswith("/batch/upsert"))
-    result = await engine.execute("hubspot_contact_create", {"email": "lost@example.com"}, hubspot.target)
+    result = await engine.execute_named(
+        "hubspot_contact_create", {"email": "lost@example.com"}, hubspot.target
+    )
     await engine.aclose()
     assert result.ok, result.error
     assert lossy.lost == 1
@@ -203,7 +205,9 @@ async def test_contact_tools_report_missing_scopes(hubspot: Account, sandbox: Sa
     assert result.error is not None and result.error.code == "insufficient_scope"
     assert "crm.objects.contacts.write" in result.error.details["missing_scopes"]
     limited = dataclasses.replace(hubspot.target, granted_scopes=frozenset({"crm.objects.contacts.read"}))
-    result = await hubspot.engine.execute("hubspot_contact_update", {"contact_id": "1", "city": "X"}, limited)
+    result = await hubspot.engine.execute_named(
+        "hubspot_contact_update", {"contact_id": "1", "city": "X"}, limited
+    )
     assert result.error is not None and result.error.details["missing_scopes"] == [
         "crm.objects.contacts.write"
     ]

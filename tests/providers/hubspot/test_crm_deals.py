@@ -79,7 +79,7 @@ async def test_deal_create_after_lost_answer_makes_no_duplicate(hubspot: Account
     engine, lossy = engine_losing(
         sandbox, lambda r: r.method == "POST" and r.url.path.endswith("/objects/deals")
     )
-    result = await engine.execute(
+    result = await engine.execute_named(
         "hubspot_deal_create",
         {"dealname": "Lost answer", "amount": 5, "dealstage": "Closed Won"},
         hubspot.target,

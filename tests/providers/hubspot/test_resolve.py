@@ -8,7 +8,7 @@ import pytest
 
 from crmbridge.engine.context import CallContext
 from crmbridge.errors import AmbiguousReference, InvalidInput
-from crmbridge.providers import get_provider
+from crmbridge.providers import builtin
 from crmbridge.providers.hubspot import resolve_owners, resolve_pipelines, resolve_props, resolve_search
 from crmbridge.providers.hubspot.resolve import PREPARERS, RESOLVERS
 from crmbridge.providers.hubspot.resolve_owners import Owner
@@ -35,7 +35,7 @@ PEOPLE = [
 
 def context(account: Account) -> CallContext:
     engine = account.engine
-    return CallContext(get_provider("hubspot"), account.target, engine.http, engine.cache)
+    return CallContext(builtin("hubspot"), account.target, engine.http, engine.cache)
 
 
 def test_every_tool_names_a_registered_resolver_and_preparer() -> None:

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from crmbridge.engine import Catalog
 from crmbridge.engine.catalog import tool_definition
+from crmbridge.providers import default_catalog
 from crmbridge.providers.hubspot.tools_crm import TOOLS
-from crmbridge.providers.spec import Tool
+from crmbridge.spec import Tool
 
 from ..harness import Account
 
@@ -26,13 +26,13 @@ SEED_000 = {"hubspot_deal_get", "hubspot_task_create", "hubspot_note_create"}
 
 def test_the_named_tools() -> None:
     assert {t.name for t in TOOLS} == SEED_003 | SEED_000
-    assert {t.name for t in Catalog().tools("hubspot")} >= SEED_003 | SEED_000
+    assert {t.name for t in default_catalog().tools("hubspot")} >= SEED_003 | SEED_000
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=lambda t: t.name)
 def test_example_is_valid_input(tool: Tool) -> None:
     assert tool.example is not None
-    Catalog().schema(tool).parse(tool.example)
+    default_catalog().schema(tool).parse(tool.example)
 
 
 def test_writes_are_annotated_and_creates_recheck() -> None:
@@ -66,6 +66,6 @@ def test_definitions_stay_small() -> None:
 @pytest.mark.parametrize("tool", TOOLS, ids=lambda t: t.name)
 async def test_missing_scope_is_caught_before_calling_hubspot(hubspot: Account, tool: Tool) -> None:
     target = dataclasses.replace(hubspot.target, granted_scopes=frozenset())
-    result = await hubspot.engine.execute(tool.name, tool.example, target)
+    result = await hubspot.engine.execute_named(tool.name, tool.example, target)
     assert result.error is not None and result.error.code == "insufficient_scope"
     assert result.error.details["missing_scopes"] == list(tool.scopes)

@@ -58,7 +58,7 @@ async def linked(account: Account, from_api: str, rid: str, to_api: str) -> dict
 async def call_with_scopes(account: Account, scopes: set[str], tool: str, tool_input: Any) -> ToolResult:
     """Run a tool for an account whose OAuth grant is known to hold only ``scopes``."""
     target = replace(account.target, granted_scopes=frozenset(scopes))
-    return await account.engine.execute(tool, tool_input, target)
+    return await account.engine.execute_named(tool, tool_input, target)
 
 
 def error(result: ToolResult) -> dict[str, Any]:

@@ -7,9 +7,8 @@ import re
 
 import pytest
 
-from crmbridge.engine import Catalog
 from crmbridge.engine.catalog import tool_definition
-from crmbridge.providers import get_provider
+from crmbridge.providers import builtin, default_catalog
 from crmbridge.providers.hubspot import tools_generic
 
 NAMES = {
@@ -21,7 +20,7 @@ NAMES = {
 
 
 def test_catalog_has_every_generic_tool() -> None:
-    provider = get_provider("hubspot")
+    provider = builtin("hubspot")
     assert {t.name for t in tools_generic.TOOLS} == NAMES
     assert {t.name for t in provider.tools} >= NAMES
     for tool in tools_generic.TOOLS:
@@ -33,7 +32,7 @@ def test_catalog_has_every_generic_tool() -> None:
 
 
 def test_examples_validate() -> None:
-    catalog = Catalog()
+    catalog = default_catalog()
     with_examples = [tool for tool in tools_generic.TOOLS if tool.example is not None]
     assert with_examples
     for tool in with_examples:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crmbridge.engine import CallContext
-from crmbridge.providers import get_provider
+from crmbridge.providers import builtin
 
 from ..harness import Account
 from .helpers import call_with_scopes, create, error, first_id, john, linked, record
@@ -79,7 +79,7 @@ async def test_ticket_create_errors(hubspot: Account) -> None:
 
 async def test_ticket_create_recheck_keys_find_the_ticket(hubspot: Account) -> None:
     """A lost create is settled by searching on the recheck keys: they must find exactly the new ticket."""
-    provider = get_provider("hubspot")
+    provider = builtin("hubspot")
     tool = hubspot.engine.catalog.tool("hubspot_ticket_create")
     ctx = CallContext(provider, hubspot.target, hubspot.engine.http, hubspot.engine.cache)
     args = {"subject": "Printer on fire", "hs_pipeline": "0", "hs_pipeline_stage": "1"}

@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
-from crmbridge.engine import Catalog, tool_definition
+from crmbridge.engine import tool_definition
 from crmbridge.engine.schema import strict_schema
-from crmbridge.providers import get_provider
-from crmbridge.providers.spec import Tool
+from crmbridge.providers import builtin, default_catalog
+from crmbridge.spec import Tool
 
-PROVIDER = get_provider("pipedrive")
+PROVIDER = builtin("pipedrive")
 HOOKS = PROVIDER.hooks
 
 
@@ -162,7 +162,7 @@ NAME = re.compile(r"^pipedrive_[a-z]+(_[a-z]+)?_(create|get|list|update|delete|s
 
 
 def test_catalog_follows_one_naming_and_annotation_scheme() -> None:
-    catalog = Catalog()
+    catalog = default_catalog()
     assert len(PROVIDER.tools) == 38
     for t in PROVIDER.tools:
         assert NAME.match(t.name), t.name

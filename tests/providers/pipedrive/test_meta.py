@@ -81,6 +81,6 @@ async def test_current_user_get_with_a_wrong_token_is_auth_failed(pipedrive: Acc
         base_url=pipedrive.target.base_url,
         auth=ApiKeyAuth("0" * 40, header="x-api-token", prefix=""),
     )
-    result = await pipedrive.engine.execute("pipedrive_current_user_get", {}, target)
+    result = await pipedrive.engine.execute_named("pipedrive_current_user_get", {}, target)
     error = error_of(result)
     assert error["code"] == "auth_failed" and "0" * 40 not in error["message"]

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from crmbridge.engine import Engine, HttpCore
+from crmbridge.providers import default_catalog
 from crmbridge_sandbox import Sandbox
 
 from ..harness import FAST_RETRIES, Account
@@ -39,7 +40,7 @@ class LoseFirstAnswer(httpx.AsyncBaseTransport):
 async def lossy(account: Account, sandbox: Sandbox, path: str, applied: bool) -> LoseFirstAnswer:
     await account.engine.aclose()
     transport = LoseFirstAnswer(sandbox.transport(), "POST", path, applied=applied)
-    account.engine = Engine(http=HttpCore(transport=transport, retry=FAST_RETRIES))
+    account.engine = Engine(default_catalog(), http=HttpCore(transport=transport, retry=FAST_RETRIES))
     return transport
 
 

@@ -24,22 +24,22 @@ def granted(account: Account, *scopes: str) -> CallTarget:
 
 async def test_full_scope_also_reads(pipedrive: Account) -> None:
     target = granted(pipedrive, "deals:full")
-    assert (await pipedrive.engine.execute("pipedrive_deals_list", {"limit": 1}, target)).ok
-    assert (await pipedrive.engine.execute("pipedrive_deal_create", {"title": "Scoped"}, target)).ok
+    assert (await pipedrive.engine.execute_named("pipedrive_deals_list", {"limit": 1}, target)).ok
+    assert (await pipedrive.engine.execute_named("pipedrive_deal_create", {"title": "Scoped"}, target)).ok
 
 
 async def test_missing_scope_is_refused_before_the_call(pipedrive: Account) -> None:
     target = granted(pipedrive, "deals:read")
-    error = error_of(await pipedrive.engine.execute("pipedrive_deal_create", {"title": "No"}, target))
+    error = error_of(await pipedrive.engine.execute_named("pipedrive_deal_create", {"title": "No"}, target))
     assert error["code"] == "insufficient_scope" and error["missing_scopes"] == ["deals:full"]
-    error = error_of(await pipedrive.engine.execute("pipedrive_leads_list", {}, target))
+    error = error_of(await pipedrive.engine.execute_named("pipedrive_leads_list", {}, target))
     assert error["missing_scopes"] == ["leads:read"]
 
 
 async def test_calls_with_alternative_scopes_are_left_to_the_crm(pipedrive: Account) -> None:
     deal = await first(pipedrive, "/api/v2/deals")
     target = granted(pipedrive, "contacts:full")  # notes accept deals or contacts scopes
-    result = await pipedrive.engine.execute(
+    result = await pipedrive.engine.execute_named(
         "pipedrive_note_create", {"content": "Hi", "deal_id": deal["id"]}, target
     )
     assert result.ok, result.error

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ...engine.ratelimit import HUBSPOT_LIMITS
-from ..spec import AuthSpec, Provider
+from ...spec import AuthSpec, Provider
 from . import resolve, tools_crm, tools_generic
 from .hooks import HubSpotHooks
+from .limits import HUBSPOT_LIMITS
 
 __all__ = ["PROVIDER"]
 
@@ -25,6 +25,9 @@ PROVIDER = Provider(
         api_key_header="Authorization",
         api_key_prefix="Bearer ",
         access_token_ttl=1800,
+        client_auth="body",
+        scope_param="scope",
+        optional_scope_param="optional_scope",
     ),
     tools=(*tools_crm.TOOLS, *tools_generic.TOOLS),
     hooks=_Hooks(),

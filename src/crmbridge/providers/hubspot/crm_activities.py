@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec import Tool
+from ...spec import Tool
 from .crm_schema import OWNER, associations, create_tool, obj
 
 _LINKS = ("contacts", "companies", "deals")

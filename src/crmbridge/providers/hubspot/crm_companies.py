@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec import Tool
+from ...spec import Tool
 from .crm_schema import ANY_PROPERTY, OWNER, OWNER_REF, create_tool, get_tool, record_schema, search_tool
 
 _FIELDS: dict[str, Any] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec import Tool
+from ...spec import Tool
 from .crm_schema import (
     ANY_PROPERTY,
     OWNER,

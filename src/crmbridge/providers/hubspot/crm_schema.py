@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..spec import Annotations, Output, Recheck, Tool
+from ...spec import Annotations, Output, Recheck, Tool
 
 __all__ = [
     "ANY_PROPERTY",

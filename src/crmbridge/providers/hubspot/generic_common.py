@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...errors import InsufficientScope, InvalidInput
-from ..spec import Annotations
+from ...spec import Annotations
 from .objects import ObjectType, object_type
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
+    from ...spec import CallContext
 
 READ = Annotations(read_only=True, idempotent=True)
 ENTITY_HELP = (
@@ -144,7 +144,7 @@ def read_scopes(kind: ObjectType, *, schema: bool = False) -> tuple[str, ...]:
 
 def require_scopes(ctx: CallContext, groups: Iterable[tuple[str, ...]], tool: str) -> None:
     """Pre-flight check for tools whose scopes depend on the input: each group needs one granted scope."""
-    granted = ctx.target.granted_scopes
+    granted = ctx.granted_scopes
     if granted is None:
         return
     missing = sorted({group[0] for group in groups if not granted.intersection(group)})
@@ -167,9 +167,7 @@ async def association_types(
         return list(body.get("results") or []) if isinstance(body, dict) else []
 
     key = f"hubspot:assoc-types:{from_api}:{to_api}"
-    if fresh:
-        ctx.cache.put(ctx.cache_key, key, await load())
-    found: list[Any] = await ctx.cached(key, load)
+    found: list[Any] = await ctx.cached(key, load, fresh=fresh)
     return found
 
 

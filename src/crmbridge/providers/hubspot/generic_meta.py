@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ...errors import InvalidInput
-from ..hooks import Preparer
-from ..spec import Annotations, Output, Tool
+from ...spec import Annotations, Output, Preparer, Tool
 from .generic_common import (
     ENTITY_HELP,
     READ,
@@ -20,7 +19,7 @@ from .generic_common import (
 )
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
+    from ...spec import CallContext
 
 _PIPELINED = {"enum": ["deals", "tickets"]}
 _TYPE = {"type": "string", "description": ENTITY_HELP}

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ...errors import InvalidInput, NotFound
-from ..hooks import Preparer
-from ..spec import Annotations, Output, Tool
+from ...spec import Annotations, Output, Preparer, Tool
 from .generic_common import (
     ENTITY_HELP,
     PROPERTY_VALUES,
@@ -22,7 +21,7 @@ from .generic_common import (
 )
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
+    from ...spec import CallContext
 
 _ENTITY = {"type": "string", "description": ENTITY_HELP}
 _ID = {"type": "string", "description": "Record id (or the idProperty value)."}

@@ -6,12 +6,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...errors import InvalidInput
-from ..hooks import Preparer
-from ..spec import Output, Recheck, Tool
+from ...spec import Output, Preparer, Recheck, Tool
 from .generic_common import READ, SEARCH, search_body, text
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
+    from ...spec import CallContext
 
 #: HUBSPOT_DEFINED ticket → contact and ticket → company (unlabelled) association type ids.
 _TO_CONTACT, _TO_COMPANY = 16, 339

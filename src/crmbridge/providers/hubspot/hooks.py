@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ...engine.hooks import DefaultHooks, body_json, default_error, retry_after_seconds
+from ...engine.request import plan_request
 from ...errors import (
     AuthFailed,
     Conflict,
@@ -18,12 +20,11 @@ from ...errors import (
     InvalidInput,
     RateLimited,
 )
-from ..hooks import PageInfo, ProviderHooks, body_json, default_error, retry_after_seconds
+from ...spec import PageInfo
 from .objects import object_type
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
-    from ..spec import Tool
+    from ...spec import CallContext, Tool
 
 __all__ = ["HubSpotHooks"]
 
@@ -84,7 +85,7 @@ def _labels(props: Mapping[str, Any], known: Any) -> dict[str, str]:
     return out
 
 
-class HubSpotHooks(ProviderHooks):
+class HubSpotHooks(DefaultHooks):
     #: New records reach HubSpot search after seconds, up to about 30 s: a re-check that finds
     #: nothing keeps looking that long before the create is resent (rare: only after a lost answer).
     index_lag = 30.0
@@ -148,8 +149,6 @@ class HubSpotHooks(ProviderHooks):
         ]
         if not filters:
             return None
-        from ...engine.request import plan_request
-
         path = plan_request(tool, dict(args)).path  # /crm/v3/objects/<type>
         # Newest first: with more than 100 look-alikes an unsorted (oldest-first) page would never
         # contain the record just created, and the create would be sent again.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..hooks import Preparer, Resolver
+from ...spec import Preparer, Resolver
 from .resolve_owners import resolve_owner
 from .resolve_pipelines import resolve_pipeline, resolve_stage
 from .resolve_prepare import PREPARERS as _CRM_PREPARERS

@@ -9,7 +9,7 @@ from ...errors import AmbiguousReference, CrmBridgeError, InvalidInput
 from .resolve_common import key, words
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
+    from ...spec import CallContext
 
 __all__ = ["Owner", "find_owner", "owners", "resolve_owner"]
 

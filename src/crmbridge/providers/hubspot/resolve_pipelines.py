@@ -13,7 +13,7 @@ from ...errors import AmbiguousReference, InvalidInput
 from .resolve_common import key
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
+    from ...spec import CallContext
 
 __all__ = [
     "Pipeline",

@@ -11,7 +11,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from ...errors import CrmBridgeError, InvalidInput, NotFound
-from ..hooks import Preparer
+from ...spec import Preparer
 from .resolve_common import as_text, now_ms
 from .resolve_owners import find_owner
 from .resolve_pipelines import Pipeline, default_pipeline, find_pipeline, find_stage, label_maps, pipelines
@@ -20,8 +20,7 @@ from .resolve_records import build_associations, domain_of
 from .resolve_search import search_input
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
-    from ..spec import Tool
+    from ...spec import CallContext, Tool
 
 __all__ = ["DEFAULT_PROPERTIES", "PREPARERS"]
 

@@ -18,7 +18,7 @@ from ...errors import CrmBridgeError, InvalidInput
 from .resolve_common import SINGULAR, as_text, key
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
+    from ...spec import CallContext
 
 __all__ = ["PropDef", "definitions", "enum_value", "normalize_values", "suggest"]
 

@@ -18,7 +18,7 @@ from ...errors import AmbiguousReference, InvalidInput
 from .resolve_common import SINGULAR, key, search_body, words
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
+    from ...spec import CallContext
 
 __all__ = ["ASSOCIATION_TYPES", "build_associations", "resolve_refs"]
 

@@ -19,7 +19,7 @@ from .resolve_pipelines import find_pipeline, pipelines, stage_matches
 from .resolve_props import PropDef, definitions, enum_value, unknown_property
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
+    from ...spec import CallContext
 
 __all__ = ["OPERATORS", "search_input"]
 

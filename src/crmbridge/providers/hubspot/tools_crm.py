@@ -5,7 +5,7 @@ Declared per object in ``crm_*.py``; names are resolved and inputs reshaped by `
 
 from __future__ import annotations
 
-from ..spec import Tool
+from ...spec import Tool
 from . import crm_activities, crm_companies, crm_contacts, crm_deals
 
 __all__ = ["TOOLS"]

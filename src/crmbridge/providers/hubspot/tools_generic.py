@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..hooks import Preparer
-from ..spec import Tool
+from ...spec import Preparer, Tool
 from . import generic_meta, generic_records, generic_tickets
 
 TOOLS: tuple[Tool, ...] = (*generic_records.TOOLS, *generic_tickets.TOOLS, *generic_meta.TOOLS)

@@ -6,8 +6,7 @@ v1 only what v2 lacks (leads, notes, users/me). Paths are relative to the accoun
 
 from __future__ import annotations
 
-from ...engine.ratelimit import PIPEDRIVE_LIMITS
-from ..spec import AuthSpec, Provider
+from ...spec import AuthSpec, Provider
 from . import (
     prepare,
     resolve,
@@ -20,6 +19,7 @@ from . import (
     tools_persons,
 )
 from .hooks import PipedriveHooks
+from .limits import PIPEDRIVE_LIMITS
 
 __all__ = ["PROVIDER"]
 
@@ -39,6 +39,8 @@ PROVIDER = Provider(
         api_key_header="x-api-token",
         api_key_prefix="",
         access_token_ttl=3600,
+        client_auth="basic",  # Pipedrive's docs advise Basic client auth at the token endpoint
+        scope_param=None,  # scopes are ticked on the app, not sent in the URL
     ),
     tools=(
         *tools_deals.TOOLS,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ...engine.hooks import DefaultHooks, body_json, default_error, retry_after_seconds
 from ...errors import (
     AuthFailed,
     CrmBridgeError,
@@ -19,11 +20,10 @@ from ...errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from ..hooks import PageInfo, ProviderHooks, body_json, default_error, retry_after_seconds
+from ...spec import PageInfo
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
-    from ..spec import Tool
+    from ...spec import CallContext, Tool
 
 __all__ = ["PipedriveHooks", "next_page"]
 
@@ -166,7 +166,7 @@ def _target_id(request: httpx.Request | None) -> str | None:
     return last if last and (last.isdecimal() or "-" in last) else None
 
 
-class PipedriveHooks(ProviderHooks):
+class PipedriveHooks(DefaultHooks):
     def scopes_for(self, tool: Tool, args: Mapping[str, Any]) -> tuple[str, ...]:
         """The scope a call needs, for the engine's pre-flight check: ``tool.scopes`` (the entity's
         ``:read`` or ``:full`` scope; the granted set is expected with ``:full`` implying ``:read``, as

@@ -12,13 +12,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...errors import InvalidInput
-from ..hooks import Preparer
+from ...spec import Preparer
 from .common import DEFAULT_LIMIT, V1
 from .resolve import current_user
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
-    from ..spec import Tool
+    from ...spec import CallContext, Tool
 
 __all__ = ["PREPARERS"]
 

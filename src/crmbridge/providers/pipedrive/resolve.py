@@ -16,14 +16,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ...errors import AmbiguousReference, InsufficientScope, InvalidInput
-from ..hooks import Resolver, body_json
+from ...spec import Resolver
 from .hooks import next_page
 
 if TYPE_CHECKING:
-    from ...engine.context import CallContext
+    from ...spec import CallContext
 
 __all__ = ["RESOLVERS", "current_user"]
 
@@ -87,11 +85,7 @@ async def fetch_all(
     query = dict(params)
     rows: list[Any] = []
     for _ in range(max_pages):
-        response = await ctx.http.send(ctx.provider, ctx.target, "GET", path, params=query, idempotent=True)
-        assert isinstance(response, httpx.Response)  # reads are never 'recovered'
-        if response.status_code >= 400:
-            raise hooks.parse_error(response, None)
-        body = body_json(response)
+        body = await ctx.request("GET", path, params=query, unwrap=False)
         data = hooks.unwrap(body)
         rows.extend(r for r in (data if isinstance(data, list) else []) if isinstance(r, dict))
         cursor = next_page(body)
@@ -107,11 +101,7 @@ async def fetch_all(
 async def _rows(
     ctx: CallContext, key: str, load: Callable[[], Awaitable[list[Any]]], fresh: bool
 ) -> list[Any]:
-    if fresh:
-        rows = await load()
-        ctx.cache.put(ctx.cache_key, key, rows)
-        return rows
-    cached: list[Any] = await ctx.cached(key, load)
+    cached: list[Any] = await ctx.cached(key, load, fresh=fresh)
     return cached
 
 

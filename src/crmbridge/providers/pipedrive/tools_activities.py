@@ -5,7 +5,7 @@ The person is set as the activity's primary participant (v2's ``person_id`` is r
 
 from __future__ import annotations
 
-from ..spec import Tool
+from ...spec import Tool
 from .common import (
     ORGANIZATION,
     OWNER,

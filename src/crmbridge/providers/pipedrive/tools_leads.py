@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec import Tool
+from ...spec import Tool
 from .common import (
     ORGANIZATION,
     OWNER,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..spec import Tool
+from ...spec import Tool
 from .common import PIPELINE, READ, V1, V2, list_tool, obj, page
 
 _PAGE = ("limit", "cursor")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..spec import Tool
+from ...spec import Tool
 from .common import (
     CUSTOM_FIELDS,
     OWNER,

@@ -1,12 +1,12 @@
-"""The named hooks a provider may override: the quirks of one CRM's API, and nothing else.
+"""``DefaultHooks``: the hooks of a plain JSON REST API, which a provider subclasses for its quirks.
 
-The engine calls these at fixed points of every tool call; a new CRM subclasses
-:class:`ProviderHooks`, overrides what its API does differently and registers its resolvers.
+The contract lives in :class:`crmbridge.spec.ProviderHooks`; this is its everyday implementation plus the
+response helpers providers share (``body_json``, ``default_error``, ``retry_after_seconds``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -22,18 +22,12 @@ from ..errors import (
     ProviderUnavailable,
     RateLimited,
 )
+from ..spec import PageInfo, Preparer, Resolver
 
 if TYPE_CHECKING:
-    from ..engine.context import CallContext
-    from .spec import Tool
+    from ..spec import CallContext, Tool
 
-__all__ = ["PageInfo", "ProviderHooks", "Resolver", "body_json"]
-
-#: ``async def resolver(ctx, value, args) -> value``: a plain-language value becomes a CRM id.
-Resolver = Callable[["CallContext", Any, dict[str, Any]], Awaitable[Any]]
-#: ``async def prepare(ctx, tool, args) -> args``: reshape the input for one quirk of the API.
-Preparer = Callable[["CallContext", "Tool", dict[str, Any]], Awaitable[dict[str, Any]]]
-PageInfo = tuple[str | None, int | None]
+__all__ = ["DefaultHooks", "body_json", "default_error", "retry_after_seconds"]
 
 
 def body_json(response: httpx.Response) -> Any:
@@ -46,7 +40,7 @@ def body_json(response: httpx.Response) -> Any:
         return None
 
 
-class ProviderHooks:
+class DefaultHooks:
     """Defaults that suit a plain JSON REST API; each provider overrides what differs."""
 
     #: Seconds a new record may take to show up where ``find_created`` looks (a search index): a

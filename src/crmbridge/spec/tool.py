@@ -2,20 +2,17 @@
 
 A tool says which HTTP call it makes and how its input maps onto that call; the engine does the rest
 (validation, name resolution, rate limits, retries, error mapping, output shaping) the same way for
-every tool. A provider adds a few named hooks (:class:`ProviderHooks`) for the quirks of its API.
+every tool. A provider adds a few named hooks (:class:`~crmbridge.spec.ProviderHooks`) for the quirks
+of its API. Nothing here imports the engine: a tool is a value, and whoever holds one can run it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-if TYPE_CHECKING:
-    from ..engine.ratelimit import RateLimits
-    from .hooks import ProviderHooks
-
-__all__ = ["Annotations", "AuthSpec", "Output", "Provider", "Recheck", "Tool"]
+__all__ = ["Annotations", "Output", "Recheck", "Tool"]
 
 BodyMode = Literal["none", "rest", "properties"]
 OutputKind = Literal["record", "list", "deleted", "raw"]
@@ -99,36 +96,3 @@ class Tool:
     @property
     def writes(self) -> bool:
         return not self.annotations.read_only
-
-
-@dataclass(frozen=True, slots=True)
-class AuthSpec:
-    """How accounts of a provider authenticate; URLs default to the real CRM, overridable per connection."""
-
-    authorize_url: str
-    token_url: str
-    api_key_header: str
-    api_key_prefix: str = ""
-    scope_separator: str = " "
-    access_token_ttl: int = 1800
-
-
-@dataclass(frozen=True)
-class Provider:
-    name: str
-    display_name: str
-    base_url: str
-    auth: AuthSpec
-    tools: tuple[Tool, ...]
-    hooks: ProviderHooks
-    rate_limits: RateLimits
-    docs_url: str = ""
-
-    def __post_init__(self) -> None:
-        # Tools are declared without repeating their provider; stamp it here, once.
-        stamped = tuple(t if t.provider == self.name else replace(t, provider=self.name) for t in self.tools)
-        names = [t.name for t in stamped]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"{self.name}: duplicate tool names {duplicates}")
-        object.__setattr__(self, "tools", stamped)

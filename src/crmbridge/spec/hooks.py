@@ -1,0 +1,95 @@
+"""The hooks contract: the named points where one CRM's quirks plug into the engine.
+
+The engine calls these at fixed points of every tool call. ``crmbridge.engine.DefaultHooks`` implements
+them for a plain JSON REST API; a provider subclasses it and overrides only what its API does
+differently. ``CallContext`` is what resolvers and preparers may use while a call is being prepared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ..errors import CrmBridgeError
+    from .provider import Provider
+    from .tool import Tool
+
+__all__ = ["CallContext", "PageInfo", "Preparer", "ProviderHooks", "Resolver"]
+
+#: ``(next_cursor, total)`` of a list response.
+PageInfo = tuple[str | None, int | None]
+
+
+class CallContext(Protocol):
+    """Read calls on the account a tool call is for, through its rate limits and retries, plus a cache."""
+
+    @property
+    def provider(self) -> Provider: ...
+
+    @property
+    def cache_key(self) -> str: ...
+
+    @property
+    def granted_scopes(self) -> frozenset[str] | None:
+        """The account's granted scopes; ``None`` when unknown (API keys)."""
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        unwrap: bool = True,
+    ) -> Any:
+        """Send a side request; the body (unwrapped of the provider's envelope unless ``unwrap=False``),
+        or a taxonomy error raised."""
+
+    async def cached(self, key: str, load: Callable[[], Awaitable[Any]], *, fresh: bool = False) -> Any:
+        """``load()`` once per account and ``key`` while the cache keeps it (``fresh``: load again)."""
+
+
+#: ``async def resolver(ctx, value, args) -> value``: a plain-language value becomes a CRM id.
+Resolver = Callable[[CallContext, Any, dict[str, Any]], Awaitable[Any]]
+#: ``async def prepare(ctx, tool, args) -> args``: reshape the input for one quirk of the API.
+Preparer = Callable[[CallContext, "Tool", dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+class ProviderHooks(Protocol):
+    """What the engine asks a provider; see ``crmbridge.engine.DefaultHooks`` for the defaults."""
+
+    @property
+    def index_lag(self) -> float:
+        """Seconds a new record may take to show up where ``find_created`` looks (a search index)."""
+
+    @property
+    def resolvers(self) -> Mapping[str, Resolver]:
+        """Plain-language value → id, by the name a tool's ``resolve`` refers to."""
+
+    @property
+    def preparers(self) -> Mapping[str, Preparer]:
+        """Input reshapers, by the name a tool's ``prepare`` refers to."""
+
+    def scopes_for(self, tool: Tool, args: Mapping[str, Any]) -> tuple[str, ...]:
+        """The scopes this call needs (generic tools depend on the object type in the input)."""
+
+    def unwrap(self, body: Any) -> Any:
+        """Strip the provider's response envelope, if it has one."""
+
+    def page_info(self, body: Any, tool: Tool) -> PageInfo:
+        """``(next_cursor, total)`` of a list response."""
+
+    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+        """A compact record for an LLM: no nulls, no envelope noise."""
+
+    def record_id(self, record: Any) -> str | None:
+        """The id of a record as the CRM returns it."""
+
+    async def find_created(self, ctx: CallContext, tool: Tool, args: Mapping[str, Any]) -> list[Any] | None:
+        """Records matching a create's ``recheck`` keys; ``None`` when this provider cannot tell."""
+
+    def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:
+        """Map an error response onto the taxonomy."""
