@@ -66,7 +66,7 @@ def test_tools_list_json_and_vendor_formats(capsys: pytest.CaptureFixture[str]) 
     assert code == 0
     assert json.loads(out) == [tool_definition(t) for t in builtin("hubspot").tools]
     code, out, _ = run(capsys, "tools", "list", "--provider", "hubspot", "--format", "openai", "--strict")
-    assert code == 0 and json.loads(out) == openai_tools("hubspot", strict=True)
+    assert code == 0 and json.loads(out) == openai_tools(builtin("hubspot").tools, strict=True)
     code, out, _ = run(capsys, "tools", "list")
     assert code == 0 and len(out.splitlines()) == len(HUBSPOT) + len(builtin("pipedrive").tools)
 
