@@ -21,6 +21,7 @@ from crmbridge.adapters import (
     execute_openai_tool_call,
     execute_openai_tool_calls,
     openai_tools,
+    tools_for,
 )
 from crmbridge.errors import ConfigurationError, UnknownTool
 from crmbridge.providers import BUILTIN, builtin
@@ -123,13 +124,13 @@ def test_responses_api_shape_and_tool_selection(hs: Connected) -> None:
         hs.bridge.toolset(identifier=USER, connection_name="hubspot", tools=["hubspot_contact_gt"])
 
 
-def test_bridge_tools_for_delegates_to_the_adapters(hs: Connected) -> None:
-    tools = catalog("hubspot")
-    assert hs.bridge.tools_for("openai", "hubspot", strict=True) == openai_tools(tools, strict=True)
-    assert hs.bridge.tools_for("openai-responses", "hubspot") == openai_tools(tools, api="responses")
-    assert hs.bridge.tools_for("anthropic", "hubspot") == anthropic_tools(tools)
+def test_tools_for_picks_the_vendor_format(hs: Connected) -> None:
+    tools = hs.toolset.list_tools()
+    assert tools_for(hs.toolset, "openai", strict=True) == openai_tools(tools, strict=True)
+    assert tools_for(hs.toolset, "openai-responses") == openai_tools(tools, api="responses")
+    assert tools_for(hs.toolset, "anthropic") == anthropic_tools(tools)
     with pytest.raises(ConfigurationError, match="Unknown tool format"):
-        hs.bridge.tools_for("gemini", "hubspot")  # type: ignore[arg-type]
+        tools_for(hs.toolset, "gemini")  # type: ignore[arg-type]
 
 
 def openai_call(name: str, arguments: str, call_id: str = "call_1") -> dict[str, Any]:

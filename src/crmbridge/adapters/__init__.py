@@ -16,6 +16,7 @@ from .anthropic import (
 )
 from .common import ToolSource, result_content, tools_of
 from .examples import example_input
+from .formats import tools_for
 from .openai import (
     aexecute_openai_tool_call,
     aexecute_openai_tool_calls,
@@ -41,5 +42,6 @@ __all__ = [
     "openai_tool",
     "openai_tools",
     "result_content",
+    "tools_for",
     "tools_of",
 ]

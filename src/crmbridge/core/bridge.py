@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Coroutine, Iterable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 
@@ -17,10 +17,10 @@ from ..auth.scopes import ScopePlan
 from ..auth.uninstall import CallbackApp
 from ..engine import Catalog, Engine, RetryPolicy, ToolResult, tool_definition
 from ..engine.result import ToolError
-from ..errors import ConfigurationError, CrmBridgeError
+from ..errors import CrmBridgeError
 from ..spec import Provider, Tool
 from ..store import Store
-from ..toolsets import AccountToolset, select_tools
+from ..toolsets import AccountToolset
 from ..vault import Vault
 from .accounts import Accounts, StatusListener
 from .models import ConnectedAccount, Connection
@@ -300,30 +300,6 @@ class Bridge:
             tools=tools,
             read_only=read_only,
         )
-
-    # -- front ends ----------------------------------------------------------------------------
-
-    def tools_for(
-        self,
-        format: Literal["openai", "openai-responses", "anthropic"],
-        provider: str | None = None,
-        *,
-        strict: bool = False,
-        tool_names: Iterable[str] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Tool definitions in a model vendor's format (``strict``: OpenAI strict mode); see
-        ``crmbridge.adapters`` for executing the model's tool calls through a toolset."""
-        from ..adapters import anthropic_tools, openai_tools
-
-        chosen = select_tools(self.catalog, provider, tool_names)
-        if format == "anthropic":
-            return anthropic_tools(chosen)
-        if format not in ("openai", "openai-responses"):
-            raise ConfigurationError(
-                f"Unknown tool format {format!r}; use openai, openai-responses or anthropic.", field="format"
-            )
-        api: Literal["chat", "responses"] = "responses" if format == "openai-responses" else "chat"
-        return openai_tools(chosen, strict=strict, api=api)
 
     # -- OAuth ---------------------------------------------------------------------------------
 
