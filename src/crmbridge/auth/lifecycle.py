@@ -165,7 +165,7 @@ class TokenManager:
     def _refresh_locked(self, ref: AccountRef, stale: str | None, force: bool) -> _Token:
         with self.store.accounts.locked(ref.tenant_id, ref.account_id) as locked:
             record = locked.account
-            previous = AccountStatus(record.status)
+            previous = record.status
             if previous in (AccountStatus.REVOKED, AccountStatus.PENDING):
                 raise ReauthorizationRequired(
                     f"This account is not authorised (status {previous.value}); the user must connect again.",

@@ -52,7 +52,7 @@ def public_account(record: AccountRecord, provider: str) -> ConnectedAccount:
         connection_name=record.connection_name,
         identifier=record.identifier,
         provider=provider,
-        status=AccountStatus(record.status),
+        status=record.status,
         granted_scopes=tuple(record.granted_scopes or ()),
         metadata=dict(record.metadata or {}),
         status_reason=record.status_reason,
@@ -214,11 +214,11 @@ class Accounts:
         record = self.store.accounts.get(self.tenant_id, connection_name, identifier)
         if record is None:
             raise ConfigurationError(f"No account {identifier!r} on connection {connection_name!r}.")
-        old = AccountStatus(record.status)
+        old = record.status
         updated = self.store.accounts.update(
             self.tenant_id,
             record.id,
-            status=status.value if status else None,
+            status=status,
             status_reason=reason,
             **changes,
         )
@@ -276,7 +276,7 @@ class Accounts:
 
     def _build_target(self, connection: ConnectionRecord, record: AccountRecord) -> CallTarget:
         provider = self.catalog.provider(connection.provider)
-        status = AccountStatus(record.status)
+        status = record.status
         link = self._link_builder(connection.name, record.identifier)
         if status in (AccountStatus.PENDING, AccountStatus.REVOKED):
             message = (

@@ -30,7 +30,6 @@ from ..auth.tokens import (
 )
 from ..auth.uninstall import CallbackApp, UninstallNotice, basic_credentials, client_matches
 from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, ReauthorizationRequired
-from ..store import AccountStatus as StoreStatus
 from .models import AccountStatus, ConnectedAccount
 
 if TYPE_CHECKING:
@@ -107,10 +106,8 @@ class OAuthService:
         self.tokens.prime(record)
         return OAuthAuth(self.tokens, self._ref(connection, record))
 
-    def _record_status(self, ref: AccountRef, status: StoreStatus, reason: str) -> None:
-        self.accounts.update(
-            ref.connection_name, ref.identifier, status=AccountStatus(status.value), reason=reason
-        )
+    def _record_status(self, ref: AccountRef, status: AccountStatus, reason: str) -> None:
+        self.accounts.update(ref.connection_name, ref.identifier, status=status, reason=reason)
 
     # -- consent -------------------------------------------------------------------------------
 
@@ -263,7 +260,7 @@ class OAuthService:
                     str(meta.get("company_id")) == notice.company_id
                     and str(meta.get("user_id")) == notice.user_id
                 )
-                if same and record.status != StoreStatus.REVOKED:
+                if same and record.status != AccountStatus.REVOKED:
                     self.tokens.forget(record.id)
                     reason = "the app was uninstalled in Pipedrive"
                     self.accounts.update(
@@ -339,7 +336,7 @@ class OAuthService:
             granted = {
                 r.identifier: list(r.granted_scopes or [])
                 for r in self.store.accounts.list(self.tenant_id, connection_name)
-                if r.status == StoreStatus.ACTIVE and (r.metadata or {}).get("auth") == "oauth"
+                if r.status == AccountStatus.ACTIVE and (r.metadata or {}).get("auth") == "oauth"
             }
         return plan_scopes(
             spec,
