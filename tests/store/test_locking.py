@@ -88,3 +88,17 @@ def test_misuse_inside_the_lock_fails_fast_instead_of_deadlocking(store: Store) 
             pass
         # Reads stay possible while the lock is held.
         assert store.accounts.get_by_id("t1", account.id) is not None
+
+
+def test_on_sqlite_every_repository_refuses_writes_inside_the_lock(store: Store, backend: str) -> None:
+    """On SQLite the lock is the database write lock: a second write on the thread would wait on itself."""
+    account, _ = store.accounts.get_or_create("t1", "hubspot", "u")
+    with store.accounts.locked("t1", account.id):
+        if backend == "sqlite":
+            with pytest.raises(RuntimeError, match="handle"):
+                store.oauth_states.create("t1", "hubspot", "u")
+            with pytest.raises(RuntimeError, match="handle"):
+                store.connections.save("t1", "hubspot", "hubspot", {}, None)
+        else:  # Postgres locks only the account row
+            store.oauth_states.create("t1", "hubspot", "u")
+            assert store.connections.save("t1", "hubspot", "hubspot", {}, None).name == "hubspot"

@@ -99,7 +99,7 @@ def test_get_or_create_under_20_threads_creates_one_account(store: Store) -> Non
     assert len(store.accounts.list("t1")) == 1
 
 
-def test_update_account_records_status_changes(store: Store) -> None:
+def test_account_updates_record_status_changes(store: Store) -> None:
     account, _ = store.accounts.get_or_create("t1", "hubspot", "u")
     active = store.accounts.update(
         "t1",
@@ -155,6 +155,13 @@ def test_tenants_are_isolated(store: Store) -> None:
     assert (a_conn.client_secret, b_conn.client_secret) == ("secret-of-A", "secret-of-B")
     a_account = store.accounts.get_by_id("A", account.id)
     assert a_account is not None and a_account.status is AccountStatus.ACTIVE
+
+
+def test_the_public_account_status_is_the_store_enum() -> None:
+    import crmbridge
+    from crmbridge.core import AccountStatus as CoreStatus
+
+    assert crmbridge.AccountStatus is CoreStatus is AccountStatus
 
 
 def test_oauth_state_is_single_use(store: Store) -> None:

@@ -8,7 +8,7 @@ records exactly one event even when workers race. ``update`` and the ``locked`` 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +23,7 @@ from .events import status_event
 from .locking import account_locks
 from .models import AccountRow
 from .records import AccountNotFound, AccountRecord
-from .sessions import SessionFactory
+from .sessions import Clock, SessionFactory
 from .status import AccountStatus
 
 __all__ = ["AccountRepository", "LockedAccount"]
@@ -84,7 +84,7 @@ def _by_key(tenant_id: str, connection_name: str, identifier: str) -> Select[Acc
 class LockedAccount:
     """The account inside ``accounts.locked``: read after the lock was taken, updated in its transaction."""
 
-    def __init__(self, session: Session, row: AccountRow, codec: Codec, now: Callable[[], datetime]) -> None:
+    def __init__(self, session: Session, row: AccountRow, codec: Codec, now: Clock) -> None:
         self._session: Session | None = session
         self._row = row
         self._codec = codec
