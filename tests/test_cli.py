@@ -253,7 +253,7 @@ def test_keys_generate_and_rotate(
     from crmbridge import Bridge
 
     with Bridge(db) as bridge:
-        record = bridge.store.get_account(bridge.tenant_id, "hubspot", "u")
+        record = bridge.store.accounts.get(bridge.tenant_id, "hubspot", "u")
         assert record is not None and record.credentials == {
             "api_key": "pat-na1-11111111-2222-3333-4444-555555555555"
         }

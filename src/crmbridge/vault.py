@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from crmbridge.errors import ConfigurationError
+from .errors import ConfigurationError
 
 __all__ = ["ENV_VAR", "KEY_FILE_NAME", "Vault", "VaultError"]
 

@@ -97,7 +97,7 @@ async def test_hubspot_full_dance(oauth_env: OAuthEnv) -> None:
         ("ACTIVE", "REVOKED"),
         ("REVOKED", "ACTIVE"),
     ]
-    history = [e.new_status.value for e in bridge.store.list_events(bridge.tenant_id, pending.id)]
+    history = [e.new_status.value for e in bridge.store.events.list(bridge.tenant_id, pending.id)]
     assert history == ["PENDING", "ACTIVE", "REVOKED", "ACTIVE"]
 
 

@@ -26,7 +26,7 @@ def _api_key(value: str) -> str:
 def _connect_api_key(args: argparse.Namespace) -> int:
     api_key = _api_key(args.api_key)
     with open_bridge(args) as bridge:
-        existing = bridge.store.get_connection(bridge.tenant_id, args.connection)
+        existing = bridge.store.connections.get(bridge.tenant_id, args.connection)
         provider = args.provider or (existing.provider if existing else None)
         if provider is None:
             known = bridge.catalog.provider_names

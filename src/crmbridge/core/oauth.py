@@ -30,7 +30,6 @@ from ..auth.tokens import (
 )
 from ..auth.uninstall import CallbackApp, UninstallNotice, basic_credentials, client_matches
 from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, ReauthorizationRequired
-from ..store import AccountStatus as StoreStatus
 from .models import AccountStatus, ConnectedAccount
 
 if TYPE_CHECKING:
@@ -107,10 +106,8 @@ class OAuthService:
         self.tokens.prime(record)
         return OAuthAuth(self.tokens, self._ref(connection, record))
 
-    def _record_status(self, ref: AccountRef, status: StoreStatus, reason: str) -> None:
-        self.accounts.update(
-            ref.connection_name, ref.identifier, status=AccountStatus(status.value), reason=reason
-        )
+    def _record_status(self, ref: AccountRef, status: AccountStatus, reason: str) -> None:
+        self.accounts.update(ref.connection_name, ref.identifier, status=status, reason=reason)
 
     # -- consent -------------------------------------------------------------------------------
 
@@ -125,7 +122,7 @@ class OAuthService:
         connection = self.accounts.connection(connection_name)
         client = self.client(connection)
         self.accounts.get_or_create(connection_name, identifier)
-        state_id = self.store.create_oauth_state(
+        state_id = self.store.oauth_states.create(
             self.tenant_id, connection_name, identifier, STATE_TTL_SECONDS
         )
         params = {
@@ -154,7 +151,7 @@ class OAuthService:
                 raise ConfigurationError("This authorisation belongs to another tenant's Bridge.")
 
         _, connection_name, identifier = await asyncio.to_thread(
-            self.store.consume_oauth_state, state_id, genuine
+            self.store.oauth_states.consume, state_id, genuine
         )
         try:
             if error:
@@ -232,7 +229,7 @@ class OAuthService:
         credentials = basic_credentials(authorization)
         if credentials is None:
             return 401
-        connections = await asyncio.to_thread(self.store.list_connections, self.tenant_id)
+        connections = await asyncio.to_thread(self.store.connections.list, self.tenant_id)
         mine = [
             c
             for c in connections
@@ -257,13 +254,13 @@ class OAuthService:
     def _revoke_installs(self, connections: Iterable[ConnectionRecord], notice: UninstallNotice) -> int:
         count = 0
         for connection in connections:
-            for record in self.store.list_accounts(self.tenant_id, connection.name):
+            for record in self.store.accounts.list(self.tenant_id, connection.name):
                 meta = record.metadata or {}
                 same = (
                     str(meta.get("company_id")) == notice.company_id
                     and str(meta.get("user_id")) == notice.user_id
                 )
-                if same and record.status != StoreStatus.REVOKED:
+                if same and record.status != AccountStatus.REVOKED:
                     self.tokens.forget(record.id)
                     reason = "the app was uninstalled in Pipedrive"
                     self.accounts.update(
@@ -284,9 +281,9 @@ class OAuthService:
         """One pass: refresh accounts whose token ends within ``horizon`` (default: the margin) or whose
         refresh token sat unused for ``idle_after`` seconds. Blocking; returns counts."""
         window = self.tokens.margin if horizon is None else horizon
-        connections = {c.name: c for c in self.store.list_connections(self.tenant_id)}
+        connections = {c.name: c for c in self.store.connections.list(self.tenant_id)}
         counts = {"refreshed": 0, "failed": 0}
-        for record in self.store.list_accounts(self.tenant_id):
+        for record in self.store.accounts.list(self.tenant_id):
             connection = connections.get(record.connection_name)
             if connection is None or connection.config.get("auth_mode") != "oauth":
                 continue
@@ -338,8 +335,8 @@ class OAuthService:
             )
             granted = {
                 r.identifier: list(r.granted_scopes or [])
-                for r in self.store.list_accounts(self.tenant_id, connection_name)
-                if r.status == StoreStatus.ACTIVE and (r.metadata or {}).get("auth") == "oauth"
+                for r in self.store.accounts.list(self.tenant_id, connection_name)
+                if r.status == AccountStatus.ACTIVE and (r.metadata or {}).get("auth") == "oauth"
             }
         return plan_scopes(
             spec,

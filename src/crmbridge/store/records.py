@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from crmbridge.errors import CrmBridgeError, NotFound
-from crmbridge.store.models import AccountStatus
+from ..errors import CrmBridgeError, NotFound
+from .status import AccountStatus
 
 __all__ = [
     "AccountEventRecord",
     "AccountNotFound",
     "AccountRecord",
-    "AccountStatus",
     "ConnectionRecord",
     "OAuthStateError",
 ]
@@ -48,7 +47,7 @@ class AccountRecord:
 
     ``credentials_version`` goes up on every credentials write: a worker that read version N and finds
     N+1 after taking the lock knows someone else already refreshed. ``previous_status`` is set only on
-    records returned by ``update_account`` (the status before that write) so callers can fire hooks.
+    records returned by ``accounts.update`` (the status before that write) so callers can fire hooks.
     """
 
     id: str
