@@ -36,6 +36,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.sandbox_latency
+	$(BIN)/python -m bench.cold_start
 	$(BIN)/python -m bench.tool_calls
 
 clean:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ..errors import (
     AuthFailed,
     Conflict,
@@ -25,6 +23,8 @@ from ..errors import (
 from ..spec import PageInfo, Preparer, Resolver
 
 if TYPE_CHECKING:
+    import httpx
+
     from ..spec import CallContext, Tool
 
 __all__ = ["DefaultHooks", "body_json", "default_error", "retry_after_seconds"]

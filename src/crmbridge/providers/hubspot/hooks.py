@@ -8,8 +8,6 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ...engine.hooks import DefaultHooks, body_json, default_error, retry_after_seconds
 from ...engine.request import plan_request
 from ...errors import (
@@ -24,6 +22,8 @@ from ...spec import PageInfo
 from .objects import object_type
 
 if TYPE_CHECKING:
+    import httpx
+
     from ...spec import CallContext, Tool
 
 __all__ = ["HubSpotHooks"]

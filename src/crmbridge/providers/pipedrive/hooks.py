@@ -7,8 +7,6 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ...engine.hooks import DefaultHooks, body_json, default_error, retry_after_seconds
 from ...errors import (
     AuthFailed,
@@ -23,6 +21,8 @@ from ...errors import (
 from ...spec import PageInfo
 
 if TYPE_CHECKING:
+    import httpx
+
     from ...spec import CallContext, Tool
 
 __all__ = ["PipedriveHooks", "next_page"]
