@@ -10,6 +10,7 @@ import pytest
 from crmbridge.auth import ApiKeyAuth
 from crmbridge.engine import CallTarget, Engine, HttpCore, RetryPolicy
 from crmbridge.engine.http import Recovered
+from crmbridge.engine.ratelimit import limited
 from crmbridge.errors import NotFound, OutcomeUnknown, ProviderUnavailable, RateLimited
 from crmbridge.providers import builtin, default_catalog
 
@@ -184,3 +185,8 @@ def test_each_crm_says_when_the_daily_budget_is_spent(
 ) -> None:
     error = builtin(provider).hooks.parse_error(answer, None)
     assert isinstance(error, RateLimited) and error.daily is daily
+
+
+def test_a_daily_budget_spent_on_our_side_is_daily_too() -> None:
+    limits = HUBSPOT.rate_limits
+    assert limited(limits, 3600.0).daily and not limited(limits, 20.0, window="burst").daily
