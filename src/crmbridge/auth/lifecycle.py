@@ -169,7 +169,7 @@ class TokenManager:
             if previous in (AccountStatus.REVOKED, AccountStatus.PENDING):
                 raise ReauthorizationRequired(
                     f"This account is not authorised (status {previous.value}); the user must connect again.",
-                    status=previous.value,
+                    account_status=previous.value,
                 )
             current = _Token.of(record)
             now = self.clock()
@@ -224,7 +224,7 @@ class TokenManager:
             raise ReauthorizationRequired(
                 "This account's authorisation was revoked (the app was uninstalled or access withdrawn); "
                 "the user must connect again.",
-                status=status.value,
+                account_status=status.value,
             ) from None
         if status is not None:
             self._on_status(ref, status, f"token refresh failed: {exc.code}")

@@ -286,7 +286,7 @@ class Accounts:
             )
             raise ReauthorizationRequired(
                 f"{message}; the user must (re)connect {provider.display_name}.",
-                status=status.value,
+                account_status=status.value,
                 authorization_link=link(()) if link else None,
             )
         metadata = record.metadata or {}

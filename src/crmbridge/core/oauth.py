@@ -161,10 +161,10 @@ class OAuthService:
             connection = await asyncio.to_thread(self.accounts.connection, connection_name)
             return await self._authorise(connection, identifier, code)
         except CrmBridgeError as exc:
-            if "authorization_link" not in exc.details:
-                link = await asyncio.to_thread(self.authorization_link, connection_name, identifier)
-                exc.details["authorization_link"] = link
-            raise
+            if "authorization_link" in exc.details:
+                raise
+            link = await asyncio.to_thread(self.authorization_link, connection_name, identifier)
+            raise exc.with_details(authorization_link=link) from exc
 
     async def _authorise(self, connection: ConnectionRecord, identifier: str, code: str) -> ConnectedAccount:
         client = self.client(connection)

@@ -78,9 +78,9 @@ class Engine:
             args = await self._resolve(ctx, tool, args)
             return await self._call(ctx, tool, args, include_raw)
         except CrmBridgeError as exc:
-            await self._on_error(exc, target)
-            log.info("tool %s failed: %s", tool_name, exc.code)
-            return ToolResult(tool_name, False, error=ToolError.from_exception(exc))
+            error = await self._on_error(exc, target)
+            log.info("tool %s failed: %s", tool_name, error.code)
+            return ToolResult(tool_name, False, error=ToolError.from_exception(error))
         except Exception as exc:  # a bug of ours must not crash the agent's loop
             log.exception("tool %s raised %s", tool_name, type(exc).__name__)
             error = InternalError(
@@ -109,8 +109,9 @@ class Engine:
                 try:
                     args[field] = await hooks.resolvers[resolver](ctx, args[field], args)
                 except InvalidInput as exc:
-                    exc.details.setdefault("field", field)
-                    raise
+                    if "field" in exc.details:
+                        raise
+                    raise exc.with_details(field=field) from exc
         if tool.prepare:
             args = await hooks.preparers[tool.prepare](ctx, tool, args)
         return args
@@ -179,7 +180,9 @@ class Engine:
 
         return recover
 
-    async def _on_error(self, exc: CrmBridgeError, target: CallTarget) -> None:
+    async def _on_error(self, exc: CrmBridgeError, target: CallTarget) -> CrmBridgeError:
+        """Tell the account's owner about an authorisation failure; the error to report, with the
+        re-authorisation link when the end user must act and the error lacks one."""
         if isinstance(exc, ReauthorizationRequired) and target.on_auth_error is not None:
             await target.on_auth_error(exc)
         if (
@@ -189,4 +192,5 @@ class Engine:
         ):
             link = await target.authorization_link(exc.details.get("missing_scopes", []))
             if link:
-                exc.details["authorization_link"] = link
+                return exc.with_details(authorization_link=link)
+        return exc

@@ -102,21 +102,22 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return None
 
 
-def default_error(status: int, message: str, /, **details: Any) -> CrmBridgeError:
-    """The taxonomy class a bare HTTP status implies; provider hooks add what the body says."""
-    details["status"] = status
+def default_error(status: int, message: str, /, **context: Any) -> CrmBridgeError:
+    """The taxonomy class a bare HTTP status implies; provider hooks add what the body says.
+    ``context`` is the typed context (``request_id``, ``retry_after``, ``provider``) and any details."""
+    context["status"] = status
     if status == 400 or status == 422:
-        return InvalidInput(message, **details)
+        return InvalidInput(message, **context)
     if status == 401:
-        return AuthFailed(message, **details)
+        return AuthFailed(message, **context)
     if status == 403:
-        return InsufficientScope(message, **details)
+        return InsufficientScope(message, **context)
     if status in (404, 410):
-        return NotFound(message, **details)
+        return NotFound(message, **context)
     if status == 409:
-        return Conflict(message, **details)
+        return Conflict(message, **context)
     if status == 429:
-        return RateLimited(message, **details)
+        return RateLimited(message, **context)
     if status >= 500 or status == 423:
-        return ProviderUnavailable(message, **details)
-    return ProviderError(message, **details)
+        return ProviderUnavailable(message, **context)
+    return ProviderError(message, **context)

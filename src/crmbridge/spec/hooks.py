@@ -92,4 +92,6 @@ class ProviderHooks(Protocol):
         """Records matching a create's ``recheck`` keys; ``None`` when this provider cannot tell."""
 
     def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:
-        """Map an error response onto the taxonomy."""
+        """Map an error response onto the taxonomy, with the typed context the answer gives (``status``,
+        ``request_id``, ``retry_after``, ``provider``); a spent daily budget is ``RateLimited(daily=True)``,
+        which the engine hands back at once instead of waiting."""

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HubSpotHooks"]
 
+_PROVIDER = "hubspot"
 _DAY = 86_400
 _EXISTING_ID = re.compile(r"Existing ID: (\d+)")
 _SCOPE_KEYS = ("requiredGranularScopes", "requiredScopes", "missingScopes")
@@ -47,6 +48,12 @@ def _scopes_in(body: Mapping[str, Any]) -> list[str]:
                     if scope not in found:
                         found.append(scope)
     return found
+
+
+def _correlation_id(response: httpx.Response, body: Any) -> str | None:
+    """HubSpot's id for the request, which its support asks for: in the error body and in a header."""
+    in_body = body.get("correlationId") if isinstance(body, dict) else None
+    return str(in_body) if in_body else response.headers.get("x-hubspot-correlation-id")
 
 
 def _validation_message(message: str) -> tuple[str, dict[str, Any]]:
@@ -165,12 +172,22 @@ class HubSpotHooks(DefaultHooks):
     def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:
         status = response.status_code
         body = body_json(response)
+        request_id = _correlation_id(response, body)
         if not isinstance(body, dict):
-            return default_error(status, response.reason_phrase or f"HubSpot answered {status}")
+            return default_error(
+                status,
+                response.reason_phrase or f"HubSpot answered {status}",
+                request_id=request_id,
+                provider=_PROVIDER,
+            )
         message = str(body.get("message") or response.reason_phrase or "error")
         category = body.get("category") or body.get("errorType")
-        correlation = body.get("correlationId") or response.headers.get("x-hubspot-correlation-id")
-        common: dict[str, Any] = {"status": status, "provider_code": category, "correlation_id": correlation}
+        common: dict[str, Any] = {
+            "status": status,
+            "provider_code": category,
+            "request_id": request_id,
+            "provider": _PROVIDER,
+        }
         if status == 429:
             policy = body.get("policyName") or ("SECONDLY" if "secondly limit" in message else None)
             wait = retry_after_seconds(response)
@@ -186,6 +203,7 @@ class HubSpotHooks(DefaultHooks):
             return RateLimited(
                 message,
                 retry_after=wait if wait is not None else (1.0 if policy == "SECONDLY" else 10.0),
+                daily=policy == "DAILY",
                 policy=policy,
                 **common,
             )

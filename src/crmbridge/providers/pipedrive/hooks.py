@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PipedriveHooks", "next_page"]
 
+_PROVIDER = "pipedrive"
+
 #: Keys that tell a model nothing (or repeat another key); dropped from every record.
 _NOISE = frozenset(
     {"visible_to", "cc_email", "origin_id", "channel", "channel_id", "picture_id", "icon_url", "active_flag",
@@ -205,6 +207,8 @@ class PipedriveHooks(DefaultHooks):
         return [r for r in rows or [] if isinstance(r, dict) and all(_same(r.get(k), args[k]) for k in keys)]
 
     def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:
+        """Pipedrive's error bodies onto the taxonomy. It documents no request id (nor does the sandbox
+        send one), so its errors carry none."""
         status = response.status_code
         body = body_json(response)
         if not isinstance(body, dict):
@@ -214,11 +218,14 @@ class PipedriveHooks(DefaultHooks):
                     "limiting; wait before trying again.",
                     retry_after=retry_after_seconds(response) or 60.0,
                     status=status,
+                    provider=_PROVIDER,
                 )
-            return default_error(status, response.reason_phrase or f"Pipedrive answered {status}")
+            return default_error(
+                status, response.reason_phrase or f"Pipedrive answered {status}", provider=_PROVIDER
+            )
         error = str(body.get("error") or body.get("message") or response.reason_phrase or "error")
         info = body.get("error_info")
-        common: dict[str, Any] = {"status": status, "provider_code": body.get("code")}
+        common: dict[str, Any] = {"status": status, "provider_code": body.get("code"), "provider": _PROVIDER}
         if status in (400, 422):
             errors = body.get("errors")  # v1's other shape: {"errors": {"<field>": ["message"]}}
             if isinstance(errors, dict) and errors and not body.get("error"):
@@ -279,6 +286,7 @@ class PipedriveHooks(DefaultHooks):
             return RateLimited(
                 "Pipedrive's daily API budget for this company is used up; it resets at midnight (server time).",
                 retry_after=wait,
+                daily=True,
                 policy="DAILY",
                 **common,
             )
