@@ -193,7 +193,7 @@ class InvalidInput(CrmBridgeError):
     """The tool input is wrong: ``field`` says where, ``allowed`` (when known) what would be accepted."""
 
     code = "invalid_input"
-    audience = "model"
+    audience: ClassVar[Audience] = "model"
     http_status = 422
 
 
@@ -205,7 +205,7 @@ class AmbiguousReference(InvalidInput):
 
 class NotFound(CrmBridgeError):
     code = "not_found"
-    audience = "model"
+    audience: ClassVar[Audience] = "model"
     http_status = 404
 
 
@@ -213,7 +213,7 @@ class Conflict(CrmBridgeError):
     """The write collides with an existing record; ``existing_id`` names it when the CRM says."""
 
     code = "conflict"
-    audience = "model"
+    audience: ClassVar[Audience] = "model"
     http_status = 409
 
 
@@ -221,7 +221,7 @@ class InsufficientScope(CrmBridgeError):
     """The grant lacks scopes: ``missing_scopes`` and, for OAuth accounts, ``authorization_link``."""
 
     code = "insufficient_scope"
-    audience = "end_user"
+    audience: ClassVar[Audience] = "end_user"
     http_status = 403
 
 
@@ -233,7 +233,7 @@ class ReauthorizationRequired(CrmBridgeError):
     """
 
     code = "reauthorization_required"
-    audience = "end_user"
+    audience: ClassVar[Audience] = "end_user"
     http_status = 401
 
     def __init__(
@@ -276,7 +276,7 @@ class RateLimited(CrmBridgeError):
 
     code = "rate_limited"
     retryable = True
-    audience = "nobody"
+    audience: ClassVar[Audience] = "nobody"
     http_status = 429
 
     def __init__(
@@ -307,7 +307,7 @@ class RateLimited(CrmBridgeError):
 class ProviderUnavailable(CrmBridgeError):
     code = "provider_unavailable"
     retryable = True
-    audience = "nobody"
+    audience: ClassVar[Audience] = "nobody"
     http_status = 503
 
 
@@ -315,7 +315,7 @@ class OutcomeUnknown(CrmBridgeError):
     """A write was sent but its answer was lost and a re-check could not settle it: do not blindly retry."""
 
     code = "outcome_unknown"
-    audience = "model"
+    audience: ClassVar[Audience] = "model"
     http_status = 502
 
 

@@ -48,6 +48,8 @@ class VaultError(ConfigurationError):
     Messages name key ids only, never key material or plaintext.
     """
 
+    http_status = 500  # the server's keys are wrong: nothing the HTTP caller sent can fix it
+
     code = "vault_error"
 
 

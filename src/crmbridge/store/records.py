@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from ..errors import CrmBridgeError, NotFound
+from ..errors import Audience, CrmBridgeError, NotFound
 from .status import AccountStatus
 
 __all__ = [
@@ -84,6 +84,7 @@ class AccountNotFound(NotFound):
     """No such account for this tenant (it may exist for another tenant: the store never says)."""
 
     code = "account_not_found"
+    audience: ClassVar[Audience] = "developer"  # the caller named an account this tenant does not have
 
 
 class OAuthStateError(CrmBridgeError):
@@ -93,6 +94,8 @@ class OAuthStateError(CrmBridgeError):
     """
 
     code = "oauth_state_invalid"
+    audience = "end_user"  # the person in the browser restarts the authorisation
+    http_status = 400
 
     def __init__(self, reason: Literal["unknown", "expired", "used"]) -> None:
         texts = {
