@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..auth.refresher import Refresher
 from ..engine import Catalog, Engine, HttpCore, RetryPolicy
 from ..errors import ConfigurationError
 from ..providers import builtin_providers, entry_point_providers
@@ -104,6 +105,7 @@ class Runtime:
         )
         self.runner = LoopThread()
         self._tenants: dict[str, Bridge] = {}
+        self._refresher: Refresher | None = None
         self._lock = threading.Lock()
         self._closed = False
 
@@ -124,6 +126,29 @@ class Runtime:
                 view = self._tenants[tenant_id] = Bridge.attach(self, tenant_id)
             return view
 
+    def refresh_due_accounts(self) -> dict[str, int]:
+        """One background-refresh pass over every tenant's OAuth accounts (blocking): counts summed."""
+        totals = {"refreshed": 0, "failed": 0}
+        for tenant_id in self.store.connections.tenants():
+            for key, count in self.tenant(tenant_id).refresh_due_accounts().items():
+                totals[key] = totals.get(key, 0) + count
+        return totals
+
+    async def arefresh_due_accounts(self) -> dict[str, int]:
+        return await asyncio.to_thread(self.refresh_due_accounts)
+
+    def start_refresher(self, interval: float = 300.0) -> None:
+        """Keep every tenant's quiet accounts fresh from one daemon thread (idempotent). A server runs
+        this once per process; the refresh itself is single-flight across workers."""
+        if self._refresher is None or not self._refresher.running:
+            self._refresher = Refresher(self.refresh_due_accounts, interval)
+            self._refresher.start()
+
+    def stop_refresher(self) -> None:
+        if self._refresher is not None:
+            self._refresher.stop()
+            self._refresher = None
+
     def run(self, coro: Any) -> Any:
         """Run a coroutine for a synchronous caller on the runtime's own loop (pools outlive the call)."""
         return self.runner.run(coro)
@@ -133,6 +158,7 @@ class Runtime:
         if self._closed:
             return
         self._closed = True
+        self.stop_refresher()
         for view in list(self._tenants.values()):
             view.stop_refresher()
         # Pools are per event loop: close the one sync calls used on the runner's loop, then ours.
@@ -145,6 +171,7 @@ class Runtime:
         if self._closed:
             return
         self._closed = True
+        self.stop_refresher()
         for view in list(self._tenants.values()):
             view.stop_refresher()
         self.runner.close(self.engine.aclose())

@@ -77,3 +77,9 @@ class ConnectionRepository:
                 select(ConnectionRow).where(ConnectionRow.tenant_id == tenant_id).order_by(ConnectionRow.name)
             )
             return [self._codec.connection(r) for r in rows]
+
+    def tenants(self) -> tuple[str, ...]:
+        """Every tenant that has a connection: what a process-wide refresher sweeps."""
+        with self._sessions.transaction() as s:
+            ids = s.scalars(select(ConnectionRow.tenant_id).distinct().order_by(ConnectionRow.tenant_id))
+            return tuple(ids)
