@@ -163,3 +163,13 @@ def test_bridge_on_its_own_owns_a_private_runtime(sandbox: Sandbox, tmp_path: Pa
 def test_a_runtime_without_providers_is_a_setup_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="at least one provider"):
         Runtime(f"sqlite:///{tmp_path}/none.db", data_dir=tmp_path, builtin=False, entry_points=False)
+
+
+def test_every_public_bridge_method_that_does_io_has_an_async_twin() -> None:
+    sync_only = {"on_account_status", "list_tools", "toolset", "oauth_callback_app", "run_sync", "attach"}
+    sync_only |= {"start_refresher", "stop_refresher", "close"}
+    public = {n for n in dir(Bridge) if not n.startswith("_") and callable(getattr(Bridge, n))}
+    twins = {n for n in public if n.startswith("a") and n[1:] in public}
+    missing = sorted(n for n in public - twins - sync_only if f"a{n}" not in public)
+    assert missing == []
+    assert {"aadd_connection", "aexecute_tool", "arun_tool", "aplan_scopes", "aclose"} <= twins

@@ -236,6 +236,25 @@ class Bridge:
             return ToolResult(tool.name, False, error=ToolError.from_exception(exc))
         return await self.engine.execute(tool, tool_input or {}, target, include_raw=include_raw)
 
+    def run_tool(
+        self,
+        tool: Tool,
+        tool_input: Any = None,
+        *,
+        identifier: str,
+        connection_name: str | None = None,
+        include_raw: bool = False,
+    ) -> ToolResult:
+        return self.run_sync(
+            self.arun_tool(
+                tool,
+                tool_input,
+                identifier=identifier,
+                connection_name=connection_name,
+                include_raw=include_raw,
+            )
+        )
+
     async def aexecute_tool(
         self,
         *,
@@ -354,9 +373,16 @@ class Bridge:
             provider, tools, optional_tools=optional_tools, entities=entities, connection_name=connection_name
         )
 
+    async def aplan_scopes(self, **options: Any) -> ScopePlan:
+        """Async twin of :meth:`plan_scopes` (same keyword options)."""
+        return await asyncio.to_thread(lambda: self.plan_scopes(**options))
+
     def refresh_due_accounts(self) -> dict[str, int]:
         """One background-refresh pass, now (blocking): ``{"refreshed": n, "failed": m}``."""
         return self.oauth.refresh_due()
+
+    async def arefresh_due_accounts(self) -> dict[str, int]:
+        return await asyncio.to_thread(self.oauth.refresh_due)
 
     def start_refresher(self, interval: float = 300.0) -> None:
         """Refresh quiet accounts every ``interval`` seconds on a daemon thread (idempotent)."""
