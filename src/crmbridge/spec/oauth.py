@@ -77,14 +77,20 @@ class OAuthClient:
                 "This connection is not set up for OAuth: add_connection(...) needs client_id, client_secret "
                 "and redirect_uri."
             )
+        authorize_url = config.get("authorize_url") or spec.authorize_url
+        token_url = config.get("token_url") or spec.token_url
+        if not authorize_url or not token_url:
+            raise ConfigurationError(
+                f"{provider.display_name} has no OAuth endpoints: connect its accounts with connect_api_key(...)."
+            )
         return cls(
             provider=provider.name,
             spec=spec,
             client_id=str(client_id),
             client_secret=client_secret,
             redirect_uri=str(redirect_uri),
-            authorize_url=str(config.get("authorize_url") or spec.authorize_url),
-            token_url=str(config.get("token_url") or spec.token_url),
+            authorize_url=str(authorize_url),
+            token_url=str(token_url),
             scopes=tuple(config.get("scopes") or ()),
             optional_scopes=tuple(config.get("optional_scopes") or ()),
             base_url=config.get("base_url"),

@@ -18,12 +18,15 @@ ClientAuth = Literal["body", "basic"]
 
 @dataclass(frozen=True, slots=True)
 class AuthSpec:
-    """How accounts of a provider authenticate; URLs default to the real CRM, overridable per connection."""
+    """How accounts of a provider authenticate; URLs default to the real CRM, overridable per connection.
 
-    authorize_url: str
-    token_url: str
+    A CRM without OAuth leaves ``authorize_url`` and ``token_url`` empty: its accounts connect with keys.
+    """
+
     api_key_header: str
     api_key_prefix: str = ""
+    authorize_url: str = ""
+    token_url: str = ""
     scope_separator: str = " "
     access_token_ttl: int = 1800
     #: How the token endpoint takes the client credentials: in the form ``body`` or as HTTP ``basic``.
