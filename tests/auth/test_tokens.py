@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -13,6 +14,7 @@ from crmbridge.auth import GrantRejected, OAuthClient, TokenSet
 from crmbridge.auth.tokens import exchange_code, refresh_tokens
 from crmbridge.errors import ConfigurationError, ProviderError, ProviderUnavailable
 from crmbridge.providers import builtin
+from crmbridge.spec import AuthSpec
 
 pytestmark = pytest.mark.anyio
 
@@ -34,6 +36,15 @@ def test_client_defaults_come_from_the_provider() -> None:
     assert "zz-secret" not in repr(client)
     with pytest.raises(ConfigurationError):
         OAuthClient.from_config(builtin("hubspot"), {"client_id": "c"}, None)
+
+
+def test_a_crm_without_oauth_endpoints_is_refused_unless_the_connection_names_them() -> None:
+    keys_only = replace(builtin("hubspot"), display_name="Keys CRM", auth=AuthSpec(api_key_header="X-Key"))
+    config = {"client_id": "c", "redirect_uri": "https://x/cb"}
+    with pytest.raises(ConfigurationError, match="Keys CRM has no OAuth endpoints"):
+        OAuthClient.from_config(keys_only, config, "secret")
+    urls = {"authorize_url": "https://keys.example/authorize", "token_url": "https://keys.example/token"}
+    assert OAuthClient.from_config(keys_only, {**config, **urls}, "secret").token_url == urls["token_url"]
 
 
 def _server(
