@@ -18,6 +18,7 @@ from crmbridge.errors import (
     ReauthorizationRequired,
     scrub,
 )
+from crmbridge.providers import default_catalog
 
 SHAPES = {
     "hubspot private-app token": f"pat-na1-{uuid.uuid4()}",
@@ -27,6 +28,12 @@ SHAPES = {
     "pipedrive access token": f"13000001:20000001:{secrets.token_hex(32)}",
     "pipedrive refresh token": f"v1u:{secrets.token_urlsafe(48)}",
 }
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _crms_assembled() -> None:
+    """Each CRM's credential shapes are masked once its provider joins a catalog, as in any runtime."""
+    default_catalog()
 
 
 @pytest.mark.parametrize("secret", SHAPES.values(), ids=SHAPES.keys())

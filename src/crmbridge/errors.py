@@ -31,7 +31,8 @@ secrets: :func:`scrub` runs over every message, typed string and detail string.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal, Self
 
@@ -53,32 +54,38 @@ __all__ = [
     "ReauthorizationRequired",
     "UnknownTool",
     "error_json",
+    "register_secret_patterns",
     "scrub",
 ]
 
-# Bearer tokens; HubSpot private-app tokens (pat-…), OAuth access tokens (C… base64, long) and refresh
-# tokens (na1-<uuid>); Pipedrive API tokens and client secrets (40 hex), OAuth access tokens
-# (<company>:<user>:<64 hex>) and refresh tokens (v1u:…); anything after a credential-like key in a URL,
-# a form body or JSON.
-_SECRET_PATTERNS = [
+# Generic shapes only: bearer tokens, and anything after a credential-like key in a URL, a form body or
+# JSON. The shapes of the credentials each CRM issues are the provider's (``AuthSpec.secret_patterns``),
+# added through ``register_secret_patterns`` when it joins a catalog.
+_GENERIC_SECRET_PATTERNS = (
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
-    re.compile(r"\bpat-[a-z0-9]+-[A-Za-z0-9-]{8,}"),
-    re.compile(r"\bC[A-Z][A-Za-z0-9_-]{60,}"),
-    re.compile(r"\b(?:na|eu|ap)\d-[0-9a-f]{8}-[0-9a-f-]{27}\b"),
-    re.compile(r"\b\d+:\d+:[0-9a-f]{64}\b"),
-    re.compile(r"\bv1u:[A-Za-z0-9_-]{20,}"),
     re.compile(
-        r"(?i)((?:api_token|api_key|apikey|hapikey|access_token|refresh_token|client_secret|token|code|password)"
+        r"(?i)((?:api_token|api_key|apikey|access_token|refresh_token|client_secret|token|code|password)"
         r"[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]{6,}"
     ),
-    re.compile(r"\b[0-9a-f]{40}\b"),
-    re.compile(r"\b(?:CN|EU|NA|AP)[A-Za-z0-9]?-[A-Za-z0-9_-]{20,}"),
-]
+)
+_secret_patterns: tuple[re.Pattern[str], ...] = _GENERIC_SECRET_PATTERNS
+_registering = threading.Lock()
+
+
+def register_secret_patterns(patterns: Iterable[str]) -> None:
+    """Mask these shapes too, everywhere from now on (a provider's credential formats); a first group, if
+    any, is kept. Registering a pattern again changes nothing."""
+    global _secret_patterns
+    with _registering:
+        known = {p.pattern for p in _secret_patterns}
+        added = tuple(re.compile(p) for p in dict.fromkeys(patterns) if p not in known)
+        if added:
+            _secret_patterns = (*_secret_patterns, *added)
 
 
 def scrub(text: str) -> str:
     """Mask anything that looks like a credential: errors and logs go to models and humans alike."""
-    for pattern in _SECRET_PATTERNS:
+    for pattern in _secret_patterns:
         text = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + "[redacted]", text)
     return text
 

@@ -23,7 +23,7 @@ from .models import AccountStatus, ConnectedAccount, Connection
 if TYPE_CHECKING:
     from ..store import AccountRecord, ConnectionRecord, Store
 
-__all__ = ["Accounts", "StatusListener"]
+__all__ = ["API_DOMAIN", "CRM_ACCOUNT_ID", "Accounts", "StatusListener"]
 
 log = logging.getLogger("crmbridge.accounts")
 
@@ -31,6 +31,13 @@ log = logging.getLogger("crmbridge.accounts")
 StatusListener = Callable[[ConnectedAccount, AccountStatus | None, AccountStatus, str | None], None]
 
 _CONNECTION_FIELDS = ("base_url", "client_id", "redirect_uri", "authorize_url", "token_url")
+
+#: Account metadata holding the account's own API origin, for CRMs that serve each account on its own
+#: host (``AuthSpec.base_url_per_account``); named like ``connect_api_key``'s parameter.
+API_DOMAIN = "api_domain"
+#: Account metadata naming the CRM account (portal, company) an authorisation belongs to: every
+#: connected account on it shares one rate-limit budget.
+CRM_ACCOUNT_ID = "crm_account_id"
 
 
 def public_connection(record: ConnectionRecord) -> Connection:
@@ -181,15 +188,14 @@ class Accounts:
         if not api_key or not api_key.strip():
             raise InvalidInput("api_key is empty.", field="api_key")
         metadata: dict[str, Any] = {"auth": "api_key"}
+        provider = self.catalog.provider(connection.provider)
         if api_domain:
             parsed = httpx.URL(api_domain)
             if parsed.scheme not in ("http", "https") or not parsed.host:
                 raise InvalidInput(f"api_domain {api_domain!r} is not an http(s) URL.", field="api_domain")
-            metadata["api_domain"] = api_domain.rstrip("/")
-        elif connection.provider == "pipedrive":
-            metadata["api_domain"] = (
-                connection.config.get("base_url") or self.catalog.provider(connection.provider).base_url
-            )
+            metadata[API_DOMAIN] = api_domain.rstrip("/")
+        elif provider.auth.base_url_per_account:
+            metadata[API_DOMAIN] = connection.config.get("base_url") or provider.base_url
         self.get_or_create(connection_name, identifier)
         return self.update(
             connection_name,
@@ -290,7 +296,7 @@ class Accounts:
                 authorization_link=link(()) if link else None,
             )
         metadata = record.metadata or {}
-        base_url = metadata.get("api_domain") or connection.config.get("base_url") or provider.base_url
+        base_url = metadata.get(API_DOMAIN) or connection.config.get("base_url") or provider.base_url
         credentials = record.credentials or {}
         auth: httpx.Auth
         if "api_key" in credentials:
@@ -307,8 +313,9 @@ class Accounts:
             if self.oauth_auth is None:
                 raise ConfigurationError("OAuth accounts need the OAuth layer (crmbridge.auth.oauth).")
             auth = self.oauth_auth(connection, record)
-            scope_owner = metadata.get("portal_id") or metadata.get("company_id") or record.id
-            account_key = f"{provider.name}:{scope_owner}"
+            legacy_key = provider.auth.legacy_account_id_key
+            crm_account = metadata.get(CRM_ACCOUNT_ID) or (legacy_key and metadata.get(legacy_key))
+            account_key = f"{provider.name}:{crm_account or record.id}"
             granted = frozenset(record.granted_scopes or ()) or None
 
         async def on_auth_error(error: CrmBridgeError) -> None:

@@ -20,12 +20,12 @@ from ..errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from ..spec import PageInfo, Preparer, Resolver
+from ..spec import Identity, PageInfo, Preparer, Resolver
 
 if TYPE_CHECKING:
     import httpx
 
-    from ..spec import CallContext, Tool
+    from ..spec import CallContext, OAuthClient, TokenSet, Tool, UninstallNotice
 
 __all__ = ["DefaultHooks", "body_json", "default_error", "retry_after_seconds"]
 
@@ -82,6 +82,17 @@ class DefaultHooks:
         body = body_json(response)
         message = _first_text(body) or response.reason_phrase or "error"
         return default_error(response.status_code, message, retry_after=retry_after_seconds(response))
+
+    async def identify(self, http: httpx.AsyncClient, client: OAuthClient, tokens: TokenSet) -> Identity:
+        """Whose grant a fresh token is. Knowing nothing more than the token answer, each connected account
+        counts as its own CRM account, on the provider's (or connection's) base URL."""
+        return Identity()
+
+    def read_uninstall(
+        self, client: OAuthClient, authorization: str | None, body: bytes | Mapping[str, Any]
+    ) -> UninstallNotice | None:
+        """Uninstall notices sent to the callback URL; a CRM that sends none never has one."""
+        return None
 
 
 def _first_text(body: Any) -> str | None:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import httpx
 
     from ..errors import CrmBridgeError
+    from .oauth import Identity, OAuthClient, TokenSet, UninstallNotice
     from .provider import Provider
     from .tool import Tool
 
@@ -95,3 +96,13 @@ class ProviderHooks(Protocol):
         """Map an error response onto the taxonomy, with the typed context the answer gives (``status``,
         ``request_id``, ``retry_after``, ``provider``); a spent daily budget is ``RateLimited(daily=True)``,
         which the engine hands back at once instead of waiting."""
+
+    async def identify(self, http: httpx.AsyncClient, client: OAuthClient, tokens: TokenSet) -> Identity:
+        """Whose grant a freshly exchanged token is: the CRM account, its API origin, the granted scopes and
+        what the connected account shows; raise ``UnsafeGrant`` to refuse the answer."""
+
+    def read_uninstall(
+        self, client: OAuthClient, authorization: str | None, body: bytes | Mapping[str, Any]
+    ) -> UninstallNotice | None:
+        """An uninstall notice the CRM sent to the callback URL, verified as meant for ``client``;
+        ``None`` when it is not (or this CRM sends none), ``InvalidInput`` when it is but is malformed."""
