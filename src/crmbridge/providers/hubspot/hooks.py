@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ...engine.hooks import DefaultHooks, body_json, default_error, retry_after_seconds
+from ...engine.matching import match_key
 from ...engine.request import plan_request
 from ...errors import (
     AuthFailed,
@@ -80,7 +81,7 @@ def _labels(props: Mapping[str, Any], known: Any) -> dict[str, str]:
     for name, names in known.items():
         value = props.get(name)
         label = names.get(str(value)) if isinstance(names, dict) and value is not None else None
-        if label and re.sub(r"[^a-z0-9]", "", label.lower()) != str(value).lower():
+        if label and match_key(label) != match_key(value):
             out[name] = label
     return out
 
