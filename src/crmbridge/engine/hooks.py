@@ -57,9 +57,15 @@ class DefaultHooks:
         """Strip the provider's response envelope, if it has one."""
         return body
 
-    def page_info(self, body: Any, tool: Tool) -> PageInfo:
+    def page_info(self, body: Any) -> PageInfo:
         """``(next_cursor, total)`` of a list response."""
         return None, None
+
+    def next_page(
+        self, path: str, params: dict[str, Any], json: Any, cursor: str
+    ) -> tuple[dict[str, Any], Any]:
+        """``(params, json)`` asking ``path`` for the page after ``cursor``: here a ``cursor`` parameter."""
+        return {**params, "cursor": cursor}, json
 
     def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
         """A compact record for an LLM: no nulls, no envelope noise."""

@@ -56,7 +56,7 @@ def shape_output(tool: Tool, hooks: ProviderHooks, body: Any, args: dict[str, An
     if kind == "deleted":
         ident = next((args[k] for k in ("id", "entityId", "objectId") if k in args), None)
         return {"id": ident, "deleted": True}
-    cursor, total = hooks.page_info(body, tool)
+    cursor, total = hooks.page_info(body)
     found = dig(hooks.unwrap(body), tool.output.items)
     if tool.output.keep:
         found = project(found, _tree(tool.output.keep))

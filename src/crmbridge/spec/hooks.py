@@ -7,7 +7,7 @@ differently. ``CallContext`` is what resolvers and preparers may use while a cal
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -48,6 +48,20 @@ class CallContext(Protocol):
         """Send a side request; the body (unwrapped of the provider's envelope unless ``unwrap=False``),
         or a taxonomy error raised."""
 
+    def paginate(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        method: str = "GET",
+        items: str = "",
+        max_pages: int = 10,
+    ) -> AsyncIterator[Any]:
+        """The records of a list endpoint, page after page (asked for through the provider's
+        ``next_page``), each page a side request; ``items`` is the dotted path of the records in the
+        unwrapped body (empty: the body is the list). Stops after ``max_pages`` pages."""
+
     async def cached(self, key: str, load: Callable[[], Awaitable[Any]], *, fresh: bool = False) -> Any:
         """``load()`` once per account and ``key`` while the cache keeps it (``fresh``: load again)."""
 
@@ -79,8 +93,13 @@ class ProviderHooks(Protocol):
     def unwrap(self, body: Any) -> Any:
         """Strip the provider's response envelope, if it has one."""
 
-    def page_info(self, body: Any, tool: Tool) -> PageInfo:
+    def page_info(self, body: Any) -> PageInfo:
         """``(next_cursor, total)`` of a list response."""
+
+    def next_page(
+        self, path: str, params: dict[str, Any], json: Any, cursor: str
+    ) -> tuple[dict[str, Any], Any]:
+        """``(params, json)`` asking ``path`` for the page after ``cursor`` (from :meth:`page_info`)."""
 
     def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
         """A compact record for an LLM: no nulls, no envelope noise."""

@@ -124,7 +124,7 @@ def test_scope_error_is_never_a_revocation() -> None:
     ],
 )  # fmt: skip
 def test_page_info_reads_both_paginations(body: dict[str, Any], cursor: str | None) -> None:
-    assert HOOKS.page_info(body, tool("pipedrive_deals_list")) == (cursor, None)
+    assert HOOKS.page_info(body) == (cursor, None)
 
 
 def test_shape_record_is_compact() -> None:

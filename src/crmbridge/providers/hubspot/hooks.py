@@ -98,12 +98,20 @@ class HubSpotHooks(DefaultHooks):
             return (kind.read_scope if tool.annotations.read_only else kind.write_scope,)
         return tool.scopes
 
-    def page_info(self, body: Any, tool: Tool) -> PageInfo:
+    def page_info(self, body: Any) -> PageInfo:
         if not isinstance(body, dict):
             return None, None
         after = ((body.get("paging") or {}).get("next") or {}).get("after")
         total = body.get("total")
         return (str(after) if after is not None else None), (total if isinstance(total, int) else None)
+
+    def next_page(
+        self, path: str, params: dict[str, Any], json: Any, cursor: str
+    ) -> tuple[dict[str, Any], Any]:
+        """``after`` goes in a search's body, else in the query."""
+        if isinstance(json, dict):
+            return params, {**json, "after": cursor}
+        return {**params, "after": cursor}, json
 
     def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
         if isinstance(record, list) and len(record) == 1:

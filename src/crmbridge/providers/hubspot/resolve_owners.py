@@ -46,20 +46,8 @@ async def owners(ctx: CallContext) -> list[Owner]:
     """The account's owners, cached per account (``crm.objects.owners.read``)."""
 
     async def load() -> list[Owner]:
-        found: list[Owner] = []
-        params: dict[str, Any] = {"limit": _PAGE}
-        for _ in range(_MAX_PAGES):
-            body = await ctx.request("GET", "/crm/v3/owners", params=params)
-            found += [_owner(raw) for raw in (body.get("results", []) if isinstance(body, dict) else [])]
-            after = (
-                ((body.get("paging") or {}).get("next") or {}).get("after")
-                if isinstance(body, dict)
-                else None
-            )
-            if not after:
-                break
-            params = {"limit": _PAGE, "after": after}
-        return found
+        pages = ctx.paginate("/crm/v3/owners", params={"limit": _PAGE}, items="results", max_pages=_MAX_PAGES)
+        return [_owner(raw) async for raw in pages if isinstance(raw, dict)]
 
     found: list[Owner] = await ctx.cached("owners", load)
     return found

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from ...engine import matching
 from ...errors import AmbiguousReference, InsufficientScope, InvalidInput
 from ...spec import Resolver
-from .hooks import next_page
 
 if TYPE_CHECKING:
     from ...spec import CallContext
@@ -36,25 +35,9 @@ def is_id(value: Any) -> bool:
     return isinstance(value, int) or (isinstance(value, str) and value.strip().isdecimal())
 
 
-async def fetch_all(
-    ctx: CallContext, path: str, params: Mapping[str, Any], *, max_pages: int = 10
-) -> list[Any]:
-    """Every row of a list endpoint, following v2 cursors or v1 offsets (``ctx.request`` sees one page)."""
-    hooks = ctx.provider.hooks
-    query = dict(params)
-    rows: list[Any] = []
-    for _ in range(max_pages):
-        body = await ctx.request("GET", path, params=query, unwrap=False)
-        data = hooks.unwrap(body)
-        rows.extend(r for r in (data if isinstance(data, list) else []) if isinstance(r, dict))
-        cursor = next_page(body)
-        if cursor is None:
-            break
-        if path.startswith("/api/v2/"):
-            query["cursor"] = cursor
-        else:
-            query["start"] = cursor
-    return rows
+async def _all(ctx: CallContext, path: str) -> list[Any]:
+    """Every row of a small list endpoint (pipelines, stages, users)."""
+    return [row async for row in ctx.paginate(path, params={"limit": 500}) if isinstance(row, dict)]
 
 
 async def _rows(
@@ -87,11 +70,11 @@ async def _pick_cached(
 
 
 async def _load_pipelines(ctx: CallContext) -> list[Any]:
-    return await fetch_all(ctx, "/api/v2/pipelines", {"limit": 500})
+    return await _all(ctx, "/api/v2/pipelines")
 
 
 async def _load_stages(ctx: CallContext) -> list[Any]:
-    return await fetch_all(ctx, "/api/v2/stages", {"limit": 500})
+    return await _all(ctx, "/api/v2/stages")
 
 
 async def pipeline(ctx: CallContext, value: Any, args: dict[str, Any]) -> Any:
@@ -152,7 +135,7 @@ async def current_user(ctx: CallContext) -> dict[str, Any]:
 
 async def _load_users(ctx: CallContext) -> list[Any]:
     try:
-        return await fetch_all(ctx, "/api/v1/users", {"limit": 500})
+        return await _all(ctx, "/api/v1/users")
     except InsufficientScope:
         # An OAuth app without users:read can still name its own user.
         return [await current_user(ctx)]
