@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -80,7 +80,6 @@ class CallContext:
     target: CallTarget
     http: HttpCore
     cache: TTLCache
-    notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def granted_scopes(self) -> frozenset[str] | None:

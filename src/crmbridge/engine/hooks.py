@@ -25,7 +25,7 @@ from ..errors import (
 from ..spec import PageInfo, Preparer, Resolver
 
 if TYPE_CHECKING:
-    from ..spec import CallContext, Tool
+    from ..spec import CallContext, Prepared, Tool
 
 __all__ = ["DefaultHooks", "body_json", "default_error", "retry_after_seconds"]
 
@@ -67,7 +67,7 @@ class DefaultHooks:
         """``(params, json)`` asking ``path`` for the page after ``cursor``: here a ``cursor`` parameter."""
         return {**params, "cursor": cursor}, json
 
-    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+    def shape_record(self, record: Any, tool: Tool, prepared: Prepared) -> Any:
         """A compact record for an LLM: no nulls, no envelope noise."""
         if isinstance(record, dict):
             return {k: v for k, v in record.items() if v not in (None, "", [], {})}

@@ -4,7 +4,7 @@ Everything else imports this package; it imports nothing of crmbridge but the er
 type hints). A tool or a provider built here can be run by any engine that is handed it.
 """
 
-from .hooks import CallContext, PageInfo, Preparer, ProviderHooks, Resolver
+from .hooks import CallContext, PageInfo, Prepared, Preparer, ProviderHooks, Resolver
 from .limits import DAY, CostRule, DailyBudget, RateLimits, Window
 from .provider import AuthSpec, Provider
 from .schema import (
@@ -30,6 +30,7 @@ __all__ = [
     "Output",
     "PageInfo",
     "PipelineSchema",
+    "Prepared",
     "Preparer",
     "PropertyOption",
     "PropertySchema",

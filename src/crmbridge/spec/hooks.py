@@ -2,12 +2,14 @@
 
 The engine calls these at fixed points of every tool call. ``crmbridge.engine.DefaultHooks`` implements
 them for a plain JSON REST API; a provider subclasses it and overrides only what its API does
-differently. ``CallContext`` is what resolvers and preparers may use while a call is being prepared.
+differently. ``CallContext`` is what resolvers and preparers may use while a call is being prepared;
+a preparer hands back a ``Prepared``: the input the request is planned from, and what shaping should know.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
     from .provider import Provider
     from .tool import Tool
 
-__all__ = ["CallContext", "PageInfo", "Preparer", "ProviderHooks", "Resolver"]
+__all__ = ["CallContext", "PageInfo", "Prepared", "Preparer", "ProviderHooks", "Resolver"]
 
 #: ``(next_cursor, total)`` of a list response.
 PageInfo = tuple[str | None, int | None]
@@ -66,10 +68,25 @@ class CallContext(Protocol):
         """``load()`` once per account and ``key`` while the cache keeps it (``fresh``: load again)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A tool input reshaped for its endpoint, and what the result's shaping should know about it.
+
+    ``args`` is what the request is planned from (every key is meant for the CRM). ``labels``
+    (``{property: {id: label}}``) names ids the output carries that a model cannot read, such as
+    numeric stage ids; ``linked`` (``{object type: [ids]}``) records what a create linked, for
+    responses that do not echo it.
+    """
+
+    args: dict[str, Any]
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    linked: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
 #: ``async def resolver(ctx, value, args) -> value``: a plain-language value becomes a CRM id.
 Resolver = Callable[[CallContext, Any, dict[str, Any]], Awaitable[Any]]
-#: ``async def prepare(ctx, tool, args) -> args``: reshape the input for one quirk of the API.
-Preparer = Callable[[CallContext, "Tool", dict[str, Any]], Awaitable[dict[str, Any]]]
+#: ``async def prepare(ctx, tool, args) -> Prepared``: reshape the input for one quirk of the API.
+Preparer = Callable[[CallContext, "Tool", dict[str, Any]], Awaitable[Prepared]]
 
 
 class ProviderHooks(Protocol):
@@ -101,7 +118,7 @@ class ProviderHooks(Protocol):
     ) -> tuple[dict[str, Any], Any]:
         """``(params, json)`` asking ``path`` for the page after ``cursor`` (from :meth:`page_info`)."""
 
-    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+    def shape_record(self, record: Any, tool: Tool, prepared: Prepared) -> Any:
         """A compact record for an LLM: no nulls, no envelope noise."""
 
     def record_id(self, record: Any) -> str | None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ...engine import matching
-from ...spec import Annotations, Output, Preparer, Tool
+from ...spec import Annotations, Output, Prepared, Preparer, Tool
 from .generic_common import (
     ENTITY_HELP,
     READ,
@@ -26,19 +26,19 @@ _TYPE = {"type": "string", "description": ENTITY_HELP}
 _ID = {"type": "string"}
 
 
-async def _schema_read(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+async def _schema_read(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     """Pipelines and properties: map the object type and check its read (or schema read) scope."""
     found = kind(args["objectType"], "objectType")
     require_scopes(ctx, [read_scopes(found, schema=True)], tool.name)
     args["objectType"] = found.api_name
-    return args
+    return Prepared(args)
 
 
-async def _associations_list(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+async def _associations_list(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     a, b = kind(args["objectType"], "objectType"), kind(args["toObjectType"], "toObjectType")
     require_scopes(ctx, [read_scopes(a), read_scopes(b)], tool.name)
     args["objectType"], args["toObjectType"] = a.api_name, b.api_name
-    return args
+    return Prepared(args)
 
 
 async def _spec(ctx: CallContext, a: str, b: str, label: str | None, type_id: int | None) -> dict[str, Any]:
@@ -76,7 +76,7 @@ async def _by_type_id(ctx: CallContext, a: str, b: str, type_id: int) -> Mapping
     )  # fmt: skip
 
 
-async def _association_create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+async def _association_create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     """Default association via the tool's own PUT; a label or type id is set first by a side request.
 
     HubSpot keeps the unlabelled association under every labelled one, so the default PUT that follows
@@ -93,7 +93,7 @@ async def _association_create(ctx: CallContext, tool: Tool, args: dict[str, Any]
             f"{b.api_name}/{quote(str(args['toObjectId']), safe='')}"
         )
         await ctx.request("PUT", path, json=[spec])
-    return args
+    return Prepared(args)
 
 
 TOOLS: tuple[Tool, ...] = (

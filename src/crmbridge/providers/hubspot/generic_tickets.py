@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...engine import matching
-from ...spec import Output, Preparer, Recheck, Tool
+from ...spec import Output, Prepared, Preparer, Recheck, Tool
 from .generic_common import READ, SEARCH, search_body, text
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def _pick(items: list[Any], wanted: str, field: str, kind: str) -> Any:
     return matching.pick(wanted, choices, field=field, kind=kind).value
 
 
-async def _create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+async def _create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     """Pipeline and status by id or label (status defaults to the first); contact/company → associations."""
     pipeline = _pick(
         await _pipelines(ctx), str(args.get("hs_pipeline") or "0"), "hs_pipeline", "ticket pipeline"
@@ -62,16 +62,15 @@ async def _create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[st
     if links:
         out["associations"] = links
     # For HubSpotHooks.shape_record: status and pipeline names next to their ids, and what was linked.
-    out["_labels"] = {
+    labels = {
         "hs_pipeline": {str(pipeline["id"]): str(pipeline.get("label"))},
         "hs_pipeline_stage": {str(s["id"]): str(s.get("label")) for s in stages},
     }
-    out["_associated"] = associated
-    return out
+    return Prepared(out, labels=labels, linked=associated)
 
 
-async def _search(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
-    return search_body(args)
+async def _search(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
+    return Prepared(search_body(args))
 
 
 TOOLS: tuple[Tool, ...] = (

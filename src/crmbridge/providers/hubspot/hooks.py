@@ -25,7 +25,7 @@ from ...spec import PageInfo
 from .objects import object_type
 
 if TYPE_CHECKING:
-    from ...spec import CallContext, Tool
+    from ...spec import CallContext, Prepared, Tool
 
 __all__ = ["HubSpotHooks"]
 
@@ -72,15 +72,13 @@ def _validation_message(message: str) -> tuple[str, dict[str, Any]]:
     return f"Property '{name}': {text}{more}", details
 
 
-def _labels(props: Mapping[str, Any], known: Any) -> dict[str, str]:
-    """Names for ids a model cannot read (numeric stage, pipeline and owner ids), from a preparer's
-    ``_labels``; a label that merely spells its id (``closedwon``) is left out."""
-    if not isinstance(known, dict):
-        return {}
+def _labels(props: Mapping[str, Any], known: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """Names for ids a model cannot read (numeric stage, pipeline and owner ids), from the preparer's
+    ``Prepared.labels``; a label that merely spells its id (``closedwon``) is left out."""
     out: dict[str, str] = {}
     for name, names in known.items():
         value = props.get(name)
-        label = names.get(str(value)) if isinstance(names, dict) and value is not None else None
+        label = names.get(str(value)) if value is not None else None
         if label and match_key(label) != match_key(value):
             out[name] = label
     return out
@@ -113,11 +111,11 @@ class HubSpotHooks(DefaultHooks):
             return params, {**json, "after": cursor}
         return {**params, "after": cursor}, json
 
-    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+    def shape_record(self, record: Any, tool: Tool, prepared: Prepared) -> Any:
         if isinstance(record, list) and len(record) == 1:
             record = record[0]  # one record inside a batch answer (e.g. a one-input upsert)
         if not isinstance(record, dict) or "properties" not in record:
-            return super().shape_record(record, tool, args)
+            return super().shape_record(record, tool, prepared)
         props = {
             k: v
             for k, v in (record.get("properties") or {}).items()
@@ -128,7 +126,7 @@ class HubSpotHooks(DefaultHooks):
             out["created"] = record["new"]  # upsert: created (true) or updated (false)
         if record.get("archived"):
             out["archived"] = True
-        labels = _labels(props, args.get("_labels"))
+        labels = _labels(props, prepared.labels)
         if labels:
             out["labels"] = labels
         history = record.get("propertiesWithHistory")
@@ -143,8 +141,8 @@ class HubSpotHooks(DefaultHooks):
                 kind: sorted({str(r.get("id") or r.get("toObjectId")) for r in (v.get("results") or [])})
                 for kind, v in assoc.items()
             }
-        elif args.get("_associated"):
-            out["associations"] = args["_associated"]  # what a create linked inline
+        elif prepared.linked:
+            out["associations"] = {kind: list(ids) for kind, ids in prepared.linked.items()}
         return out
 
     async def find_created(self, ctx: CallContext, tool: Tool, args: Mapping[str, Any]) -> list[Any] | None:

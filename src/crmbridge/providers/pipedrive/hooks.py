@@ -24,7 +24,7 @@ from ...spec import PageInfo
 from .common import V1
 
 if TYPE_CHECKING:
-    from ...spec import CallContext, Tool
+    from ...spec import CallContext, Prepared, Tool
 
 __all__ = ["PipedriveHooks"]
 
@@ -191,7 +191,7 @@ class PipedriveHooks(DefaultHooks):
         """v2 lists take the ``cursor``; v1 lists an offset, ``start``."""
         return {**params, "start" if path.startswith(V1) else "cursor": cursor}, json
 
-    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+    def shape_record(self, record: Any, tool: Tool, prepared: Prepared) -> Any:
         if isinstance(record, dict) and isinstance(record.get("item"), dict) and "result_score" in record:
             record = record["item"]  # a search hit: the item is the record
         return _compact(record, top=True)
