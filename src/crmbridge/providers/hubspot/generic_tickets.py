@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...engine import matching
 from ...spec import Output, Prepared, Preparer, Recheck, Tool
-from .generic_common import READ, SEARCH, search_body, text
+from .generic_common import READ, SEARCH, search_body
+from .resolve_common import as_text
 
 if TYPE_CHECKING:
     from ...spec import CallContext
@@ -56,9 +57,9 @@ async def _create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepare
         target = args.pop(key, None)
         if target is not None:
             spec = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}
-            links.append({"to": {"id": text(target)}, "types": [spec]})
-            associated[kind] = [text(target)]
-    out: dict[str, Any] = {k: text(v) for k, v in args.items() if v is not None}
+            links.append({"to": {"id": as_text(target)}, "types": [spec]})
+            associated[kind] = [as_text(target)]
+    out: dict[str, Any] = {k: as_text(v) for k, v in args.items() if v is not None}
     if links:
         out["associations"] = links
     # For HubSpotHooks.shape_record: status and pipeline names next to their ids, and what was linked.
