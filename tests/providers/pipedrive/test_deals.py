@@ -89,6 +89,14 @@ async def test_deal_create_with_ambiguous_person_lists_candidates(pipedrive: Acc
     assert len(await crm_get(pipedrive, "/api/v2/deals", limit=500)) == len(before)  # nothing written
 
 
+async def test_deal_create_offers_search_hits_that_are_not_the_name_as_candidates(pipedrive: Account) -> None:
+    zebulon = await crm_post(pipedrive, "/api/v2/persons", {"name": "Zebulon Quartz"})
+    error = error_of(await pipedrive.call("pipedrive_deal_create", {"title": "X", "person": "Zebul"}))
+    assert (error["code"], error["field"]) == ("ambiguous_reference", "person")
+    assert error["candidates"] == [{"id": zebulon["id"], "label": "Zebulon Quartz"}]
+    assert "no person is called 'Zebul'" in error["message"]
+
+
 async def test_deal_get_returns_the_deal(pipedrive: Account) -> None:
     seeded = await first(pipedrive, "/api/v2/deals")
     data = await pipedrive.ok("pipedrive_deal_get", {"id": seeded["id"]})
