@@ -25,7 +25,7 @@ from ..spec import Identity, PageInfo, Preparer, Resolver
 if TYPE_CHECKING:
     import httpx
 
-    from ..spec import CallContext, OAuthClient, TokenSet, Tool, UninstallNotice
+    from ..spec import CallContext, OAuthClient, Prepared, TokenSet, Tool, UninstallNotice
 
 __all__ = ["DefaultHooks", "body_json", "default_error", "retry_after_seconds"]
 
@@ -57,11 +57,17 @@ class DefaultHooks:
         """Strip the provider's response envelope, if it has one."""
         return body
 
-    def page_info(self, body: Any, tool: Tool) -> PageInfo:
+    def page_info(self, body: Any) -> PageInfo:
         """``(next_cursor, total)`` of a list response."""
         return None, None
 
-    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+    def next_page(
+        self, path: str, params: dict[str, Any], json: Any, cursor: str
+    ) -> tuple[dict[str, Any], Any]:
+        """``(params, json)`` asking ``path`` for the page after ``cursor``: here a ``cursor`` parameter."""
+        return {**params, "cursor": cursor}, json
+
+    def shape_record(self, record: Any, tool: Tool, prepared: Prepared) -> Any:
         """A compact record for an LLM: no nulls, no envelope noise."""
         if isinstance(record, dict):
             return {k: v for k, v in record.items() if v not in (None, "", [], {})}

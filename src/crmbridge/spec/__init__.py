@@ -4,7 +4,7 @@ Everything else imports this package; it imports nothing of crmbridge but the er
 a provider built here can be run by any engine that is handed it.
 """
 
-from .hooks import CallContext, PageInfo, Preparer, ProviderHooks, Resolver
+from .hooks import CallContext, PageInfo, Prepared, Preparer, ProviderHooks, Resolver
 from .limits import DAY, CostRule, DailyBudget, RateLimits, Window
 from .oauth import (
     GrantRejected,
@@ -44,6 +44,7 @@ __all__ = [
     "Output",
     "PageInfo",
     "PipelineSchema",
+    "Prepared",
     "Preparer",
     "PropertyOption",
     "PropertySchema",

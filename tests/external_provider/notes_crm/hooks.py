@@ -17,7 +17,7 @@ class NotesHooks(DefaultHooks):
         """Every answer is ``{"data": ...}``."""
         return body.get("data") if isinstance(body, dict) else body
 
-    def page_info(self, body: Any, tool: Tool) -> PageInfo:
+    def page_info(self, body: Any) -> PageInfo:
         return (body.get("next_cursor") if isinstance(body, dict) else None), None
 
     def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:

@@ -19,13 +19,14 @@ from ...errors import (
     RateLimited,
 )
 from ...spec import PageInfo
+from .common import V1
 
 if TYPE_CHECKING:
     import httpx
 
-    from ...spec import CallContext, Tool
+    from ...spec import CallContext, Prepared, Tool
 
-__all__ = ["PipedriveHooks", "next_page"]
+__all__ = ["PipedriveHooks"]
 
 _PROVIDER = "pipedrive"
 
@@ -69,7 +70,7 @@ _NEWEST_FIRST: dict[str, dict[str, Any]] = {
 }
 
 
-def next_page(body: Any) -> str | None:
+def _next_cursor(body: Any) -> str | None:
     """The next page's cursor: v2 ``next_cursor``, or a v1 list's next ``start`` as a string."""
     if not isinstance(body, dict) or not isinstance(body.get("additional_data"), dict):
         return None
@@ -183,10 +184,16 @@ class PipedriveHooks(DefaultHooks):
             return body["data"]
         return body
 
-    def page_info(self, body: Any, tool: Tool) -> PageInfo:
-        return next_page(body), None
+    def page_info(self, body: Any) -> PageInfo:
+        return _next_cursor(body), None
 
-    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+    def next_page(
+        self, path: str, params: dict[str, Any], json: Any, cursor: str
+    ) -> tuple[dict[str, Any], Any]:
+        """v2 lists take the ``cursor``; v1 lists an offset, ``start``."""
+        return {**params, "start" if path.startswith(V1) else "cursor": cursor}, json
+
+    def shape_record(self, record: Any, tool: Tool, prepared: Prepared) -> Any:
         if isinstance(record, dict) and isinstance(record.get("item"), dict) and "result_score" in record:
             record = record["item"]  # a search hit: the item is the record
         return _compact(record, top=True)
