@@ -53,6 +53,7 @@ class Bridge:
         *,
         tenant_id: str = "default",
         providers: Iterable[Provider] = (),
+        entry_points: bool = True,
         data_dir: str | os.PathLike[str] | None = None,
         redis_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -66,12 +67,14 @@ class Bridge:
     ) -> None:
         """A private :class:`Runtime` with these options, and this Bridge as its one tenant.
 
-        ``providers`` are added to the built-in CRMs; ``rate_limit_scale`` and ``index_lag`` are for a
+        ``providers`` are added to the built-in CRMs (and to those installed under the
+        ``crmbridge.providers`` entry points, unless ``entry_points=False``); ``rate_limit_scale`` and ``index_lag`` are for a
         sandbox run (``crmbridge sandbox --rate-window-scale``); ``account_cache_ttl``: seconds an
         account's credentials are trusted in memory before the database is read again."""
         runtime = Runtime(
             database_url,
             providers=providers,
+            entry_points=entry_points,
             data_dir=data_dir,
             redis_url=redis_url,
             transport=transport,
@@ -347,15 +350,24 @@ class Bridge:
     ) -> ConnectedAccount:
         return self.runtime.run(self.oauth.acomplete(code, state, error))
 
+    async def ahandle_uninstall(self, *, authorization: str | None, body: bytes | Any) -> int:
+        """An uninstall notice sent to the callback URL (Pipedrive's ``DELETE``): 200 and the accounts it
+        names are REVOKED, 401 when it is for none of this tenant's OAuth clients, 400 when malformed."""
+        return await self.oauth.handle_uninstall(authorization, body)
+
+    def handle_uninstall(self, *, authorization: str | None, body: bytes | Any) -> int:
+        return self.runtime.run(self.oauth.handle_uninstall(authorization, body))
+
     async def ahandle_pipedrive_uninstall(self, *, authorization: str | None, body: bytes | Any) -> int:
-        """Pipedrive's uninstall ``DELETE``: 200 and the account is REVOKED, or 401 for wrong credentials."""
-        return await self.oauth.handle_pipedrive_uninstall(authorization, body)
+        """The name this had before any provider could send notices; same as :meth:`ahandle_uninstall`."""
+        return await self.ahandle_uninstall(authorization=authorization, body=body)
 
     def handle_pipedrive_uninstall(self, *, authorization: str | None, body: bytes | Any) -> int:
-        return self.runtime.run(self.oauth.handle_pipedrive_uninstall(authorization, body))
+        return self.handle_uninstall(authorization=authorization, body=body)
 
     def oauth_callback_app(self) -> CallbackApp:
-        """ASGI app to serve at the redirect URI (consent ``GET`` and Pipedrive's uninstall ``DELETE``)."""
+        """ASGI app to serve at the redirect URI (consent ``GET`` and uninstall notices, e.g. Pipedrive's
+        ``DELETE``)."""
         return self.oauth.callback_app()
 
     def plan_scopes(
