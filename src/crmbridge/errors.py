@@ -243,25 +243,8 @@ class ReauthorizationRequired(CrmBridgeError):
     audience: ClassVar[Audience] = "end_user"
     http_status = 401
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        account_status: str | None = None,
-        status: int | None = None,
-        request_id: str | None = None,
-        retry_after: float | None = None,
-        provider: str | None = None,
-        **details: Any,
-    ) -> None:
-        super().__init__(
-            message,
-            status=status,
-            request_id=request_id,
-            retry_after=retry_after,
-            provider=provider,
-            **details,
-        )
+    def __init__(self, message: str, *, account_status: str | None = None, **context: Any) -> None:
+        super().__init__(message, **context)
         self.account_status = account_status
 
     def _context(self) -> dict[str, Any]:
@@ -286,25 +269,8 @@ class RateLimited(CrmBridgeError):
     audience: ClassVar[Audience] = "nobody"
     http_status = 429
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        daily: bool = False,
-        status: int | None = None,
-        request_id: str | None = None,
-        retry_after: float | None = None,
-        provider: str | None = None,
-        **details: Any,
-    ) -> None:
-        super().__init__(
-            message,
-            status=status,
-            request_id=request_id,
-            retry_after=retry_after,
-            provider=provider,
-            **details,
-        )
+    def __init__(self, message: str, *, daily: bool = False, **context: Any) -> None:
+        super().__init__(message, **context)
         self.daily = daily
 
     def _context(self) -> dict[str, Any]:

@@ -155,12 +155,8 @@ class Runtime:
 
     async def aclose(self) -> None:
         """Stop refreshers, close HTTP pools, the limiter and the database. Idempotent."""
-        if self._closed:
+        if not self._begin_close():
             return
-        self._closed = True
-        self.stop_refresher()
-        for view in list(self._tenants.values()):
-            view.stop_refresher()
         # Pools are per event loop: close the one sync calls used on the runner's loop, then ours.
         await asyncio.to_thread(self.runner.close, self.engine.aclose())
         await self.engine.aclose()
@@ -168,14 +164,20 @@ class Runtime:
 
     def close(self) -> None:
         """Sync twin of :meth:`aclose`; also stops the loop that serves synchronous calls."""
-        if self._closed:
+        if not self._begin_close():
             return
+        self.runner.close(self.engine.aclose())
+        self.store.close()
+
+    def _begin_close(self) -> bool:
+        """Mark closed and stop every refresher; ``False`` when it was closed already."""
+        if self._closed:
+            return False
         self._closed = True
         self.stop_refresher()
         for view in list(self._tenants.values()):
             view.stop_refresher()
-        self.runner.close(self.engine.aclose())
-        self.store.close()
+        return True
 
     def __enter__(self) -> Runtime:
         return self
