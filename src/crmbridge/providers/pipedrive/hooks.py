@@ -18,13 +18,12 @@ from ...errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from ...spec import PageInfo
 from .common import V1
 
 if TYPE_CHECKING:
     import httpx
 
-    from ...spec import CallContext, Prepared, Tool
+    from ...spec import CallContext, PageInfo, Prepared, Tool
 
 __all__ = ["PipedriveHooks"]
 
