@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 __all__ = ["PROVIDER"]
 
 
-# The resolve_* modules load with the first call that resolves a name, not with the catalog (start-up cost).
+# The resolve_* and generic_prepare modules load with the first call that needs them, not with the catalog
+# (start-up cost).
 def _resolvers() -> Mapping[str, Resolver]:
     from . import resolve
 
@@ -26,9 +27,9 @@ def _resolvers() -> Mapping[str, Resolver]:
 
 
 def _preparers() -> Mapping[str, Preparer]:
-    from . import resolve
+    from . import generic_prepare, resolve
 
-    return {**resolve.PREPARERS, **tools_generic.PREPARERS}
+    return {**resolve.PREPARERS, **generic_prepare.PREPARERS}
 
 
 class _Hooks(auth.HubSpotAuthHooks, HubSpotHooks):

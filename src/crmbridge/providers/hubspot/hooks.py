@@ -1,8 +1,8 @@
 """HubSpot's quirks: its error body, its paging, its record shape, and how to find a lost create.
 
-What only some answers need (``json`` for a validation message, the name matcher for labels, the
-request planner for a re-check) is imported where it is used: the catalog loads this module to list
-tools (start-up cost).
+What only some calls need (the object types for a generic tool's scopes, ``json`` for a validation
+message, the name matcher for labels, the request planner for a re-check) is imported where it is used:
+the catalog loads this module to list tools (start-up cost).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from ...errors import (
     InvalidInput,
     RateLimited,
 )
-from .objects import object_type
 
 if TYPE_CHECKING:
     import httpx
@@ -104,6 +103,8 @@ class HubSpotHooks(DefaultHooks):
     def scopes_for(self, tool: Tool, args: Mapping[str, Any]) -> tuple[str, ...]:
         entity = args.get("entity")
         if isinstance(entity, str) and tool.name.startswith("hubspot_record"):
+            from .objects import object_type
+
             kind = object_type(entity)
             return (kind.read_scope if tool.annotations.read_only else kind.write_scope,)
         return tool.scopes
