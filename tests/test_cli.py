@@ -21,7 +21,7 @@ from crmbridge.providers import builtin
 from crmbridge.vault import Vault
 from crmbridge_sandbox import Sandbox
 
-from .sandbox.clients.harness import LiveSandbox, serve
+from .live import LiveSandbox, serve
 
 HUBSPOT = [t.name for t in builtin("hubspot").tools]
 

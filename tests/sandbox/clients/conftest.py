@@ -15,7 +15,8 @@ import pytest
 
 from crmbridge_sandbox import Sandbox
 
-from .harness import NODE_DIR, LiveSandbox, serve
+from ...live import LiveSandbox, serve
+from .node import NODE_DIR
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser import chromium, grant_hubspot
 
-from .harness import LiveSandbox
+from ...live import LiveSandbox
 
 pytestmark = pytest.mark.network
 

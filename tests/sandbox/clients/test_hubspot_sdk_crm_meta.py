@@ -31,7 +31,7 @@ from hubspot.crm.pipelines import CollectionResponsePipelineNoPaging, Collection
 from hubspot.crm.properties import CollectionResponsePropertyNoPaging, ModelProperty
 from hubspot.crm.properties.exceptions import NotFoundException as PropertyNotFound
 
-from .harness import LiveSandbox
+from ...live import LiveSandbox
 
 pytestmark = pytest.mark.network
 

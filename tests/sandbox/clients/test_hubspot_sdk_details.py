@@ -28,7 +28,7 @@ from hubspot.crm.contacts import (
 )
 from hubspot.crm.contacts.exceptions import ApiException, UnauthorizedException
 
-from .harness import LiveSandbox
+from ...live import LiveSandbox
 
 pytestmark = pytest.mark.network
 

@@ -15,7 +15,7 @@ from hubspot.oauth import AccessTokenInfoResponse, RefreshTokenInfoResponse, Tok
 from hubspot.oauth.exceptions import ApiException as OAuthApiException
 from hubspot.utils import oauth as hs_oauth
 
-from .harness import LiveSandbox
+from ...live import LiveSandbox
 
 pytestmark = pytest.mark.network
 

@@ -14,7 +14,7 @@ from hubspot.crm.contacts.exceptions import ServiceException
 
 from crmbridge_sandbox import Sandbox
 
-from .harness import LiveSandbox, serve
+from ...live import LiveSandbox, serve
 
 pytestmark = pytest.mark.network
 

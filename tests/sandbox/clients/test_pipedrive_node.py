@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from .harness import LiveSandbox, run_node
+from ...live import LiveSandbox
+from .node import run_node
 
 pytestmark = [pytest.mark.network, pytest.mark.node]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .harness import LiveSandbox
+from ...live import LiveSandbox
 
 pytestmark = pytest.mark.network
 

@@ -12,7 +12,7 @@ from hubspot.crm.associations.v4.schema import ApiClient as SchemaApiClient
 
 from crmbridge_sandbox import Sandbox
 
-from ..clients.harness import LiveSandbox, serve
+from ...live import LiveSandbox, serve
 from .helpers import Hub, empty_hub
 
 pytestmark = pytest.mark.anyio

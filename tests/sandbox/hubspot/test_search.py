@@ -10,7 +10,7 @@ import pytest
 
 from crmbridge_sandbox import Sandbox
 
-from ..clients.harness import LiveSandbox, serve
+from ...live import LiveSandbox, serve
 from .helpers import Hub, empty_hub, ids
 
 pytestmark = pytest.mark.anyio

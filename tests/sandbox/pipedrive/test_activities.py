@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ._pd import Pd
+from .helpers import Pd
 
 pytestmark = pytest.mark.anyio
 

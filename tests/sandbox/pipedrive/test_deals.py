@@ -9,7 +9,7 @@ import pytest
 
 from crmbridge_sandbox import Sandbox
 
-from ._pd import NOT_FOUND, Pd, advance
+from .helpers import NOT_FOUND, Pd, advance
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ import pytest
 
 from crmbridge_sandbox import Sandbox
 
-from ._pd import NOT_FOUND, Pd, oauth_headers
+from .helpers import NOT_FOUND, Pd, oauth_headers
 
 pytestmark = pytest.mark.anyio
 

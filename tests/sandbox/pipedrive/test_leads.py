@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ._pd import NOT_FOUND, Pd
+from .helpers import NOT_FOUND, Pd
 
 pytestmark = pytest.mark.anyio
 

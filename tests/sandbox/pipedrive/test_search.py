@@ -9,7 +9,7 @@ import pytest
 
 from crmbridge_sandbox import Sandbox
 
-from ._pd import Pd, oauth_headers
+from .helpers import Pd, oauth_headers
 
 pytestmark = pytest.mark.anyio
 
