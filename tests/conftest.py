@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh in-process sandbox per test, reached through httpx like a network service."""
+"""Shared fixtures: a fresh in-process sandbox per test, reached through httpx like a network service, and
+one sandbox served on loopback for the whole session, for clients that need a real URL."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import httpx
 import pytest
 
 from crmbridge_sandbox import Sandbox
+
+from .live import LiveSandbox, serve
 
 
 @pytest.fixture
@@ -49,6 +52,15 @@ async def company(client: httpx.AsyncClient) -> dict[str, Any]:
     data["headers"] = {"x-api-token": data["api_token"]}
     data["prefix"] = f"/pipedrive/{data['company_domain']}"
     return data
+
+
+@pytest.fixture(scope="session")
+def live_sandbox() -> Iterator[LiveSandbox]:
+    """A sandbox on a loopback port for the whole session. Starting uvicorn per test would be slow; every
+    test still makes its own portal or company (``live_sandbox.new_portal()``), so tests never see each other's data.
+    """
+    with serve(Sandbox()) as running:
+        yield running
 
 
 # Every token and key shape the sandbox issues: HubSpot private-app, access and refresh tokens,

@@ -1,4 +1,5 @@
-"""Pipedrive OAuth helpers: register an app and walk the consent page → code → token exchange."""
+"""Pipedrive sandbox fixtures: one seeded company's API, and OAuth helpers (register an app, walk the consent
+page → code → token exchange)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+
+from .helpers import CompanyApi
 
 REDIRECT_URI = "https://app.example/pipedrive/callback"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
@@ -74,3 +77,9 @@ class OAuthFlow:
 @pytest.fixture
 def oauth(client: httpx.AsyncClient) -> OAuthFlow:
     return OAuthFlow(client)
+
+
+@pytest.fixture
+def company_api(client: httpx.AsyncClient, company: dict[str, Any]) -> CompanyApi:
+    """The seeded ``company``'s API, called with its API token."""
+    return CompanyApi(client, company)
