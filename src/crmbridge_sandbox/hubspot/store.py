@@ -7,6 +7,7 @@ keep HubSpot's rules (validation, search semantics, scopes) in their own files.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -372,6 +373,17 @@ class AssociationStore:
         for b in list(self._edges.get(a, {})):
             self.remove_all(a, b)
         self._edges.pop(a, None)
+
+    def retype(self, type_ids: Mapping[str, str]) -> None:
+        """Rename object type ids in every edge (a copied portal's custom objects get the copy's ids)."""
+
+        def renamed(end: tuple[str, int]) -> tuple[str, int]:
+            return type_ids.get(end[0], end[0]), end[1]
+
+        edges = self._edges
+        self._edges = defaultdict(dict)
+        for a, targets in edges.items():
+            self._edges[renamed(a)] = {renamed(b): kinds for b, kinds in targets.items()}
 
 
 @dataclass(slots=True)
