@@ -13,7 +13,7 @@ from tests.browser import chromium, grant_hubspot
 
 from ...live import LiveSandbox
 
-pytestmark = pytest.mark.network
+pytestmark = [pytest.mark.network, pytest.mark.slow, pytest.mark.timeout(120)]  # Chromium starts
 
 
 @pytest.fixture(scope="module")

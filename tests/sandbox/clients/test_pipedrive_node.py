@@ -14,7 +14,7 @@ import pytest
 from ...live import LiveSandbox
 from .node import run_node
 
-pytestmark = [pytest.mark.network, pytest.mark.node]
+pytestmark = [pytest.mark.network, pytest.mark.node, pytest.mark.slow, pytest.mark.timeout(120)]  # Node runs
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 REDIRECT = "https://app.example.com/oauth/pipedrive/callback"
