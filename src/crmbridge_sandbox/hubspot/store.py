@@ -341,10 +341,14 @@ class AssociationStore:
     def __init__(self) -> None:
         # (from_type_id, from_id) -> (to_type_id, to_id) -> kinds
         self._edges: dict[tuple[str, int], dict[tuple[str, int], set[AssociationKind]]] = defaultdict(dict)
+        # One instance per kind: thousands of edges share a few dozen kinds, so a copied portal
+        # (templates.py) unpickles each kind once instead of once per edge.
+        self._kinds: dict[AssociationKind, AssociationKind] = {}
 
     def add(
         self, a: tuple[str, int], b: tuple[str, int], kind: AssociationKind, inverse: AssociationKind
     ) -> None:
+        kind, inverse = self._kinds.setdefault(kind, kind), self._kinds.setdefault(inverse, inverse)
         self._edges[a].setdefault(b, set()).add(kind)
         self._edges[b].setdefault(a, set()).add(inverse)
 
