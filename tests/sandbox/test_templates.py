@@ -76,27 +76,32 @@ def test_a_company_asked_again_is_a_copy_identical_to_a_fresh_seed() -> None:
 async def test_writes_to_one_copy_reach_neither_the_template_nor_another_copy() -> None:
     running = sandbox(SeedTemplates())
     async with running.client() as client:
-        portals = [
-            (await client.post("/_sandbox/hubspot/portals", json={"seed": 7})).json() for _ in range(3)
-        ]
-        first, written, untouched = ({"Authorization": f"Bearer {p['private_app_token']}"} for p in portals)
-        r = await client.post(
-            "/hubspot/crm/v3/objects/contacts",
-            json={"properties": {"email": "new@x.example"}},
-            headers=written,
-        )
-        assert r.status_code == 201, r.text
-        contact = r.json()["id"]
-        for headers, status in ((written, 200), (first, 404), (untouched, 404)):
-            assert (
-                await client.get(f"/hubspot/crm/v3/objects/contacts/{contact}", headers=headers)
-            ).status_code == status
-        listed = [
-            (await client.get("/hubspot/crm/v3/objects/contacts", params={"limit": 100}, headers=h)).json()
-            for h in (first, untouched)
-        ]
-        assert listed[0]["results"] == listed[1]["results"] and len(listed[0]["results"]) == 50
-        assert len(running.hubspot.portals[portals[1]["portal_id"]].tables["0-1"].records) == 51
+
+        async def new_portal() -> dict[str, str]:
+            r = await client.post("/_sandbox/hubspot/portals", json={"seed": 7})
+            return {"Authorization": f"Bearer {r.json()['private_app_token']}"}
+
+        async def add_contact(headers: dict[str, str], email: str) -> str:
+            r = await client.post(
+                "/hubspot/crm/v3/objects/contacts", json={"properties": {"email": email}}, headers=headers
+            )
+            assert r.status_code == 201, r.text
+            return str(r.json()["id"])
+
+        async def contacts(headers: dict[str, str]) -> list[str]:
+            r = await client.get("/hubspot/crm/v3/objects/contacts", params={"limit": 100}, headers=headers)
+            return [c["properties"]["email"] for c in r.json()["results"]]
+
+        seeded = await new_portal()  # the template is taken from this one
+        seeded_contacts = await contacts(seeded)
+        await add_contact(seeded, "after-seeding@x.example")
+        copy = await new_portal()
+        await add_contact(copy, "in-the-copy@x.example")
+        later_copy = await new_portal()
+        assert len(seeded_contacts) == 50
+        assert await contacts(copy) == [*seeded_contacts, "in-the-copy@x.example"]
+        assert await contacts(seeded) == [*seeded_contacts, "after-seeding@x.example"]
+        assert await contacts(later_copy) == seeded_contacts
 
 
 async def test_copied_companies_answer_only_to_their_own_token() -> None:
