@@ -43,7 +43,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -94,9 +94,7 @@ class Rules:
     tool_token_max: int = 500
     #: cl100k_base tokens of a provider's definitions, on average.
     mean_token_max: int = 250
-    http_methods: frozenset[str] = field(
-        default_factory=lambda: frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
-    )
+    http_methods: frozenset[str] = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
     @property
     def verbs(self) -> frozenset[str]:
@@ -179,9 +177,10 @@ def check_annotations(provider: Provider, rules: Rules = RULES) -> list[str]:
                 problems.append(f"{name}: read-only and destructive at once")
             if not hints.idempotent:
                 problems.append(f"{name}: read-only but not idempotent")
-        if hints.destructive != (verb in rules.destructive_verbs or method == "DELETE"):
-            wanted = "destructive" if hints.destructive is False else "not destructive"
-            problems.append(f"{name}: {method} with the verb {verb!r} should be {wanted}")
+        destructive = verb in rules.destructive_verbs or method == "DELETE"
+        if hints.destructive != destructive:
+            says = "is destructive" if destructive else "is not destructive"
+            problems.append(f"{name}: {method} with the verb {verb!r} {says}; the annotation says otherwise")
         if tool.output.kind == "deleted" and not hints.destructive:
             problems.append(f"{name}: reports a deletion but is not destructive")
         if method in ("GET", "PUT", "DELETE") and not hints.idempotent:
