@@ -32,9 +32,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.sandbox_latency
+	$(BIN)/python -m bench.cold_start
 	$(BIN)/python -m bench.tool_calls
 
 clean:

@@ -1,4 +1,4 @@
-"""The platform's own cost per tool call, its start-up cost and its context-window cost, side by side.
+"""The platform's own cost per tool call and its context-window cost, side by side (start-up: ``bench.cold_start``).
 
 One run, one sandbox served on a loopback port, three clients taking turns on the same endpoint
 (``GET /crm/v3/objects/contacts/{id}``):
@@ -8,8 +8,7 @@ One run, one sandbox served on a loopback port, three clients taking turns on th
 * a bare ``httpx.AsyncClient`` GET (the floor: same pool, same HTTP library);
 * the official ``hubspot-api-client`` (``crm.contacts.basic_api.get_by_id``).
 
-Also: cold import + catalog load (every tool, validators compiled) vs ``import hubspot`` in fresh
-interpreters, and tiktoken ``cl100k_base`` counts (offline encoding) of the tool definitions and of a
+Also tiktoken ``cl100k_base`` counts (offline encoding) of the tool definitions and of a
 20-record search result vs the raw provider JSON. Run: ``make bench`` or
 ``python -m bench.tool_calls --rounds 300``.
 """
@@ -37,19 +36,6 @@ from crmbridge import Bridge
 
 #: All three clients ask for the same properties, so the CRM does the same work for each.
 PROPERTIES = ["email", "firstname", "lastname", "jobtitle", "lifecyclestage"]
-IMPORT_OURS = (
-    "import time; t=time.perf_counter(); from crmbridge.engine import Catalog; c=default_catalog(); "
-    "[c.schema(x) for x in c.tools()]; print(time.perf_counter()-t)"
-)
-IMPORT_HUBSPOT = "import time; t=time.perf_counter(); import hubspot; print(time.perf_counter()-t)"
-
-
-def cold_start(code: str, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        times.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(times)
 
 
 def token_counts(bridge: Bridge) -> dict[str, Any]:
@@ -174,7 +160,6 @@ def sandbox_process(scale: float) -> Iterator[str]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=300)
-    parser.add_argument("--import-runs", type=int, default=5)
     args = parser.parse_args(argv)
 
     # Windows 1000x shorter: three clients share one portal and none should wait on the CRM's limits.
@@ -209,10 +194,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     report = {
         "latency_median_ms": {k: round(v * 1000, 3) for k, v in times.items()},
         "ratio_vs_bare_httpx": {k: round(v / times["bare_httpx"], 2) for k, v in times.items()},
-        "cold_start_s": {
-            "crmbridge_import_and_catalog": round(cold_start(IMPORT_OURS, args.import_runs), 3),
-            "import_hubspot": round(cold_start(IMPORT_HUBSPOT, args.import_runs), 3),
-        },
         "tool_definition_tokens": definitions,
         "search_20_records_tokens": search,
     }

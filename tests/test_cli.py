@@ -58,7 +58,7 @@ def test_tools_list_json_and_vendor_formats(capsys: pytest.CaptureFixture[str]) 
     assert code == 0
     assert json.loads(out) == [tool_definition(t) for t in builtin("hubspot").tools]
     code, out, _ = run(capsys, "tools", "list", "--provider", "hubspot", "--format", "openai", "--strict")
-    assert code == 0 and json.loads(out) == openai_tools("hubspot", strict=True)
+    assert code == 0 and json.loads(out) == openai_tools(builtin("hubspot").tools, strict=True)
     code, out, _ = run(capsys, "tools", "list")
     assert code == 0 and len(out.splitlines()) == len(HUBSPOT) + len(builtin("pipedrive").tools)
 
@@ -245,7 +245,7 @@ def test_keys_generate_and_rotate(
     from crmbridge import Bridge
 
     with Bridge(db) as bridge:
-        record = bridge.store.get_account(bridge.tenant_id, "hubspot", "u")
+        record = bridge.store.accounts.get(bridge.tenant_id, "hubspot", "u")
         assert record is not None and record.credentials == {
             "api_key": "pat-na1-11111111-2222-3333-4444-555555555555"
         }

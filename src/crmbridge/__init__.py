@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .core import AccountStatus, Bridge, ConnectedAccount, Connection
+    from .core import AccountStatus, Bridge, ConnectedAccount, Connection, Runtime
     from .engine import ToolError, ToolResult
     from .errors import (
         AmbiguousReference,
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
         ReauthorizationRequired,
         UnknownTool,
     )
+    from .spec import Provider, Tool
+    from .toolsets import Toolset
 
 __all__ = [
     "AccountStatus",
@@ -47,12 +49,16 @@ __all__ = [
     "InvalidInput",
     "NotFound",
     "OutcomeUnknown",
+    "Provider",
     "ProviderError",
     "ProviderUnavailable",
     "RateLimited",
     "ReauthorizationRequired",
+    "Runtime",
+    "Tool",
     "ToolError",
     "ToolResult",
+    "Toolset",
     "UnknownTool",
     "__version__",
 ]
@@ -62,6 +68,10 @@ _HOME = {
     "AccountStatus": "core",
     "ConnectedAccount": "core",
     "Connection": "core",
+    "Runtime": "core",
+    "Provider": "spec",
+    "Tool": "spec",
+    "Toolset": "toolsets",
     "ToolResult": "engine",
     "ToolError": "engine",
 }

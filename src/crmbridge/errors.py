@@ -1,24 +1,44 @@
 """One error taxonomy, organised around who has to act.
 
-* the model (bad input: which field, why, what is allowed) — ``InvalidInput``, ``AmbiguousReference``,
-  ``NotFound``, ``Conflict``;
-* the developer (configuration) — ``ConfigurationError``, ``UnknownTool``;
-* the end user (re-authorise: the error carries the link) — ``ReauthorizationRequired``,
-  ``InsufficientScope``;
-* nobody yet (retryable, with ``retry_after``) — ``RateLimited``, ``ProviderUnavailable``;
-* nobody can tell (a write whose outcome is unknown) — ``OutcomeUnknown``.
+Each class knows its ``audience`` (who must act) and ``http_status`` (what a server answers with, so a
+problem+json response needs no table of its own)::
 
-Every error has a stable ``code``, a short ``message`` written for an LLM, and JSON-safe ``details``.
-Messages never carry secrets: :func:`scrub` runs over every message and detail string.
+    CrmBridgeError                  developer  500
+    ├── InvalidInput                model      422  bad input: ``field``, ``allowed``
+    │   └── AmbiguousReference      model      422  ``candidates`` to pick from
+    ├── NotFound                    model      404
+    ├── Conflict                    model      409  ``existing_id``
+    ├── OutcomeUnknown              model      502  a write's answer was lost: check before retrying
+    ├── InsufficientScope           end_user   403  ``missing_scopes``, ``authorization_link``
+    ├── ReauthorizationRequired     end_user   401  ``authorization_link``
+    │   └── AuthFailed              end_user   401
+    ├── RateLimited                 nobody     429  retryable, ``retry_after``, ``daily``
+    ├── ProviderUnavailable         nobody     503  retryable, ``retry_after``
+    ├── ProviderError               developer  502  any other CRM answer: ``provider_code``
+    ├── InternalError               developer  500  a bug of ours
+    └── ConfigurationError          developer  400  the set-up the caller controls is wrong
+        └── UnknownTool             developer  404
+
+``OutcomeUnknown`` is the model's to act on: it can read the CRM before writing again. It is a 502
+because the CRM's answer was lost or unusable, not because crmbridge failed.
+
+Every error has a stable ``code``, a short ``message`` written for an LLM, typed context from the CRM's
+answer (``status``, ``request_id``, ``retry_after``, ``provider``) and JSON-safe ``details``; all are
+fixed at construction (:meth:`CrmBridgeError.with_details` returns a new error). Messages never carry
+secrets: :func:`scrub` runs over every message, typed string and detail string.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+import threading
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar, Literal, Self
 
 __all__ = [
     "AmbiguousReference",
+    "Audience",
     "AuthFailed",
     "ConfigurationError",
     "Conflict",
@@ -33,32 +53,39 @@ __all__ = [
     "RateLimited",
     "ReauthorizationRequired",
     "UnknownTool",
+    "error_json",
+    "register_secret_patterns",
     "scrub",
 ]
 
-# Bearer tokens; HubSpot private-app tokens (pat-…), OAuth access tokens (C… base64, long) and refresh
-# tokens (na1-<uuid>); Pipedrive API tokens and client secrets (40 hex), OAuth access tokens
-# (<company>:<user>:<64 hex>) and refresh tokens (v1u:…); anything after a credential-like key in a URL,
-# a form body or JSON.
-_SECRET_PATTERNS = [
+# Generic shapes only: bearer tokens, and anything after a credential-like key in a URL, a form body or
+# JSON. The shapes of the credentials each CRM issues are the provider's (``AuthSpec.secret_patterns``),
+# added through ``register_secret_patterns`` when it joins a catalog.
+_GENERIC_SECRET_PATTERNS = (
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
-    re.compile(r"\bpat-[a-z0-9]+-[A-Za-z0-9-]{8,}"),
-    re.compile(r"\bC[A-Z][A-Za-z0-9_-]{60,}"),
-    re.compile(r"\b(?:na|eu|ap)\d-[0-9a-f]{8}-[0-9a-f-]{27}\b"),
-    re.compile(r"\b\d+:\d+:[0-9a-f]{64}\b"),
-    re.compile(r"\bv1u:[A-Za-z0-9_-]{20,}"),
     re.compile(
-        r"(?i)((?:api_token|api_key|apikey|hapikey|access_token|refresh_token|client_secret|token|code|password)"
+        r"(?i)((?:api_token|api_key|apikey|access_token|refresh_token|client_secret|token|code|password)"
         r"[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]{6,}"
     ),
-    re.compile(r"\b[0-9a-f]{40}\b"),
-    re.compile(r"\b(?:CN|EU|NA|AP)[A-Za-z0-9]?-[A-Za-z0-9_-]{20,}"),
-]
+)
+_secret_patterns: tuple[re.Pattern[str], ...] = _GENERIC_SECRET_PATTERNS
+_registering = threading.Lock()
+
+
+def register_secret_patterns(patterns: Iterable[str]) -> None:
+    """Mask these shapes too, everywhere from now on (a provider's credential formats); a first group, if
+    any, is kept. Registering a pattern again changes nothing."""
+    global _secret_patterns
+    with _registering:
+        known = {p.pattern for p in _secret_patterns}
+        added = tuple(re.compile(p) for p in dict.fromkeys(patterns) if p not in known)
+        if added:
+            _secret_patterns = (*_secret_patterns, *added)
 
 
 def scrub(text: str) -> str:
     """Mask anything that looks like a credential: errors and logs go to models and humans alike."""
-    for pattern in _SECRET_PATTERNS:
+    for pattern in _secret_patterns:
         text = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + "[redacted]", text)
     return text
 
@@ -73,29 +100,108 @@ def _scrub_value(value: Any) -> Any:
     return value
 
 
+Audience = Literal["model", "developer", "end_user", "nobody"]
+"""Who must act on an error: fix the input, fix the set-up, re-authorise, or wait."""
+
+
+def error_json(code: str, message: str, retryable: bool, details: Mapping[str, Any]) -> dict[str, Any]:
+    """The one JSON shape of an error, whether raised (``CrmBridgeError``) or returned (``ToolError``)."""
+    return {"code": code, "message": message, "retryable": retryable, **details}
+
+
+def _scrubbed(details: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _scrub_value(value) for key, value in details.items() if value is not None}
+
+
+def _scrubbed_text(value: str | None) -> str | None:
+    return scrub(value) if value else None
+
+
 class CrmBridgeError(Exception):
-    """Base of every error crmbridge raises or returns in a ``ToolResult``."""
+    """Base of every error crmbridge raises or returns in a ``ToolResult``.
+
+    The typed context says what the CRM answered: ``status`` (its HTTP status), ``request_id`` (its
+    correlation id, for its support), ``retry_after`` (seconds) and ``provider`` (its name).
+    """
 
     code: ClassVar[str] = "error"
     retryable: ClassVar[bool] = False
+    audience: ClassVar[Audience] = "developer"
+    http_status: ClassVar[int] = 500
 
-    def __init__(self, message: str, **details: Any) -> None:
+    status: int | None
+    request_id: str | None
+    retry_after: float | None
+    provider: str | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        provider: str | None = None,
+        **details: Any,
+    ) -> None:
         self.message = scrub(message)
-        self.details: dict[str, Any] = {k: _scrub_value(v) for k, v in details.items() if v is not None}
+        self.status = status
+        self.request_id = _scrubbed_text(request_id)
+        self.retry_after = retry_after
+        self.provider = _scrubbed_text(provider)
+        self._details = _scrubbed(details)
         super().__init__(self.message)
+
+    @property
+    def details(self) -> Mapping[str, Any]:
+        """Everything the JSON carries besides code, message and retryable: the typed context that is
+        set, then the free-form details. Read-only: :meth:`with_details` makes a new error."""
+        context = {key: value for key, value in self._context().items() if value is not None}
+        return MappingProxyType({**context, **self._details})
+
+    def with_details(self, **more: Any) -> Self:
+        """A copy of this error with ``more`` details (scrubbed, ``None`` left out); this one is untouched.
+
+        Typed context is fixed at construction: naming it here is a mistake, not an update.
+        """
+        typed = sorted(more.keys() & self._context().keys())
+        if typed:
+            raise TypeError(f"{', '.join(typed)}: typed context, set when the error is made")
+        cls = type(self)
+        copy = cls.__new__(cls)
+        copy.__dict__.update(self.__dict__)
+        copy.args = self.args
+        copy._details = {**self._details, **_scrubbed(more)}
+        return copy
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape an LLM (or an HTTP client) sees."""
-        return {"code": self.code, "message": self.message, "retryable": self.retryable, **self.details}
+        return error_json(self.code, self.message, self.retryable, self.details)
+
+    def _context(self) -> dict[str, Any]:
+        """The typed attributes under their JSON names; ``None`` means unset and stays out of the JSON."""
+        return {
+            "status": self.status,
+            "request_id": self.request_id,
+            "retry_after": self.retry_after,
+            "provider": self.provider,
+        }
+
+    def __str__(self) -> str:
+        """The CRM's request id first, as its support will ask for it."""
+        return f"Request {self.request_id}: {self.message}" if self.request_id else self.message
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+        context = "".join(f", {key}={value!r}" for key, value in self._context().items() if value is not None)
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r}{context})"
 
 
 class InvalidInput(CrmBridgeError):
     """The tool input is wrong: ``field`` says where, ``allowed`` (when known) what would be accepted."""
 
     code = "invalid_input"
+    audience: ClassVar[Audience] = "model"
+    http_status = 422
 
 
 class AmbiguousReference(InvalidInput):
@@ -106,24 +212,46 @@ class AmbiguousReference(InvalidInput):
 
 class NotFound(CrmBridgeError):
     code = "not_found"
+    audience: ClassVar[Audience] = "model"
+    http_status = 404
 
 
 class Conflict(CrmBridgeError):
     """The write collides with an existing record; ``existing_id`` names it when the CRM says."""
 
     code = "conflict"
+    audience: ClassVar[Audience] = "model"
+    http_status = 409
 
 
 class InsufficientScope(CrmBridgeError):
     """The grant lacks scopes: ``missing_scopes`` and, for OAuth accounts, ``authorization_link``."""
 
     code = "insufficient_scope"
+    audience: ClassVar[Audience] = "end_user"
+    http_status = 403
 
 
 class ReauthorizationRequired(CrmBridgeError):
-    """The end user must authorise again (revoked, expired, uninstalled); ``authorization_link`` when known."""
+    """The end user must authorise again (revoked, expired, uninstalled); ``authorization_link`` when known.
+
+    ``account_status`` (``REVOKED``, ``PENDING`` …) is set when the account's own state, not a CRM answer,
+    says so; the JSON shows it as ``status`` when there is no HTTP status.
+    """
 
     code = "reauthorization_required"
+    audience: ClassVar[Audience] = "end_user"
+    http_status = 401
+
+    def __init__(self, message: str, *, account_status: str | None = None, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.account_status = account_status
+
+    def _context(self) -> dict[str, Any]:
+        context = super()._context()
+        if context["status"] is None:
+            context["status"] = self.account_status
+        return context
 
 
 class AuthFailed(ReauthorizationRequired):
@@ -133,25 +261,42 @@ class AuthFailed(ReauthorizationRequired):
 
 
 class RateLimited(CrmBridgeError):
+    """Too many calls: try again after ``retry_after`` seconds. ``daily`` means the day's budget is spent,
+    so waiting inside one tool call cannot help."""
+
     code = "rate_limited"
     retryable = True
+    audience: ClassVar[Audience] = "nobody"
+    http_status = 429
+
+    def __init__(self, message: str, *, daily: bool = False, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.daily = daily
+
+    def _context(self) -> dict[str, Any]:
+        return {**super()._context(), "daily": self.daily or None}
 
 
 class ProviderUnavailable(CrmBridgeError):
     code = "provider_unavailable"
     retryable = True
+    audience: ClassVar[Audience] = "nobody"
+    http_status = 503
 
 
 class OutcomeUnknown(CrmBridgeError):
     """A write was sent but its answer was lost and a re-check could not settle it: do not blindly retry."""
 
     code = "outcome_unknown"
+    audience: ClassVar[Audience] = "model"
+    http_status = 502
 
 
 class ProviderError(CrmBridgeError):
-    """Any other error the CRM returned; ``status`` and the CRM's own ``provider_code`` are in details."""
+    """Any other error the CRM returned; ``status`` and the CRM's own ``provider_code`` say which."""
 
     code = "provider_error"
+    http_status = 502
 
 
 class InternalError(CrmBridgeError):
@@ -165,7 +310,9 @@ class ConfigurationError(CrmBridgeError):
     """The developer's set-up is wrong (no such connection, account not connected, bad URL)."""
 
     code = "configuration_error"
+    http_status = 400
 
 
 class UnknownTool(ConfigurationError):
     code = "unknown_tool"
+    http_status = 404

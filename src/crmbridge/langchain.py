@@ -5,6 +5,6 @@ Needs ``langchain-core`` (``pip install 'crmbridge[langchain]'``).
 
 from __future__ import annotations
 
-from .adapters.langchain import get_default_bridge, get_tools, langchain_tool, set_default_bridge
+from .adapters.langchain import get_tools, langchain_tool
 
-__all__ = ["get_default_bridge", "get_tools", "langchain_tool", "set_default_bridge"]
+__all__ = ["get_tools", "langchain_tool"]

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from crmbridge.errors import ConfigurationError
+from .errors import ConfigurationError
 
 __all__ = ["ENV_VAR", "KEY_FILE_NAME", "Vault", "VaultError"]
 
@@ -47,6 +47,8 @@ class VaultError(ConfigurationError):
 
     Messages name key ids only, never key material or plaintext.
     """
+
+    http_status = 500  # the server's keys are wrong: nothing the HTTP caller sent can fix it
 
     code = "vault_error"
 

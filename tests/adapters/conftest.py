@@ -11,6 +11,7 @@ import pytest
 
 from crmbridge import Bridge
 from crmbridge.engine import RetryPolicy
+from crmbridge.toolsets import AccountToolset
 from crmbridge.vault import Vault
 from crmbridge_sandbox import Sandbox
 
@@ -21,6 +22,11 @@ USER = "user_hs_456"
 class Connected:
     bridge: Bridge
     token: str
+
+    @property
+    def toolset(self) -> AccountToolset:
+        """The HubSpot account of ``USER``: what the adapters take."""
+        return self.bridge.toolset(identifier=USER, connection_name="hubspot")
 
     @property
     def headers(self) -> dict[str, str]:

@@ -21,6 +21,7 @@ from crmbridge.adapters import (
     execute_openai_tool_call,
     execute_openai_tool_calls,
     openai_tools,
+    tools_for,
 )
 from crmbridge.engine.schema import strict_schema
 from crmbridge.errors import ConfigurationError, UnknownTool
@@ -42,8 +43,8 @@ def catalog(provider: str) -> list[Tool]:
 @pytest.mark.parametrize("provider", BUILTIN)
 def test_openai_definitions_carry_each_tool_and_its_strict_variant(provider: str) -> None:
     tools = catalog(provider)
-    plain = openai_tools(provider)
-    strict = openai_tools(provider, strict=True)
+    plain = openai_tools(tools)
+    strict = openai_tools(tools, strict=True)
     assert [d["function"]["name"] for d in plain] == [t.name for t in tools]
     for tool, p, s in zip(tools, plain, strict, strict=True):
         assert p == {
@@ -61,7 +62,7 @@ def test_openai_definitions_carry_each_tool_and_its_strict_variant(provider: str
 @pytest.mark.parametrize("provider", BUILTIN)
 def test_anthropic_definitions_carry_each_tool(provider: str) -> None:
     tools = catalog(provider)
-    for tool, d in zip(tools, anthropic_tools(provider), strict=True):
+    for tool, d in zip(tools, anthropic_tools(tools), strict=True):
         assert d == {
             "name": tool.name,
             "description": tool.description,
@@ -70,25 +71,29 @@ def test_anthropic_definitions_carry_each_tool(provider: str) -> None:
 
 
 def test_some_hubspot_tools_are_strict_and_free_form_ones_are_not() -> None:
-    strict = {d["function"]["name"]: d["function"]["strict"] for d in openai_tools("hubspot", strict=True)}
+    strict = {
+        d["function"]["name"]: d["function"]["strict"] for d in openai_tools(catalog("hubspot"), strict=True)
+    }
     assert strict["hubspot_contact_get"] is True
     assert strict["hubspot_contact_create"] is False  # any CRM property: a free-form map
 
 
-def test_responses_api_shape_and_tool_selection() -> None:
-    (d,) = openai_tools("hubspot", strict=True, tool_names=["hubspot_contact_get"], api="responses")
+def test_responses_api_shape_and_tool_selection(hs: Connected) -> None:
+    toolset = hs.bridge.toolset(identifier=USER, connection_name="hubspot", tools=["hubspot_contact_get"])
+    (d,) = openai_tools(toolset, strict=True, api="responses")
     assert d["type"] == "function" and d["name"] == "hubspot_contact_get" and d["strict"] is True
     assert "function" not in d
     with pytest.raises(UnknownTool, match="Did you mean: hubspot_contact_get"):
-        openai_tools("hubspot", tool_names=["hubspot_contact_gt"])
+        hs.bridge.toolset(identifier=USER, connection_name="hubspot", tools=["hubspot_contact_gt"])
 
 
-def test_bridge_tools_for_delegates_to_the_adapters(hs: Connected) -> None:
-    assert hs.bridge.tools_for("openai", "hubspot", strict=True) == openai_tools("hubspot", strict=True)
-    assert hs.bridge.tools_for("openai-responses", "hubspot") == openai_tools("hubspot", api="responses")
-    assert hs.bridge.tools_for("anthropic", "hubspot") == anthropic_tools("hubspot")
+def test_tools_for_picks_the_vendor_format(hs: Connected) -> None:
+    tools = hs.toolset.list_tools()
+    assert tools_for(hs.toolset, "openai", strict=True) == openai_tools(tools, strict=True)
+    assert tools_for(hs.toolset, "openai-responses") == openai_tools(tools, api="responses")
+    assert tools_for(hs.toolset, "anthropic") == anthropic_tools(tools)
     with pytest.raises(ConfigurationError, match="Unknown tool format"):
-        hs.bridge.tools_for("gemini", "hubspot")  # type: ignore[arg-type]
+        tools_for(hs.toolset, "gemini")  # type: ignore[arg-type]
 
 
 def openai_call(name: str, arguments: str, call_id: str = "call_1") -> dict[str, Any]:
@@ -101,7 +106,7 @@ def test_openai_tool_call_with_strict_nulls_runs_through_the_bridge(hs: Connecte
     )
     email = found.data["results"][0]["properties"]["email"]
     args = json.dumps({"contact_id": email, "properties": ["email"], "associations": None})
-    message = execute_openai_tool_call(hs.bridge, openai_call("hubspot_contact_get", args), identifier=USER)
+    message = execute_openai_tool_call(hs.toolset, openai_call("hubspot_contact_get", args))
     assert message["role"] == "tool" and message["tool_call_id"] == "call_1"
     content = json.loads(message["content"])
     assert content["ok"] is True
@@ -118,7 +123,7 @@ def test_openai_bad_arguments_and_unknown_tools_come_back_as_errors(hs: Connecte
             openai_call("hubspot_contact_fetch", "{}", "c"),
         ],
     }
-    replies = execute_openai_tool_calls(hs.bridge, message, identifier=USER)
+    replies = execute_openai_tool_calls(hs.toolset, message)
     assert [r["tool_call_id"] for r in replies] == ["a", "b", "c"]
     errors = [json.loads(r["content"])["error"] for r in replies]
     assert [e["code"] for e in errors] == ["invalid_input", "invalid_input", "unknown_tool"]
@@ -138,9 +143,7 @@ async def test_openai_sdk_objects_and_responses_items_async(hs: Connected, clien
             )
         ]
     )
-    (reply,) = await aexecute_openai_tool_calls(
-        hs.bridge, sdk_message, identifier=USER, connection_name="hubspot"
-    )
+    (reply,) = await aexecute_openai_tool_calls(hs.toolset, sdk_message)
     created = json.loads(reply["content"])
     assert reply["tool_call_id"] == "call_9" and created["ok"], created
     output = [
@@ -152,7 +155,7 @@ async def test_openai_sdk_objects_and_responses_items_async(hs: Connected, clien
             "arguments": json.dumps({"contact_id": created["data"]["id"], "properties": ["email"]}),
         },
     ]
-    (item,) = await aexecute_openai_tool_calls(hs.bridge, output, identifier=USER)
+    (item,) = await aexecute_openai_tool_calls(hs.toolset, output)
     assert item["type"] == "function_call_output" and item["call_id"] == "fc_1"
     assert json.loads(item["output"])["data"]["properties"]["email"] == "grace@hopper.example"
     r = await client.get(f"/hubspot/crm/v3/objects/contacts/{created['data']['id']}", headers=hs.headers)
@@ -166,7 +169,7 @@ def test_anthropic_tool_use_blocks(hs: Connected) -> None:
         "name": "hubspot_contacts_search",
         "input": {"query": "John Smith"},
     }
-    result = execute_anthropic_tool_use(hs.bridge, block, identifier=USER)
+    result = execute_anthropic_tool_use(hs.toolset, block)
     assert (
         result["type"] == "tool_result" and result["tool_use_id"] == "toolu_1" and result["is_error"] is False
     )
@@ -181,14 +184,9 @@ def test_anthropic_tool_use_blocks(hs: Connected) -> None:
             "input": {"contact_id": "999999999"},
         },
     ]
-    (missing,) = execute_anthropic_tool_uses(
-        hs.bridge, {"role": "assistant", "content": content}, identifier=USER
-    )
+    (missing,) = execute_anthropic_tool_uses(hs.toolset, {"role": "assistant", "content": content})
     assert missing["is_error"] is True and json.loads(missing["content"])["error"]["code"] == "not_found"
-    assert (
-        execute_anthropic_tool_uses(hs.bridge, {"role": "assistant", "content": "just text"}, identifier=USER)
-        == []
-    )
+    assert execute_anthropic_tool_uses(hs.toolset, {"role": "assistant", "content": "just text"}) == []
 
 
 async def test_anthropic_sdk_blocks_async(hs: Connected) -> None:
@@ -200,6 +198,6 @@ async def test_anthropic_sdk_blocks_async(hs: Connected) -> None:
             ),
         ]
     )
-    (result,) = await aexecute_anthropic_tool_uses(hs.bridge, message, identifier=USER)
+    (result,) = await aexecute_anthropic_tool_uses(hs.toolset, message)
     error = json.loads(result["content"])["error"]
     assert result["is_error"] and error["code"] == "invalid_input" and error["field"] == "limit"

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from crmbridge import ConfigurationError, UnknownTool
 from crmbridge.engine import ToolResult
-from crmbridge.langchain import get_default_bridge, get_tools, set_default_bridge
+from crmbridge.langchain import get_tools
 from crmbridge.providers import builtin
 from crmbridge_sandbox import Sandbox
 
@@ -201,16 +201,12 @@ def test_plain_invoke_returns_the_result_json(hs: Connected) -> None:
     assert content["ok"] and content["data"]["results"][0]["properties"]["firstname"] == "John"
 
 
-def test_default_bridge_is_used_when_none_is_passed(hs: Connected) -> None:
-    set_default_bridge(hs.bridge)
-    try:
-        assert get_default_bridge() is hs.bridge
-        (tool,) = get_tools(
-            connection_name="hubspot", identifier=USER, tool_names=["hubspot_contacts_search"]
-        )
-        assert json.loads(tool.invoke({"query": "John Smith"}))["ok"]
-    finally:
-        set_default_bridge(None)
+def test_get_tools_takes_a_toolset_and_needs_a_bridge_otherwise(hs: Connected) -> None:
+    toolset = hs.bridge.toolset(identifier=USER, connection_name="hubspot", tools=["hubspot_contacts_search"])
+    (tool,) = get_tools(toolset)
+    assert json.loads(tool.invoke({"query": "John Smith"}))["ok"]
+    with pytest.raises(ConfigurationError, match="needs a toolset, or bridge="):
+        get_tools(connection_name="hubspot", identifier=USER)
 
 
 def test_setup_mistakes_raise_before_the_model_runs(hs: Connected) -> None:

@@ -82,7 +82,7 @@ def statuses(store: Store) -> list[str]:
 def manager(store: Store, crm: CRM, clock: Clock, statuses: list[str]) -> TokenManager:
     def sink(ref: AccountRef, status: AccountStatus, reason: str) -> None:
         statuses.append(status.value)
-        store.update_account(TENANT, ref.account_id, status=status, status_reason=reason)
+        store.accounts.update(TENANT, ref.account_id, status=status, status_reason=reason)
 
     return TokenManager(store, on_status=sink, clock=clock, transport=httpx.MockTransport(crm.handle))
 
@@ -96,8 +96,8 @@ def _account(
         "redirect_uri": "https://a/cb",
         "token_url": "https://crm/oauth/token",
     }
-    store.save_connection(TENANT, "hubspot", "hubspot", config, "secret")
-    record, _ = store.get_or_create_account(TENANT, "hubspot", "u1")
+    store.connections.save(TENANT, "hubspot", "hubspot", config, "secret")
+    record, _ = store.accounts.get_or_create(TENANT, "hubspot", "u1")
     creds = {
         "type": "oauth",
         "access_token": "at-0",
@@ -105,7 +105,7 @@ def _account(
         "expires_at": clock.now + expires_in,
         "obtained_at": clock.now - 1800 + expires_in,
     }
-    record = store.update_account(TENANT, record.id, status=status, credentials=creds)
+    record = store.accounts.update(TENANT, record.id, status=status, credentials=creds)
     client = OAuthClient.from_config(builtin("hubspot"), config, "secret")
     return AccountRef(TENANT, record.id, "hubspot", "u1", client), record
 
@@ -127,7 +127,7 @@ async def test_inside_the_margin_it_refreshes_and_stores_the_returned_refresh_to
     assert await manager.access_token(ref) == "at-1"
     assert await manager.access_token(ref) == "at-1"
     assert crm.token_calls == 1
-    stored = store.get_account_by_id(TENANT, ref.account_id)
+    stored = store.accounts.get_by_id(TENANT, ref.account_id)
     assert stored is not None and stored.credentials["refresh_token"] == "rt-1"
     assert stored.credentials["expires_at"] == clock.now + 1800
 

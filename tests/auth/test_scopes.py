@@ -74,12 +74,12 @@ def test_scopes_that_depend_on_the_input_need_entities() -> None:
 def test_pipedrive_has_no_scope_parameter_and_full_includes_read() -> None:
     plan = plan_scopes(PIPEDRIVE, [tool("pipedrive_deals_list", "deals:read", provider="pipedrive")])
     assert plan.required == ("deals:read",) and codes(plan)["no_scope_parameter"].level == "info"  # type: ignore[attr-defined]
-    assert effective_scopes("pipedrive", ["deals:full", "base", "deals:full"]) == (
+    assert effective_scopes(PIPEDRIVE.auth, ["deals:full", "base", "deals:full"]) == (
         "deals:full",
         "base",
         "deals:read",
     )
-    assert effective_scopes("hubspot", [C_WRITE]) == (C_WRITE,)
+    assert effective_scopes(HUBSPOT.auth, [C_WRITE]) == (C_WRITE,)
     assert plan.to_dict()["warnings"][0]["scopes"] == ["deals:read"]
 
 

@@ -1,22 +1,22 @@
-"""The token-endpoint protocol: client auth per provider, error classes, api_domain, introspection URL."""
+"""The token-endpoint protocol: client auth per provider, error classes sorted by who must act."""
 
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
 
-from crmbridge.auth import GrantRejected, OAuthClient, TokenSet, safe_api_domain
-from crmbridge.auth.tokens import exchange_code, introspect_url, refresh_tokens
+from crmbridge.auth import GrantRejected, OAuthClient, TokenSet
+from crmbridge.auth.tokens import exchange_code, refresh_tokens
 from crmbridge.errors import ConfigurationError, ProviderError, ProviderUnavailable
 from crmbridge.providers import builtin
+from crmbridge.spec import AuthSpec
 
 pytestmark = pytest.mark.anyio
-
-SANDBOX_BASE = "http://sandbox/pipedrive"
 
 
 def _client(provider: str, **config: Any) -> OAuthClient:
@@ -28,64 +28,6 @@ def _client(provider: str, **config: Any) -> OAuthClient:
     return OAuthClient.from_config(builtin(provider), {**base, **config}, "the-client-secret")
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        "https://acme.pipedrive.com",
-        "https://acme.pipedrive.com/",
-        "https://ACME.pipedrive.com",
-        "https://acme.pipedrive.com:443",
-    ],
-)
-def test_pipedrive_api_domains_are_accepted_and_normalised(value: str) -> None:
-    assert safe_api_domain(value, None) == "https://acme.pipedrive.com"
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        "http://acme.pipedrive.com",
-        "https://acme.pipedrive.com.evil.example",
-        "https://evil.example/.pipedrive.com",
-        "https://evil.example?host=.pipedrive.com",
-        "https://user:pw@acme.pipedrive.com",
-        "https://acme.pipedrive.com:8443",
-        "https://pipedrive.com",
-        "https://acme.pipedrive.com/api/../x",
-        "https://acme.pipedrive.com/somewhere",
-        "http://sandbox/pipedrive/acme",  # no sandbox configured
-        "",
-        None,
-        42,
-    ],
-)
-def test_anything_else_is_refused(value: Any) -> None:
-    with pytest.raises(ProviderError):
-        safe_api_domain(value, None)
-
-
-def test_the_configured_sandbox_origin_is_accepted_and_nothing_near_it() -> None:
-    assert safe_api_domain("http://sandbox/pipedrive/acme", SANDBOX_BASE) == "http://sandbox/pipedrive/acme"
-    for wrong in (
-        "http://sandbox:8080/pipedrive/acme",
-        "https://sandbox/pipedrive/acme",
-        "http://sandbox.evil/x",
-    ):
-        with pytest.raises(ProviderError):
-            safe_api_domain(wrong, SANDBOX_BASE)
-
-
-def test_introspection_sits_next_to_the_token_endpoint() -> None:
-    assert (
-        introspect_url("https://api.hubapi.com/oauth/v1/token")
-        == "https://api.hubapi.com/oauth/v3/token/introspect"
-    )
-    assert (
-        introspect_url("http://sandbox/hubspot/oauth/v1/token")
-        == "http://sandbox/hubspot/oauth/v3/token/introspect"
-    )
-
-
 def test_client_defaults_come_from_the_provider() -> None:
     client = OAuthClient.from_config(
         builtin("pipedrive"), {"client_id": "c", "redirect_uri": "https://x/cb"}, "zz-secret"
@@ -94,6 +36,15 @@ def test_client_defaults_come_from_the_provider() -> None:
     assert "zz-secret" not in repr(client)
     with pytest.raises(ConfigurationError):
         OAuthClient.from_config(builtin("hubspot"), {"client_id": "c"}, None)
+
+
+def test_a_crm_without_oauth_endpoints_is_refused_unless_the_connection_names_them() -> None:
+    keys_only = replace(builtin("hubspot"), display_name="Keys CRM", auth=AuthSpec(api_key_header="X-Key"))
+    config = {"client_id": "c", "redirect_uri": "https://x/cb"}
+    with pytest.raises(ConfigurationError, match="Keys CRM has no OAuth endpoints"):
+        OAuthClient.from_config(keys_only, config, "secret")
+    urls = {"authorize_url": "https://keys.example/authorize", "token_url": "https://keys.example/token"}
+    assert OAuthClient.from_config(keys_only, {**config, **urls}, "secret").token_url == urls["token_url"]
 
 
 def _server(
@@ -165,6 +116,45 @@ async def test_token_errors_are_sorted_by_who_must_act(
     assert "rt-secret-value" not in str(info.value) and "the-client-secret" not in str(info.value)
     if status == 429:
         assert info.value.details["retry_after"] == 7.0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("provider", "body", "error"),
+    [
+        ("hubspot", {"status": "BAD_AUTH_CODE", "message": "missing or unknown auth code"}, GrantRejected),
+        ("pipedrive", {"status": "BAD_AUTH_CODE", "message": "missing or unknown auth code"}, ProviderError),
+        ("pipedrive", {"message": "Invalid grant: authorization_code has expired"}, GrantRejected),
+        ("hubspot", {"message": "Invalid grant: authorization_code has expired"}, ProviderError),
+        ("pipedrive", {"message": "Invalid client: cannot retrieve client credentials"}, ConfigurationError),
+        ("hubspot", {"status": "BAD_CLIENT_ID"}, ConfigurationError),
+    ],
+)
+async def test_a_crms_own_words_for_a_dead_grant_come_from_its_auth_spec(
+    provider: str, body: dict[str, Any], error: type[Exception]
+) -> None:
+    async with _server([], 400, body) as http:
+        with pytest.raises(error):
+            await exchange_code(http, _client(provider), "the-code", now=0.0)
+
+
+async def test_fields_beyond_the_standard_ones_reach_the_identify_hook_but_not_reprs() -> None:
+    answer = {
+        "access_token": "at-1",
+        "refresh_token": "rt-1",
+        "expires_in": 3599,
+        "scope": "base,deals:full",
+        "api_domain": "https://acme.pipedrive.com",
+        "id_token": "header.payload.signature",
+        "nothing": None,
+    }
+    async with _server([], 200, answer) as http:
+        tokens = await exchange_code(http, _client("pipedrive"), "the-code", now=0.0)
+    assert tokens.scopes == ("base", "deals:full")
+    assert tokens.extra == {
+        "api_domain": "https://acme.pipedrive.com",
+        "id_token": "header.payload.signature",
+    }
+    assert "header.payload" not in repr(tokens) and "at-1" not in repr(tokens)
 
 
 async def test_a_dead_network_is_a_passing_failure() -> None:

@@ -1,4 +1,4 @@
-"""The callback URL: Basic credentials of the uninstall notice, its body, and the ASGI app's answers."""
+"""The callback URL: Basic credentials of an uninstall notice and the ASGI app's answers."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import base64
 import httpx
 import pytest
 
-from crmbridge.auth import CallbackApp, UninstallNotice
-from crmbridge.auth.uninstall import basic_credentials, client_matches
-from crmbridge.errors import InvalidInput, ReauthorizationRequired
+from crmbridge.auth import CallbackApp
+from crmbridge.errors import ReauthorizationRequired
+from crmbridge.spec import basic_credentials, client_matches
 
 pytestmark = pytest.mark.anyio
 
@@ -25,14 +25,6 @@ def test_basic_credentials() -> None:
     assert client_matches(("id", "s"), "id", "s")
     assert not client_matches(("id", "t"), "id", "s") and not client_matches(None, "id", "s")
     assert not client_matches(("other", "s"), "id", "s")
-
-
-def test_uninstall_notice() -> None:
-    notice = UninstallNotice.parse(b'{"client_id": "c", "company_id": 7, "user_id": 9, "timestamp": 1}')
-    assert notice == UninstallNotice("c", "7", "9")
-    for bad in (b"not json", b"[]", b'{"client_id": "c", "company_id": 7}'):
-        with pytest.raises(InvalidInput):
-            UninstallNotice.parse(bad)
 
 
 async def test_callback_app_answers() -> None:

@@ -192,7 +192,7 @@ def test_a_key_saved_by_another_worker_is_used_within_the_cache_ttl(
 
 def test_a_target_read_while_the_account_changed_is_not_kept(bridge: Bridge) -> None:
     accounts = bridge.accounts
-    real = accounts.store.get_account
+    real = accounts.store.accounts.get
 
     def racing_read(*args: Any) -> Any:
         record = real(*args)
@@ -200,11 +200,11 @@ def test_a_target_read_while_the_account_changed_is_not_kept(bridge: Bridge) -> 
         return record
 
     accounts.forget("hubspot", "user_1")
-    accounts.store.get_account = racing_read  # type: ignore[method-assign]
+    accounts.store.accounts.get = racing_read  # type: ignore[method-assign]
     try:
         accounts.target("hubspot", "user_1", None)
     finally:
-        accounts.store.get_account = real  # type: ignore[method-assign]
+        accounts.store.accounts.get = real  # type: ignore[method-assign]
     assert accounts.cached_target("hubspot", "user_1", None) is None
     accounts.target("hubspot", "user_1", None)
     assert accounts.cached_target("hubspot", "user_1", None) is not None

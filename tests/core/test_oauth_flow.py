@@ -97,7 +97,7 @@ async def test_hubspot_full_dance(oauth_env: OAuthEnv) -> None:
         ("ACTIVE", "REVOKED"),
         ("REVOKED", "ACTIVE"),
     ]
-    history = [e.new_status.value for e in bridge.store.list_events(bridge.tenant_id, pending.id)]
+    history = [e.new_status.value for e in bridge.store.events.list(bridge.tenant_id, pending.id)]
     assert history == ["PENDING", "ACTIVE", "REVOKED", "ACTIVE"]
 
 
@@ -173,7 +173,7 @@ async def test_pipedrive_uninstall_with_wrong_credentials_changes_nothing(oauth_
     assert (wrong.status_code, missing.status_code, other.status_code) == (401, 401, 200)
     still = bridge.get_connected_account(connection_name="pipedrive", identifier="u1")
     assert still is not None and still.status == AccountStatus.ACTIVE
-    status = await bridge.ahandle_pipedrive_uninstall(
+    status = await bridge.ahandle_uninstall(
         authorization=httpx.BasicAuth(app["client_id"], app["client_secret"])._auth_header, body=body
     )
     assert status == 200

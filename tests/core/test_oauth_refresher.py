@@ -75,3 +75,20 @@ async def test_the_refresher_thread_refreshes_an_expiring_hubspot_token_before_a
     )
     assert result.ok, result.error
     assert len(env.token_requests("hubspot")) == before + 1  # the call found the token already fresh
+
+
+async def test_one_runtime_pass_refreshes_every_tenants_accounts(oauth_env: OAuthEnv) -> None:
+    env = oauth_env
+    runtime = env.bridge.runtime
+    other = OAuthEnv(env.sandbox, runtime.tenant("globex"), env.client)
+    for tenant in (env, other):
+        await tenant.pipedrive_connection()
+        await tenant.connect_pipedrive("u1", await tenant.company())
+    await env.advance(45 * DAY)
+    assert await runtime.arefresh_due_accounts() == {"refreshed": 2, "failed": 0}
+    assert await runtime.arefresh_due_accounts() == {"refreshed": 0, "failed": 0}
+    runtime.start_refresher(interval=3600)
+    runtime.start_refresher(interval=3600)  # idempotent: still one thread
+    assert runtime._refresher is not None and runtime._refresher.running
+    runtime.stop_refresher()
+    assert runtime._refresher is None

@@ -59,14 +59,14 @@ async def test_no_token_or_secret_in_the_database_logs_or_reprs(
         rows = repr([db.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables])
     assert "connected_accounts" in tables and "v1." in rows  # the vault's ciphertexts are there
     text = caplog.text + "".join(r.getMessage() for r in caplog.records)
-    connections = [public_connection(c) for c in bridge.store.list_connections(bridge.tenant_id)]
+    connections = [public_connection(c) for c in bridge.store.connections.list(bridge.tenant_id)]
     reprs = repr(
         [
             bridge,
             bridge.list_connected_accounts(),
             connections,
-            bridge.store.list_connections(bridge.tenant_id),
-            bridge.store.list_accounts(bridge.tenant_id),
+            bridge.store.connections.list(bridge.tenant_id),
+            bridge.store.accounts.list(bridge.tenant_id),
             bridge.accounts.target("pipedrive", "u1", "pipedrive"),
             bridge.accounts.target("pipedrive", "u1", "pipedrive").auth,
             revoked,

@@ -10,7 +10,8 @@ import pytest
 from crmbridge.auth import ApiKeyAuth
 from crmbridge.engine import CallTarget, Engine, HttpCore, RetryPolicy
 from crmbridge.engine.http import Recovered
-from crmbridge.errors import NotFound, OutcomeUnknown, ProviderUnavailable
+from crmbridge.engine.ratelimit import limited
+from crmbridge.errors import NotFound, OutcomeUnknown, ProviderUnavailable, RateLimited
 from crmbridge.providers import builtin, default_catalog
 
 pytestmark = pytest.mark.anyio
@@ -157,3 +158,35 @@ async def test_the_daily_limit_reaches_the_caller_with_the_time_to_reset() -> No
     assert result.error.details["policy"] == "DAILY"
     assert 0 < result.error.details["retry_after"] <= 86_400
     assert "midnight" in result.error.message
+
+
+async def test_a_crm_error_carries_the_crms_request_id() -> None:
+    body = {"status": "error", "message": "resource not found", "correlationId": "c0ffee-1"}
+    headers = {"x-hubspot-correlation-id": "c0ffee-1"}
+    transport = httpx.MockTransport(lambda request: httpx.Response(404, json=body, headers=headers))
+    engine = Engine(default_catalog(), http=HttpCore(transport=transport))
+    result = await engine.execute_named("hubspot_contact_get", {"contact_id": "1"}, TARGET)
+    assert result.error is not None and result.error.code == "not_found"
+    assert result.error.details["request_id"] == "c0ffee-1"
+    assert result.error.details["provider"] == "hubspot"
+
+
+@pytest.mark.parametrize(
+    ("provider", "answer", "daily"),
+    [
+        ("hubspot", httpx.Response(429, json={"policyName": "DAILY"}), True),
+        ("hubspot", httpx.Response(429, json={"policyName": "TEN_SECONDLY_ROLLING"}), False),
+        ("pipedrive", httpx.Response(429, json={"error": "daily request budget exceeded"}), True),
+        ("pipedrive", httpx.Response(429, json={"error": "Request over limit"}), False),
+    ],
+)
+def test_each_crm_says_when_the_daily_budget_is_spent(
+    provider: str, answer: httpx.Response, daily: bool
+) -> None:
+    error = builtin(provider).hooks.parse_error(answer, None)
+    assert isinstance(error, RateLimited) and error.daily is daily
+
+
+def test_a_daily_budget_spent_on_our_side_is_daily_too() -> None:
+    limits = HUBSPOT.rate_limits
+    assert limited(limits, 3600.0).daily and not limited(limits, 20.0, window="burst").daily

@@ -18,17 +18,17 @@ SECRETS = (CLIENT_SECRET, ACCESS_TOKEN, REFRESH_TOKEN, API_KEY)
 
 
 def _populate(store: Store, tenant: str = "t1") -> tuple[str, str]:
-    store.save_connection(tenant, "hubspot", "hubspot", {"client_id": "public-id"}, CLIENT_SECRET)
-    oauth, _ = store.get_or_create_account(tenant, "hubspot", "oauth-user")
-    store.update_account(
+    store.connections.save(tenant, "hubspot", "hubspot", {"client_id": "public-id"}, CLIENT_SECRET)
+    oauth, _ = store.accounts.get_or_create(tenant, "hubspot", "oauth-user")
+    store.accounts.update(
         tenant,
         oauth.id,
         status="ACTIVE",
         credentials={"access_token": ACCESS_TOKEN, "refresh_token": REFRESH_TOKEN},
     )
-    keyed, _ = store.get_or_create_account(tenant, "pipedrive", "key-user")
-    store.update_account(tenant, keyed.id, status="ACTIVE", credentials={"api_key": API_KEY})
-    store.get_or_create_account(tenant, "hubspot", "not-yet-connected")
+    keyed, _ = store.accounts.get_or_create(tenant, "pipedrive", "key-user")
+    store.accounts.update(tenant, keyed.id, status="ACTIVE", credentials={"api_key": API_KEY})
+    store.accounts.get_or_create(tenant, "hubspot", "not-yet-connected")
     return oauth.id, keyed.id
 
 
@@ -59,14 +59,14 @@ def test_database_holds_no_plaintext_secrets(store: Store, backend: str) -> None
 
 def test_reprs_show_no_secrets(store: Store) -> None:
     oauth_id, _ = _populate(store)
-    connection = store.get_connection("t1", "hubspot")
-    account = store.get_account_by_id("t1", oauth_id)
+    connection = store.connections.get("t1", "hubspot")
+    account = store.accounts.get_by_id("t1", oauth_id)
     assert connection is not None and account is not None
     assert connection.client_secret == CLIENT_SECRET and account.credentials["refresh_token"] == REFRESH_TOKEN
     shown = (
         repr(connection) + str(connection) + repr(account) + str(account) + repr(store) + repr(store.vault)
     )
-    with store.locked_account("t1", oauth_id) as locked:
+    with store.accounts.locked("t1", oauth_id) as locked:
         shown += repr(locked)
     for secret in SECRETS:
         assert secret not in shown
@@ -75,7 +75,7 @@ def test_reprs_show_no_secrets(store: Store) -> None:
 
 def test_ciphertext_copied_to_another_row_does_not_decrypt(store: Store) -> None:
     oauth_id, keyed_id = _populate(store)
-    victim, _ = store.get_or_create_account("t2", "hubspot", "attacker")
+    victim, _ = store.accounts.get_or_create("t2", "hubspot", "attacker")
     with store.engine.begin() as conn:
         stolen = conn.execute(
             text("SELECT credentials_enc FROM connected_accounts WHERE id = :id"), {"id": oauth_id}
@@ -86,10 +86,10 @@ def test_ciphertext_copied_to_another_row_does_not_decrypt(store: Store) -> None
                 {"c": stolen, "id": target},
             )
     with pytest.raises(VaultError, match="another"):
-        store.get_account_by_id("t1", keyed_id)
+        store.accounts.get_by_id("t1", keyed_id)
     with pytest.raises(VaultError):
-        store.get_account_by_id("t2", victim.id)
-    intact = store.get_account_by_id("t1", oauth_id)
+        store.accounts.get_by_id("t2", victim.id)
+    intact = store.accounts.get_by_id("t1", oauth_id)
     assert intact is not None and intact.credentials["access_token"] == ACCESS_TOKEN
 
 
@@ -110,15 +110,15 @@ def test_rotate_keys_then_drop_the_old_key(db_url: str, key_line: str) -> None:
     assert after.count(f"v1.{new_id}.") == 6
 
     with Store.open(db_url, Vault.from_string(new_line)) as new_store:
-        account = new_store.get_account_by_id("t1", oauth_id)
-        keyed = new_store.get_account_by_id("t1", keyed_id)
-        connection = new_store.get_connection("t2", "hubspot")
+        account = new_store.accounts.get_by_id("t1", oauth_id)
+        keyed = new_store.accounts.get_by_id("t1", keyed_id)
+        connection = new_store.connections.get("t2", "hubspot")
         assert account is not None and account.credentials["refresh_token"] == REFRESH_TOKEN
         assert account.credentials_version == 1  # rotation is not a credentials write
         assert keyed is not None and keyed.credentials == {"api_key": API_KEY}
         assert connection is not None and connection.client_secret == CLIENT_SECRET
 
     with Store.open(db_url, Vault.from_string(key_line)) as stale_store, pytest.raises(VaultError) as info:
-        stale_store.get_connection("t1", "hubspot")
+        stale_store.connections.get("t1", "hubspot")
     assert new_id in str(info.value)
     assert new_line.split(":")[1] not in str(info.value)

@@ -44,29 +44,29 @@ def test_connection_upsert_and_read(store: Store) -> None:
         "redirect_uri": "https://app.example/cb",
         "scopes": ["crm.objects.contacts.read"],
     }
-    first = store.save_connection("t1", "hubspot", "hubspot", config, "client-secret-1")
+    first = store.connections.save("t1", "hubspot", "hubspot", config, "client-secret-1")
     assert first.client_secret == "client-secret-1"
     assert first.auth_mode == "oauth"
     assert first.created_at.tzinfo is UTC
-    second = store.save_connection("t1", "hubspot", "hubspot", {**config, "client_id": "cid2"}, None)
+    second = store.connections.save("t1", "hubspot", "hubspot", {**config, "client_id": "cid2"}, None)
     assert second.id == first.id
     assert second.client_secret is None
     assert second.config["client_id"] == "cid2"
-    store.save_connection("t1", "pipedrive", "pipedrive", {"auth_mode": "api_key"}, None)
-    assert [c.name for c in store.list_connections("t1")] == ["hubspot", "pipedrive"]
-    fetched = store.get_connection("t1", "pipedrive")
+    store.connections.save("t1", "pipedrive", "pipedrive", {"auth_mode": "api_key"}, None)
+    assert [c.name for c in store.connections.list("t1")] == ["hubspot", "pipedrive"]
+    fetched = store.connections.get("t1", "pipedrive")
     assert fetched is not None and fetched.auth_mode == "api_key"
-    assert store.get_connection("t1", "missing") is None
+    assert store.connections.get("t1", "missing") is None
 
 
 def test_secrets_are_refused_in_plaintext_config(store: Store) -> None:
     with pytest.raises(ValueError, match="client_secret"):
-        store.save_connection("t1", "hubspot", "hubspot", {"client_secret": "oops"}, None)
+        store.connections.save("t1", "hubspot", "hubspot", {"client_secret": "oops"}, None)
 
 
 def test_get_or_create_is_idempotent(store: Store) -> None:
-    account, created = store.get_or_create_account("t1", "hubspot", "user-1")
-    again, created_again = store.get_or_create_account("t1", "hubspot", "user-1")
+    account, created = store.accounts.get_or_create("t1", "hubspot", "user-1")
+    again, created_again = store.accounts.get_or_create("t1", "hubspot", "user-1")
     assert (created, created_again) == (True, False)
     assert again.id == account.id
     assert account.status is AccountStatus.PENDING
@@ -82,7 +82,7 @@ def test_get_or_create_under_20_threads_creates_one_account(store: Store) -> Non
     def worker() -> None:
         try:
             barrier.wait(timeout=10)
-            account, created = store.get_or_create_account("t1", "hubspot", "racy")
+            account, created = store.accounts.get_or_create("t1", "hubspot", "racy")
             results.append((account.id, created))
         except BaseException as exc:
             errors.append(exc)
@@ -96,12 +96,12 @@ def test_get_or_create_under_20_threads_creates_one_account(store: Store) -> Non
     assert len(results) == 20
     assert len({account_id for account_id, _ in results}) == 1
     assert sum(created for _, created in results) == 1
-    assert len(store.list_accounts("t1")) == 1
+    assert len(store.accounts.list("t1")) == 1
 
 
-def test_update_account_records_status_changes(store: Store) -> None:
-    account, _ = store.get_or_create_account("t1", "hubspot", "u")
-    active = store.update_account(
+def test_account_updates_record_status_changes(store: Store) -> None:
+    account, _ = store.accounts.get_or_create("t1", "hubspot", "u")
+    active = store.accounts.update(
         "t1",
         account.id,
         status="ACTIVE",
@@ -111,82 +111,89 @@ def test_update_account_records_status_changes(store: Store) -> None:
     )
     assert active.previous_status is AccountStatus.PENDING and active.status_changed
     assert active.credentials["access_token"] == "at-1" and active.credentials_version == 1
-    merged = store.update_account("t1", account.id, metadata={"user": "a@b.c"})
+    merged = store.accounts.update("t1", account.id, metadata={"user": "a@b.c"})
     assert merged.metadata == {"portal_id": 42, "user": "a@b.c"}
     assert not merged.status_changed and merged.credentials_version == 1
-    expired = store.update_account(
+    expired = store.accounts.update(
         "t1", account.id, status=AccountStatus.EXPIRED, status_reason="refresh failed"
     )
     assert expired.status_reason == "refresh failed"
-    assert [(e.old_status, e.new_status, e.reason) for e in store.list_events("t1", account.id)] == [
+    assert [(e.old_status, e.new_status, e.reason) for e in store.events.list("t1", account.id)] == [
         (None, AccountStatus.PENDING, "created"),
         (AccountStatus.PENDING, AccountStatus.ACTIVE, None),
         (AccountStatus.ACTIVE, AccountStatus.EXPIRED, "refresh failed"),
     ]
     with pytest.raises(ValueError):
-        store.update_account("t1", account.id, status="BOGUS")
-    fetched = store.get_account("t1", "hubspot", "u")
+        store.accounts.update("t1", account.id, status="BOGUS")
+    fetched = store.accounts.get("t1", "hubspot", "u")
     assert fetched is not None and fetched.credentials["refresh_token"] == "rt-1"
     assert fetched.granted_scopes == ["crm.objects.contacts.read"]
 
 
 def test_tenants_are_isolated(store: Store) -> None:
-    store.save_connection("A", "hubspot", "hubspot", {"client_id": "a"}, "secret-of-A")
-    account, _ = store.get_or_create_account("A", "hubspot", "shared-identifier")
-    store.update_account("A", account.id, status="ACTIVE", credentials={"access_token": "token-of-A"})
+    store.connections.save("A", "hubspot", "hubspot", {"client_id": "a"}, "secret-of-A")
+    account, _ = store.accounts.get_or_create("A", "hubspot", "shared-identifier")
+    store.accounts.update("A", account.id, status="ACTIVE", credentials={"access_token": "token-of-A"})
 
-    assert store.get_connection("B", "hubspot") is None
-    assert store.list_connections("B") == []
-    assert store.get_account("B", "hubspot", "shared-identifier") is None
-    assert store.get_account_by_id("B", account.id) is None
-    assert store.list_accounts("B") == []
-    assert store.list_events("B", account.id) == []
+    assert store.connections.get("B", "hubspot") is None
+    assert store.connections.list("B") == []
+    assert store.accounts.get("B", "hubspot", "shared-identifier") is None
+    assert store.accounts.get_by_id("B", account.id) is None
+    assert store.accounts.list("B") == []
+    assert store.events.list("B", account.id) == []
     with pytest.raises(AccountNotFound):
-        store.update_account("B", account.id, status="REVOKED")
-    with pytest.raises(AccountNotFound), store.locked_account("B", account.id):
+        store.accounts.update("B", account.id, status="REVOKED")
+    with pytest.raises(AccountNotFound), store.accounts.locked("B", account.id):
         pass
 
     # B's own objects of the same names live side by side with A's.
-    store.save_connection("B", "hubspot", "hubspot", {"client_id": "b"}, "secret-of-B")
-    b_account, created = store.get_or_create_account("B", "hubspot", "shared-identifier")
+    store.connections.save("B", "hubspot", "hubspot", {"client_id": "b"}, "secret-of-B")
+    b_account, created = store.accounts.get_or_create("B", "hubspot", "shared-identifier")
     assert created and b_account.id != account.id
-    a_conn, b_conn = store.get_connection("A", "hubspot"), store.get_connection("B", "hubspot")
+    a_conn, b_conn = store.connections.get("A", "hubspot"), store.connections.get("B", "hubspot")
     assert a_conn is not None and b_conn is not None
     assert (a_conn.client_secret, b_conn.client_secret) == ("secret-of-A", "secret-of-B")
-    a_account = store.get_account_by_id("A", account.id)
+    a_account = store.accounts.get_by_id("A", account.id)
     assert a_account is not None and a_account.status is AccountStatus.ACTIVE
 
 
+def test_the_public_account_status_is_the_store_enum() -> None:
+    import crmbridge
+    from crmbridge.core import AccountStatus as CoreStatus
+
+    assert crmbridge.AccountStatus is CoreStatus is AccountStatus
+
+
 def test_oauth_state_is_single_use(store: Store) -> None:
-    state = store.create_oauth_state("t1", "hubspot", "u", ttl_seconds=600)
+    state = store.oauth_states.create("t1", "hubspot", "u", ttl_seconds=600)
     assert len(state) >= 32
-    assert store.consume_oauth_state(state) == ("t1", "hubspot", "u")
+    assert store.oauth_states.consume(state) == ("t1", "hubspot", "u")
     with pytest.raises(OAuthStateError, match="already used") as info:
-        store.consume_oauth_state(state)
+        store.oauth_states.consume(state)
     assert info.value.reason == "used"
     with pytest.raises(OAuthStateError, match="unknown"):
-        store.consume_oauth_state("never-issued")
+        store.oauth_states.consume("never-issued")
 
 
 def test_oauth_state_expires(store: Store, clock: FakeClock) -> None:
-    state = store.create_oauth_state("t1", "hubspot", "u", ttl_seconds=60)
+    state = store.oauth_states.create("t1", "hubspot", "u", ttl_seconds=60)
     clock.advance(61)
     with pytest.raises(OAuthStateError, match="expired") as info:
-        store.consume_oauth_state(state)
+        store.oauth_states.consume(state)
     assert info.value.reason == "expired"
     with pytest.raises(ValueError):
-        store.create_oauth_state("t1", "hubspot", "u", ttl_seconds=0)
+        store.oauth_states.create("t1", "hubspot", "u", ttl_seconds=0)
 
 
 def test_oauth_state_has_one_winner_under_concurrency(store: Store) -> None:
-    state = store.create_oauth_state("t1", "hubspot", "u", ttl_seconds=600)
+    state = store.oauth_states.create("t1", "hubspot", "u", ttl_seconds=600)
     barrier = threading.Barrier(8)
     outcomes: list[str] = []
 
     def worker() -> None:
         barrier.wait(timeout=10)
         try:
-            store.consume_oauth_state(state)
+            store.oauth_states.consume(state)
             outcomes.append("won")
         except OAuthStateError as exc:
             outcomes.append(exc.reason)

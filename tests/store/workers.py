@@ -12,7 +12,7 @@ from crmbridge.vault import Vault
 def increment(store: Store, tenant_id: str, account_id: str, times: int) -> None:
     """Read-modify-write a counter in the credentials under the lock; a lost update shows as a short count."""
     for _ in range(times):
-        with store.locked_account(tenant_id, account_id) as locked:
+        with store.accounts.locked(tenant_id, account_id) as locked:
             credentials = dict(locked.account.credentials)
             count = int(credentials.get("counter", 0))
             time.sleep(0.001)  # widen the read-modify-write window so a broken lock would lose updates

@@ -1,4 +1,4 @@
-"""Front ends over the Bridge: tool formats for OpenAI, Anthropic and LangChain.
+"""Front ends over toolsets: tool formats and tool-call execution for OpenAI, Anthropic and LangChain.
 
 ``crmbridge.adapters.openai`` and ``crmbridge.adapters.anthropic`` need no extra package;
 ``crmbridge.adapters.langchain`` needs ``langchain-core`` and is imported only when asked for.
@@ -14,8 +14,9 @@ from .anthropic import (
     execute_anthropic_tool_use,
     execute_anthropic_tool_uses,
 )
-from .common import get_default_bridge, result_content, select_tools, set_default_bridge
+from .common import ToolSource, result_content, tools_of
 from .examples import example_input
+from .formats import tools_for
 from .openai import (
     aexecute_openai_tool_call,
     aexecute_openai_tool_calls,
@@ -26,6 +27,7 @@ from .openai import (
 )
 
 __all__ = [
+    "ToolSource",
     "aexecute_anthropic_tool_use",
     "aexecute_anthropic_tool_uses",
     "aexecute_openai_tool_call",
@@ -37,10 +39,9 @@ __all__ = [
     "execute_anthropic_tool_uses",
     "execute_openai_tool_call",
     "execute_openai_tool_calls",
-    "get_default_bridge",
     "openai_tool",
     "openai_tools",
     "result_content",
-    "select_tools",
-    "set_default_bridge",
+    "tools_for",
+    "tools_of",
 ]

@@ -1,21 +1,18 @@
 """Anthropic tool use: tool definitions and the execution of a model's ``tool_use`` blocks.
 
-A definition is ``{"name", "description", "input_schema"}``. A ``tool_use`` block runs through
-``bridge.execute_tool`` like every other front end and becomes a ``tool_result`` block whose content is
+A definition is ``{"name", "description", "input_schema"}``. A ``tool_use`` block runs through the
+toolset like every other front end and becomes a ``tool_result`` block whose content is
 the JSON of ``ToolResult.to_dict()``; failed calls set ``is_error`` so the model knows to correct itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..engine import ToolResult
 from ..spec import Tool
-from .common import field, result_content, select_tools
-
-if TYPE_CHECKING:
-    from ..core import Bridge
+from ..toolsets import Toolset
+from .common import ToolSource, field, result_content, tools_of
 
 __all__ = [
     "aexecute_anthropic_tool_use",
@@ -32,11 +29,9 @@ def anthropic_tool(tool: Tool) -> dict[str, Any]:
     return {"name": tool.name, "description": tool.description, "input_schema": dict(tool.input_schema)}
 
 
-def anthropic_tools(
-    provider: str | None = None, *, tool_names: Iterable[str] | None = None
-) -> list[dict[str, Any]]:
-    """The ``tools=[...]`` argument of ``messages.create`` for ``provider``'s tools."""
-    return [anthropic_tool(t) for t in select_tools(provider, tool_names)]
+def anthropic_tools(source: ToolSource) -> list[dict[str, Any]]:
+    """The ``tools=[...]`` argument of ``messages.create``: a toolset's tools."""
+    return [anthropic_tool(t) for t in tools_of(source)]
 
 
 def _reply(block_id: str, result: ToolResult) -> dict[str, Any]:
@@ -48,29 +43,15 @@ def _reply(block_id: str, result: ToolResult) -> dict[str, Any]:
     }
 
 
-def execute_anthropic_tool_use(
-    bridge: Bridge, block: Any, *, identifier: str, connection_name: str | None = None
-) -> dict[str, Any]:
+def execute_anthropic_tool_use(toolset: Toolset, block: Any) -> dict[str, Any]:
     """Run one ``tool_use`` block (dict or SDK object) and return its ``tool_result`` block."""
-    result = bridge.execute_tool(
-        identifier=identifier,
-        tool_name=str(field(block, "name", "")),
-        tool_input=field(block, "input"),
-        connection_name=connection_name,
-    )
+    result = toolset.call_tool_sync(str(field(block, "name", "")), field(block, "input"))
     return _reply(str(field(block, "id", "")), result)
 
 
-async def aexecute_anthropic_tool_use(
-    bridge: Bridge, block: Any, *, identifier: str, connection_name: str | None = None
-) -> dict[str, Any]:
+async def aexecute_anthropic_tool_use(toolset: Toolset, block: Any) -> dict[str, Any]:
     """Async twin of :func:`execute_anthropic_tool_use`."""
-    result = await bridge.aexecute_tool(
-        identifier=identifier,
-        tool_name=str(field(block, "name", "")),
-        tool_input=field(block, "input"),
-        connection_name=connection_name,
-    )
+    result = await toolset.call_tool(str(field(block, "name", "")), field(block, "input"))
     return _reply(str(field(block, "id", "")), result)
 
 
@@ -84,24 +65,12 @@ def _tool_uses(message_or_content: Any) -> list[Any]:
     return [block for block in content or [] if field(block, "type") == "tool_use"]
 
 
-def execute_anthropic_tool_uses(
-    bridge: Bridge, message_or_content: Any, *, identifier: str, connection_name: str | None = None
-) -> list[dict[str, Any]]:
+def execute_anthropic_tool_uses(toolset: Toolset, message_or_content: Any) -> list[dict[str, Any]]:
     """Run every ``tool_use`` block of an assistant message, in order; returns the ``tool_result``
     blocks for the next ``{"role": "user", "content": [...]}`` message."""
-    return [
-        execute_anthropic_tool_use(bridge, block, identifier=identifier, connection_name=connection_name)
-        for block in _tool_uses(message_or_content)
-    ]
+    return [execute_anthropic_tool_use(toolset, block) for block in _tool_uses(message_or_content)]
 
 
-async def aexecute_anthropic_tool_uses(
-    bridge: Bridge, message_or_content: Any, *, identifier: str, connection_name: str | None = None
-) -> list[dict[str, Any]]:
+async def aexecute_anthropic_tool_uses(toolset: Toolset, message_or_content: Any) -> list[dict[str, Any]]:
     """Async twin of :func:`execute_anthropic_tool_uses`."""
-    return [
-        await aexecute_anthropic_tool_use(
-            bridge, block, identifier=identifier, connection_name=connection_name
-        )
-        for block in _tool_uses(message_or_content)
-    ]
+    return [await aexecute_anthropic_tool_use(toolset, block) for block in _tool_uses(message_or_content)]

@@ -1,8 +1,9 @@
-"""LangChain tools over the Bridge: ``get_tools(connection_name=…, identifier=…)`` as in seed 003.
+"""LangChain tools over a toolset: ``get_tools(toolset)``, or seed 003's ``get_tools(connection_name=…,
+identifier=…)`` with ``bridge=``.
 
 Each tool is a ``StructuredTool`` whose ``args_schema`` is the tool's own JSON schema (no pydantic
 model in between, so what the model sees is exactly what the engine validates). Sync and async calls
-both go through the Bridge; the model reads the JSON of ``ToolResult.to_dict()``, errors included,
+both go through the toolset; the model reads the JSON of ``ToolResult.to_dict()``, errors included,
 and nothing is raised, so an agent loop keeps going and the model can fix its input. The full
 ``ToolResult`` rides along as the ``ToolMessage`` artifact for code that wants ``data`` or ``raw``.
 """
@@ -16,31 +17,27 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.tools import StructuredTool
 
 from ..engine import ToolResult
+from ..errors import ConfigurationError
 from ..spec import Tool
-from .common import get_default_bridge, result_content, select_tools, set_default_bridge
+from ..toolsets import Toolset
+from .common import result_content
 
 if TYPE_CHECKING:
     from ..core import Bridge
 
-__all__ = ["get_default_bridge", "get_tools", "langchain_tool", "set_default_bridge"]
+__all__ = ["get_tools", "langchain_tool"]
 
 
-def langchain_tool(
-    bridge: Bridge, tool: Tool, *, identifier: str, connection_name: str | None = None
-) -> StructuredTool:
-    """One catalog tool bound to one user's account, as a LangChain ``StructuredTool``."""
+def langchain_tool(toolset: Toolset, tool: Tool) -> StructuredTool:
+    """One tool of a toolset as a LangChain ``StructuredTool``."""
     name = tool.name
 
     def run(**tool_input: Any) -> tuple[str, ToolResult]:
-        result = bridge.execute_tool(
-            identifier=identifier, tool_name=name, tool_input=tool_input, connection_name=connection_name
-        )
+        result = toolset.call_tool_sync(name, tool_input)
         return result_content(result), result
 
     async def arun(**tool_input: Any) -> tuple[str, ToolResult]:
-        result = await bridge.aexecute_tool(
-            identifier=identifier, tool_name=name, tool_input=tool_input, connection_name=connection_name
-        )
+        result = await toolset.call_tool(name, tool_input)
         return result_content(result), result
 
     return StructuredTool(
@@ -59,22 +56,32 @@ def langchain_tool(
 
 
 def get_tools(
-    connection_name: str,
-    identifier: str,
+    toolset: Toolset | None = None,
     *,
     bridge: Bridge | None = None,
+    connection_name: str | None = None,
+    identifier: str | None = None,
     tool_names: Iterable[str] | None = None,
 ) -> list[StructuredTool]:
-    """LangChain tools for user ``identifier`` on connection ``connection_name``.
-
-    The connection decides the provider, so ``connection_name="hubspot"`` yields the HubSpot tools.
-    ``tool_names`` narrows the list (a smaller tool list costs the model fewer tokens). Without
-    ``bridge``, the process default (:func:`get_default_bridge`) is used. An unknown connection or tool
-    name raises at once: it is a set-up mistake, not something the model can fix.
+    """LangChain tools for a toolset, or (seed 003's shape) for user ``identifier`` on connection
+    ``connection_name`` of ``bridge``: ``get_tools(bridge=bridge, connection_name="hubspot",
+    identifier="user_1")``. The connection decides the provider; ``tool_names`` narrows the list (a
+    smaller list costs the model fewer tokens). An unknown connection or tool name raises at once: it
+    is a set-up mistake, not something the model can fix.
     """
-    bridge = bridge if bridge is not None else get_default_bridge()
-    provider = bridge.accounts.connection(connection_name).provider
-    return [
-        langchain_tool(bridge, tool, identifier=identifier, connection_name=connection_name)
-        for tool in select_tools(provider, tool_names)
-    ]
+    if toolset is None:
+        if bridge is None or not identifier:
+            raise ConfigurationError(
+                "get_tools needs a toolset, or bridge=, connection_name= and identifier= "
+                "(e.g. get_tools(bridge=bridge, connection_name='hubspot', identifier='user_1'))."
+            )
+        toolset = bridge.toolset(identifier=identifier, connection_name=connection_name, tools=tool_names)
+        tool_names = None
+    tools = list(toolset.list_tools())
+    if tool_names is not None:
+        by_name = {t.name: t for t in tools}
+        missing = [n for n in tool_names if n not in by_name]
+        if missing:
+            raise ConfigurationError(f"These tools are not in the toolset: {', '.join(missing)}.")
+        tools = [by_name[n] for n in tool_names]
+    return [langchain_tool(toolset, tool) for tool in tools]

@@ -5,21 +5,18 @@ Responses API shape (flat). With ``strict=True`` each tool carries the strict-mo
 schema (every field required, optional ones nullable, no extra fields); a tool whose input is a
 free-form map cannot be strict and is sent with ``"strict": false`` and its plain schema.
 
-Executing a call goes through ``bridge.execute_tool`` like every other front end; the model gets back
-the JSON of ``ToolResult.to_dict()``, errors included, so it can correct its input and retry.
+Executing a call goes through the toolset like every other front end; the model gets back the JSON of
+``ToolResult.to_dict()``, errors included, so it can correct its input and retry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from ..engine import ToolResult, tool_definition
 from ..spec import Tool
-from .common import field, result_content, select_tools
-
-if TYPE_CHECKING:
-    from ..core import Bridge
+from ..toolsets import Toolset
+from .common import ToolSource, field, result_content, tools_of
 
 __all__ = [
     "aexecute_openai_tool_call",
@@ -49,14 +46,10 @@ def openai_tool(tool: Tool, *, strict: bool = False, api: OpenAIApi = "chat") ->
 
 
 def openai_tools(
-    provider: str | None = None,
-    *,
-    strict: bool = False,
-    tool_names: Iterable[str] | None = None,
-    api: OpenAIApi = "chat",
+    source: ToolSource, *, strict: bool = False, api: OpenAIApi = "chat"
 ) -> list[dict[str, Any]]:
-    """The ``tools=[...]`` argument of a chat completion (or a response) for ``provider``'s tools."""
-    return [openai_tool(t, strict=strict, api=api) for t in select_tools(provider, tool_names)]
+    """The ``tools=[...]`` argument of a chat completion (or a response): a toolset's tools."""
+    return [openai_tool(t, strict=strict, api=api) for t in tools_of(source)]
 
 
 def _parse_call(call: Any) -> tuple[str, str, Any, OpenAIApi]:
@@ -84,31 +77,21 @@ def _reply(call_id: str, api: OpenAIApi, result: ToolResult) -> dict[str, Any]:
     return {"role": "tool", "tool_call_id": call_id, "content": content}
 
 
-def execute_openai_tool_call(
-    bridge: Bridge, tool_call: Any, *, identifier: str, connection_name: str | None = None
-) -> dict[str, Any]:
+def execute_openai_tool_call(toolset: Toolset, tool_call: Any) -> dict[str, Any]:
     """Run one tool call and return the message to append: ``{"role": "tool", ...}`` for Chat
     Completions, ``{"type": "function_call_output", ...}`` for a Responses ``function_call`` item.
 
     ``tool_call`` may be a dict or an SDK object. Its ``arguments`` (a JSON string) are passed as they
-    are: the Bridge parses them, and malformed JSON comes back as an ``invalid_input`` result.
+    are: the engine parses them, and malformed JSON comes back as an ``invalid_input`` result.
     """
     call_id, name, arguments, api = _parse_call(tool_call)
-    result = bridge.execute_tool(
-        identifier=identifier, tool_name=name, tool_input=arguments, connection_name=connection_name
-    )
-    return _reply(call_id, api, result)
+    return _reply(call_id, api, toolset.call_tool_sync(name, arguments))
 
 
-async def aexecute_openai_tool_call(
-    bridge: Bridge, tool_call: Any, *, identifier: str, connection_name: str | None = None
-) -> dict[str, Any]:
+async def aexecute_openai_tool_call(toolset: Toolset, tool_call: Any) -> dict[str, Any]:
     """Async twin of :func:`execute_openai_tool_call`."""
     call_id, name, arguments, api = _parse_call(tool_call)
-    result = await bridge.aexecute_tool(
-        identifier=identifier, tool_name=name, tool_input=arguments, connection_name=connection_name
-    )
-    return _reply(call_id, api, result)
+    return _reply(call_id, api, await toolset.call_tool(name, arguments))
 
 
 def _calls(message_or_calls: Any) -> list[Any]:
@@ -120,21 +103,11 @@ def _calls(message_or_calls: Any) -> list[Any]:
     return [c for c in items if field(c, "function") is not None or field(c, "type") == "function_call"]
 
 
-def execute_openai_tool_calls(
-    bridge: Bridge, message_or_calls: Any, *, identifier: str, connection_name: str | None = None
-) -> list[dict[str, Any]]:
+def execute_openai_tool_calls(toolset: Toolset, message_or_calls: Any) -> list[dict[str, Any]]:
     """Run every tool call of an assistant message, in order; returns the messages to append."""
-    return [
-        execute_openai_tool_call(bridge, call, identifier=identifier, connection_name=connection_name)
-        for call in _calls(message_or_calls)
-    ]
+    return [execute_openai_tool_call(toolset, call) for call in _calls(message_or_calls)]
 
 
-async def aexecute_openai_tool_calls(
-    bridge: Bridge, message_or_calls: Any, *, identifier: str, connection_name: str | None = None
-) -> list[dict[str, Any]]:
+async def aexecute_openai_tool_calls(toolset: Toolset, message_or_calls: Any) -> list[dict[str, Any]]:
     """Async twin of :func:`execute_openai_tool_calls` (calls run one after another, as ordered)."""
-    return [
-        await aexecute_openai_tool_call(bridge, call, identifier=identifier, connection_name=connection_name)
-        for call in _calls(message_or_calls)
-    ]
+    return [await aexecute_openai_tool_call(toolset, call) for call in _calls(message_or_calls)]

@@ -11,8 +11,8 @@ from .oauth import OAuthAuth
 from .refresher import Refresher, refresh_reason
 from .scopes import ScopePlan, ScopeWarning, effective_scopes, plan_scopes
 from .state import StateSigner
-from .tokens import GrantRejected, OAuthClient, TokenSet, safe_api_domain
-from .uninstall import CallbackApp, UninstallNotice
+from .tokens import GrantRejected, OAuthClient, TokenSet
+from .uninstall import CallbackApp
 
 __all__ = [
     "AccountRef",
@@ -27,9 +27,7 @@ __all__ = [
     "StateSigner",
     "TokenManager",
     "TokenSet",
-    "UninstallNotice",
     "effective_scopes",
     "plan_scopes",
     "refresh_reason",
-    "safe_api_domain",
 ]

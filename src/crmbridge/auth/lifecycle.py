@@ -6,7 +6,7 @@ Three layers make a refresh single-flight:
    worker thread, not 50);
 2. per process, a keyed thread lock lets one thread at a time decide, and later threads find its result in
    memory (the Bridge runs calls on its private loop thread *and* on callers' loops);
-3. across processes, ``Store.locked_account`` (Postgres ``FOR UPDATE``, SQLite ``BEGIN IMMEDIATE``): after
+3. across processes, ``Store.accounts.locked`` (Postgres ``FOR UPDATE``, SQLite ``BEGIN IMMEDIATE``): after
    the lock the account is re-read, and a token another worker already stored is used instead of asking
    the CRM again.
 
@@ -163,13 +163,13 @@ class TokenManager:
         return token.replaces(stale, now) if stale else token.fresh(now, self.margin)
 
     def _refresh_locked(self, ref: AccountRef, stale: str | None, force: bool) -> _Token:
-        with self.store.locked_account(ref.tenant_id, ref.account_id) as locked:
+        with self.store.accounts.locked(ref.tenant_id, ref.account_id) as locked:
             record = locked.account
-            previous = AccountStatus(record.status)
+            previous = record.status
             if previous in (AccountStatus.REVOKED, AccountStatus.PENDING):
                 raise ReauthorizationRequired(
                     f"This account is not authorised (status {previous.value}); the user must connect again.",
-                    status=previous.value,
+                    account_status=previous.value,
                 )
             current = _Token.of(record)
             now = self.clock()
@@ -224,7 +224,7 @@ class TokenManager:
             raise ReauthorizationRequired(
                 "This account's authorisation was revoked (the app was uninstalled or access withdrawn); "
                 "the user must connect again.",
-                status=status.value,
+                account_status=status.value,
             ) from None
         if status is not None:
             self._on_status(ref, status, f"token refresh failed: {exc.code}")

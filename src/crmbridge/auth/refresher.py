@@ -31,7 +31,7 @@ def refresh_reason(record: AccountRecord, now: float, *, horizon: float, idle_af
     ``expiring``: its access token ends within ``horizon`` seconds (the next pass plus the margin);
     ``idle``: its refresh token has not been used for ``idle_after`` seconds.
     """
-    if AccountStatus(record.status) not in (AccountStatus.ACTIVE, AccountStatus.EXPIRED):
+    if record.status not in (AccountStatus.ACTIVE, AccountStatus.EXPIRED):
         return None
     creds = record.credentials or {}
     if creds.get("type") != "oauth" or not creds.get("refresh_token"):

@@ -1,10 +1,11 @@
 """The scope planner: which OAuth scopes a connection must request for the tools it enables.
 
-HubSpot's install page applies an exact-match rule (reference §2.2): ``scope`` must hold every scope the
-app marks Required, ``optional_scope`` only scopes it marks Optional, and no URL may name a scope the app
-does not declare. Getting this wrong blocks installs, and adding a tool later silently strands existing
-accounts without its scope. The planner is a pure function so a developer (or CI) can see those pitfalls
-before a user meets them.
+A CRM whose consent URL names scopes may apply an exact-match rule (HubSpot does): the required-scope
+parameter must hold every scope the app marks Required, the optional one only scopes it marks Optional,
+and no URL may name a scope the app does not declare. Getting this wrong blocks installs, and adding a
+tool later silently strands existing accounts without its scope. The planner is a pure function so a
+developer (or CI) can see those pitfalls before a user meets them; what differs per CRM is read from its
+``AuthSpec`` (scope parameters, plan-limited scopes, implied scopes).
 """
 
 from __future__ import annotations
@@ -13,17 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..spec import Provider, Tool
+from ..spec import AuthSpec, Provider, Tool
 
-__all__ = ["TIER_LIMITED_PREFIXES", "ScopePlan", "ScopeWarning", "effective_scopes", "plan_scopes"]
+__all__ = ["ScopePlan", "ScopeWarning", "effective_scopes", "plan_scopes"]
 
 Level = Literal["error", "warning", "info"]
-
-#: HubSpot scopes only some subscription tiers can hold: as Required they fail installs elsewhere.
-TIER_LIMITED_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("crm.objects.custom.", "Enterprise"),
-    ("crm.schemas.custom.", "Enterprise"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +78,8 @@ def _tool_scopes(provider: Provider, tool: Tool, entities: Sequence[str]) -> tup
     return tuple(dict.fromkeys(found))
 
 
-def _tier_limited(scope: str) -> str | None:
-    return next((tier for prefix, tier in TIER_LIMITED_PREFIXES if scope.startswith(prefix)), None)
+def _tier_limited(auth: AuthSpec, scope: str) -> str | None:
+    return next((tier for prefix, tier in auth.tier_limited_scopes if scope.startswith(prefix)), None)
 
 
 def _users(scopes: Iterable[str], by_tool: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -105,7 +100,7 @@ def plan_scopes(
     """Derive the scopes of ``tools`` (must work for every user) and ``optional_tools`` (fine to lose on
     accounts whose tier lacks them), and compare with a connection's configuration when given.
 
-    ``entities`` feeds tools whose scopes depend on the object type (HubSpot's generic record tools).
+    ``entities`` feeds tools whose scopes depend on the object type (generic record tools).
     ``accounts_granted`` (identifier → granted scopes) finds accounts a new scope would strand.
     """
     required_tools = [t for t in tools if t.provider == provider.name]
@@ -114,8 +109,10 @@ def plan_scopes(
     required = tuple(dict.fromkeys(s for t in required_tools for s in by_tool[t.name]))
     optional = tuple(dict.fromkeys(s for t in extra_tools for s in by_tool[t.name] if s not in set(required)))
     warnings: list[ScopeWarning] = []
-    vague = tuple(n for n, s in by_tool.items() if not s)
-    if vague and provider.name == "hubspot":
+    # A tool without scopes of its own, in a CRM whose tools have scopes, takes those of its input.
+    uses_scopes = any(t.scopes for t in provider.tools)
+    vague = tuple(n for n, s in by_tool.items() if not s) if uses_scopes else ()
+    if vague:
         warnings.append(
             ScopeWarning(
                 "warning",
@@ -125,7 +122,7 @@ def plan_scopes(
                 tools=vague,
             )
         )
-    if provider.name != "hubspot":
+    if provider.auth.scope_param is None:
         warnings.append(
             ScopeWarning(
                 "info",
@@ -135,8 +132,7 @@ def plan_scopes(
                 scopes=required + optional,
             )
         )
-    else:
-        warnings.extend(_tier_warnings(required, by_tool))
+    warnings.extend(_tier_warnings(provider.auth, required, by_tool))
     if configured_scopes is not None or configured_optional is not None:
         warnings.extend(
             _config_warnings(
@@ -148,11 +144,13 @@ def plan_scopes(
     return ScopePlan(provider.name, required, optional, by_tool, tuple(warnings))
 
 
-def _tier_warnings(required: Sequence[str], by_tool: Mapping[str, tuple[str, ...]]) -> list[ScopeWarning]:
-    limited = tuple(s for s in required if _tier_limited(s))
+def _tier_warnings(
+    auth: AuthSpec, required: Sequence[str], by_tool: Mapping[str, tuple[str, ...]]
+) -> list[ScopeWarning]:
+    limited = tuple(s for s in required if _tier_limited(auth, s))
     if not limited:
         return []
-    tiers = sorted({_tier_limited(s) or "" for s in limited})
+    tiers = sorted({_tier_limited(auth, s) or "" for s in limited})
     return [
         ScopeWarning(
             "warning",
@@ -178,13 +176,14 @@ def _config_warnings(
     conf, conf_opt = set(configured), set(configured_optional)
     declared = conf | conf_opt
     both = tuple(sorted(conf & conf_opt))
-    if both and provider.name == "hubspot":
+    if both and provider.auth.optional_scope_param:
         out.append(
             ScopeWarning(
                 "error",
                 "required_and_optional",
-                "A scope is either Required (in scope) or Optional (in optional_scope), never both; HubSpot "
-                "refuses such an install URL.",
+                f"A scope is either Required (in {provider.auth.scope_param}) or Optional (in "
+                f"{provider.auth.optional_scope_param}), never both; {provider.display_name} refuses such an "
+                "install URL.",
                 scopes=both,
             )
         )
@@ -251,10 +250,14 @@ def _stranded(
     ]
 
 
-def effective_scopes(provider: str, granted: Iterable[str]) -> tuple[str, ...]:
-    """The grant as the pre-flight check should see it: Pipedrive's ``x:full`` includes ``x:read``."""
+def effective_scopes(auth: AuthSpec, granted: Iterable[str]) -> tuple[str, ...]:
+    """The grant as the pre-flight check should see it: with the provider's implied scopes added (a
+    Pipedrive ``x:full`` includes ``x:read``)."""
     scopes = list(dict.fromkeys(s for s in granted if s))
-    if provider == "pipedrive":
-        implied = [f"{s[: -len(':full')]}:read" for s in scopes if s.endswith(":full")]
-        scopes = list(dict.fromkeys([*scopes, *implied]))
-    return tuple(scopes)
+    implied = [
+        scope[: -len(ending)] + implies
+        for scope in scopes
+        for ending, implies in auth.implied_scope_suffixes
+        if scope.endswith(ending)
+    ]
+    return tuple(dict.fromkeys([*scopes, *implied]))

@@ -1,16 +1,12 @@
-"""The OAuth callback URL: the consent redirect (``GET ?code&state``) and Pipedrive's uninstall ``DELETE``.
+"""The OAuth callback URL: the consent redirect (``GET ?code&state``) and uninstall notices (``DELETE``).
 
-A Pipedrive app has exactly one callback URL, and Pipedrive sends its uninstall notice there as
-``DELETE`` with a JSON body ``{client_id, company_id, user_id, timestamp}`` and *our own* client
-credentials as HTTP Basic auth (reference pipedrive-api §1). Verifying those credentials is what stops
-anybody who knows the URL from disconnecting users.
+Some CRMs send their uninstall notice to the app's one callback URL (Pipedrive: a ``DELETE`` carrying our
+own client credentials). The app only routes it; the provider's ``read_uninstall`` hook verifies and
+reads it (see ``OAuthService.handle_uninstall``).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import html
 import json
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,59 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from ..errors import CrmBridgeError, InvalidInput
+from ..errors import CrmBridgeError
 
-__all__ = ["CallbackApp", "UninstallNotice", "basic_credentials", "client_matches"]
+__all__ = ["CallbackApp"]
 
 #: ``complete(code, state, error)`` finishes an authorisation; what it returns is not shown to the user.
 Complete = Callable[[str | None, str, str | None], Awaitable[object]]
 #: ``uninstall(authorization header, raw body)`` → HTTP status to answer with.
 Uninstall = Callable[[str | None, bytes], Awaitable[int]]
-
-
-def basic_credentials(header: str | None) -> tuple[str, str] | None:
-    """``(user, password)`` of an ``Authorization: Basic …`` header, or ``None`` when absent or malformed."""
-    scheme, _, value = (header or "").partition(" ")
-    if scheme.lower() != "basic" or not value.strip():
-        return None
-    try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    user, sep, password = decoded.partition(":")
-    return (user, password) if sep else None
-
-
-def client_matches(credentials: tuple[str, str] | None, client_id: str, client_secret: str) -> bool:
-    """Constant-time comparison of both halves (a timing leak would reveal the secret byte by byte)."""
-    if credentials is None:
-        return False
-    same_id = hmac.compare_digest(credentials[0].encode(), client_id.encode())
-    same_secret = hmac.compare_digest(credentials[1].encode(), client_secret.encode())
-    return same_id and same_secret
-
-
-@dataclass(frozen=True, slots=True)
-class UninstallNotice:
-    client_id: str
-    company_id: str
-    user_id: str
-
-    @classmethod
-    def parse(cls, body: bytes | Mapping[str, Any]) -> UninstallNotice:
-        data: Any = body
-        if isinstance(body, bytes | bytearray):
-            try:
-                data = json.loads(body or b"{}")
-            except ValueError:
-                raise InvalidInput("The uninstall notice is not JSON.") from None
-        if not isinstance(data, Mapping):
-            raise InvalidInput("The uninstall notice must be a JSON object.")
-        values = {k: data.get(k) for k in ("client_id", "company_id", "user_id")}
-        missing = [k for k, v in values.items() if v in (None, "")]
-        if missing:
-            raise InvalidInput(f"The uninstall notice lacks {', '.join(missing)}.", field=missing[0])
-        return cls(str(values["client_id"]), str(values["company_id"]), str(values["user_id"]))
 
 
 Scope = Mapping[str, Any]

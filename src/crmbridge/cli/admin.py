@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..providers import BUILTIN as PROVIDER_NAMES
 from ..vault import ENV_VAR, Vault
 from .common import OK, Subparsers, add_database_url, open_bridge, usage_error
 
@@ -27,11 +26,12 @@ def _api_key(value: str) -> str:
 def _connect_api_key(args: argparse.Namespace) -> int:
     api_key = _api_key(args.api_key)
     with open_bridge(args) as bridge:
-        existing = bridge.store.get_connection(bridge.tenant_id, args.connection)
+        existing = bridge.store.connections.get(bridge.tenant_id, args.connection)
         provider = args.provider or (existing.provider if existing else None)
         if provider is None:
-            if args.connection not in PROVIDER_NAMES:
-                raise usage_error(f"--provider is needed for a new connection ({', '.join(PROVIDER_NAMES)})")
+            known = bridge.catalog.provider_names
+            if args.connection not in known:
+                raise usage_error(f"--provider is needed for a new connection ({', '.join(known)})")
             provider = args.connection
         if existing is not None and existing.provider != provider:
             raise usage_error(
@@ -84,7 +84,9 @@ def add_parsers(sub: Subparsers[argparse.ArgumentParser]) -> None:
         help="connect a user's account with a HubSpot private-app token or Pipedrive API token",
     )
     connect.add_argument("--connection", required=True, help="connection name, e.g. hubspot (created if new)")
-    connect.add_argument("--provider", choices=PROVIDER_NAMES, help="needed when the connection is new")
+    connect.add_argument(
+        "--provider", help="hubspot, pipedrive or an installed provider; needed when the connection is new"
+    )
     connect.add_argument("--identifier", required=True, help="your user's id")
     connect.add_argument("--api-key", required=True, help="the token, or - to read it from stdin")
     connect.add_argument(

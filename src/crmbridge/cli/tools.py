@@ -14,16 +14,17 @@ import shlex
 import shutil
 import sys
 import textwrap
+from functools import cache
 from typing import Any
 
 from ..adapters.anthropic import anthropic_tool
-from ..adapters.common import select_tools
 from ..adapters.examples import tool_example
 from ..adapters.openai import openai_tool
-from ..engine import tool_definition
-from ..errors import UnknownTool
-from ..providers import BUILTIN as PROVIDER_NAMES
+from ..engine import Catalog, tool_definition
+from ..errors import CrmBridgeError, UnknownTool
+from ..providers import default_catalog
 from ..spec import Tool
+from ..toolsets import select_tools
 from .common import OK, TOOL_ERROR, Subparsers, add_database_url, err, open_bridge, print_json, usage_error
 
 __all__ = ["add_parser"]
@@ -31,10 +32,15 @@ __all__ = ["add_parser"]
 _FORMATS = ("crmbridge", "openai", "openai-responses", "anthropic")
 
 
+@cache
+def _catalog() -> Catalog:
+    """Built-in providers plus installed plug-ins; ``list`` and ``show`` need no database."""
+    return default_catalog(entry_points=True)
+
+
 def _find(name: str) -> Tool:
-    prefix = name.split("_", 1)[0]
     try:
-        return select_tools(prefix if prefix in PROVIDER_NAMES else None, [name])[0]
+        return _catalog().tool(name)
     except UnknownTool as exc:
         raise usage_error(exc.message) from None
 
@@ -64,7 +70,10 @@ def _definition(tool: Tool, fmt: str, strict: bool) -> dict[str, Any]:
 
 
 def _list(args: argparse.Namespace) -> int:
-    tools = select_tools(args.provider)
+    try:
+        tools = select_tools(_catalog(), args.provider)
+    except CrmBridgeError as exc:
+        raise usage_error(exc.message) from None
     if args.json or args.format != "crmbridge" or args.strict:
         print_json([_definition(t, args.format, args.strict) for t in tools])
         return OK
@@ -155,7 +164,7 @@ def add_parser(sub: Subparsers[argparse.ArgumentParser]) -> None:
         p.add_argument("--strict", action="store_true", help="OpenAI strict-mode schemas where possible")
 
     ls = verbs.add_parser("list", help="one line per tool: name, kind (read/write/delete), summary")
-    ls.add_argument("--provider", choices=PROVIDER_NAMES)
+    ls.add_argument("--provider", help="only this provider's tools (hubspot, pipedrive, …)")
     ls.add_argument("--json", action="store_true", help="full definitions as JSON")
     formats(ls)
     ls.set_defaults(func=_list)

@@ -1,6 +1,7 @@
-"""The Bridge facade: accounts, tool calls, and the sync runner for non-async callers."""
+"""Tenant use cases: the process-wide ``Runtime`` and the per-tenant ``Bridge`` over it."""
 
 from .bridge import Bridge
 from .models import AccountStatus, ConnectedAccount, Connection
+from .runtime import Runtime, default_data_dir
 
-__all__ = ["AccountStatus", "Bridge", "ConnectedAccount", "Connection"]
+__all__ = ["AccountStatus", "Bridge", "ConnectedAccount", "Connection", "Runtime", "default_data_dir"]

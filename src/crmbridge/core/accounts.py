@@ -23,7 +23,7 @@ from .models import AccountStatus, ConnectedAccount, Connection
 if TYPE_CHECKING:
     from ..store import AccountRecord, ConnectionRecord, Store
 
-__all__ = ["Accounts", "StatusListener"]
+__all__ = ["API_DOMAIN", "CRM_ACCOUNT_ID", "Accounts", "StatusListener"]
 
 log = logging.getLogger("crmbridge.accounts")
 
@@ -31,6 +31,13 @@ log = logging.getLogger("crmbridge.accounts")
 StatusListener = Callable[[ConnectedAccount, AccountStatus | None, AccountStatus, str | None], None]
 
 _CONNECTION_FIELDS = ("base_url", "client_id", "redirect_uri", "authorize_url", "token_url")
+
+#: Account metadata holding the account's own API origin, for CRMs that serve each account on its own
+#: host (``AuthSpec.base_url_per_account``); named like ``connect_api_key``'s parameter.
+API_DOMAIN = "api_domain"
+#: Account metadata naming the CRM account (portal, company) an authorisation belongs to: every
+#: connected account on it shares one rate-limit budget.
+CRM_ACCOUNT_ID = "crm_account_id"
 
 
 def public_connection(record: ConnectionRecord) -> Connection:
@@ -52,7 +59,7 @@ def public_account(record: AccountRecord, provider: str) -> ConnectedAccount:
         connection_name=record.connection_name,
         identifier=record.identifier,
         provider=provider,
-        status=AccountStatus(record.status),
+        status=record.status,
         granted_scopes=tuple(record.granted_scopes or ()),
         metadata=dict(record.metadata or {}),
         status_reason=record.status_reason,
@@ -102,16 +109,16 @@ class Accounts:
                 "registered in the CRM app).",
             )
         clean["auth_mode"] = "oauth" if oauth else "api_key"
-        record = self.store.save_connection(self.tenant_id, name, provider, clean, client_secret)
+        record = self.store.connections.save(self.tenant_id, name, provider, clean, client_secret)
         with self._lock:
             self._generation += 1
             self._targets.clear()  # a changed connection may change which one a call resolves to
         return public_connection(record)
 
     def connection(self, name: str) -> ConnectionRecord:
-        record = self.store.get_connection(self.tenant_id, name)
+        record = self.store.connections.get(self.tenant_id, name)
         if record is None:
-            known = [c.name for c in self.store.list_connections(self.tenant_id)]
+            known = [c.name for c in self.store.connections.list(self.tenant_id)]
             raise ConfigurationError(
                 f"There is no connection named {name!r}; add it with add_connection(...). "
                 f"Known: {', '.join(known) or 'none'}.",
@@ -128,7 +135,7 @@ class Accounts:
                     f"Connection {connection_name!r} is a {record.provider} connection; this tool is for {provider}."
                 )
             return record
-        candidates = [c for c in self.store.list_connections(self.tenant_id) if c.provider == provider]
+        candidates = [c for c in self.store.connections.list(self.tenant_id) if c.provider == provider]
         if not candidates:
             raise ConfigurationError(
                 f"No {provider} connection is configured; add one with add_connection(...)."
@@ -137,7 +144,7 @@ class Accounts:
             with_account = [
                 c
                 for c in candidates
-                if self.store.get_account(self.tenant_id, c.name, identifier) is not None
+                if self.store.accounts.get(self.tenant_id, c.name, identifier) is not None
             ]
             if len(with_account) == 1:
                 return with_account[0]
@@ -156,7 +163,7 @@ class Accounts:
             raise ConfigurationError(
                 "identifier must be a non-empty string (your user's id).", field="identifier"
             )
-        record, created = self.store.get_or_create_account(self.tenant_id, connection_name, identifier)
+        record, created = self.store.accounts.get_or_create(self.tenant_id, connection_name, identifier)
         account = public_account(record, connection.provider)
         if created:
             self._emit(account, None, account.status, "created")
@@ -164,14 +171,14 @@ class Accounts:
 
     def get(self, connection_name: str, identifier: str) -> ConnectedAccount | None:
         connection = self.connection(connection_name)
-        record = self.store.get_account(self.tenant_id, connection_name, identifier)
+        record = self.store.accounts.get(self.tenant_id, connection_name, identifier)
         return None if record is None else public_account(record, connection.provider)
 
     def list(self, connection_name: str | None = None) -> list[ConnectedAccount]:
-        providers = {c.name: c.provider for c in self.store.list_connections(self.tenant_id)}
+        providers = {c.name: c.provider for c in self.store.connections.list(self.tenant_id)}
         return [
             public_account(r, providers.get(r.connection_name, ""))
-            for r in self.store.list_accounts(self.tenant_id, connection_name)
+            for r in self.store.accounts.list(self.tenant_id, connection_name)
         ]
 
     def connect_api_key(
@@ -181,15 +188,14 @@ class Accounts:
         if not api_key or not api_key.strip():
             raise InvalidInput("api_key is empty.", field="api_key")
         metadata: dict[str, Any] = {"auth": "api_key"}
+        provider = self.catalog.provider(connection.provider)
         if api_domain:
             parsed = httpx.URL(api_domain)
             if parsed.scheme not in ("http", "https") or not parsed.host:
                 raise InvalidInput(f"api_domain {api_domain!r} is not an http(s) URL.", field="api_domain")
-            metadata["api_domain"] = api_domain.rstrip("/")
-        elif connection.provider == "pipedrive":
-            metadata["api_domain"] = (
-                connection.config.get("base_url") or self.catalog.provider(connection.provider).base_url
-            )
+            metadata[API_DOMAIN] = api_domain.rstrip("/")
+        elif provider.auth.base_url_per_account:
+            metadata[API_DOMAIN] = connection.config.get("base_url") or provider.base_url
         self.get_or_create(connection_name, identifier)
         return self.update(
             connection_name,
@@ -211,14 +217,14 @@ class Accounts:
     ) -> ConnectedAccount:
         """Write an account change, drop its cached target and tell the listeners about a new status."""
         connection = self.connection(connection_name)
-        record = self.store.get_account(self.tenant_id, connection_name, identifier)
+        record = self.store.accounts.get(self.tenant_id, connection_name, identifier)
         if record is None:
             raise ConfigurationError(f"No account {identifier!r} on connection {connection_name!r}.")
-        old = AccountStatus(record.status)
-        updated = self.store.update_account(
+        old = record.status
+        updated = self.store.accounts.update(
             self.tenant_id,
             record.id,
-            status=status.value if status else None,
+            status=status,
             status_reason=reason,
             **changes,
         )
@@ -261,7 +267,7 @@ class Accounts:
             return cached
         generation = self._generation
         connection = self.connection_for(provider, identifier, connection_name)
-        record = self.store.get_account(self.tenant_id, connection.name, identifier)
+        record = self.store.accounts.get(self.tenant_id, connection.name, identifier)
         if record is None:
             raise ConfigurationError(
                 f"User {identifier!r} has no account on connection {connection.name!r}: connect one first "
@@ -276,7 +282,7 @@ class Accounts:
 
     def _build_target(self, connection: ConnectionRecord, record: AccountRecord) -> CallTarget:
         provider = self.catalog.provider(connection.provider)
-        status = AccountStatus(record.status)
+        status = record.status
         link = self._link_builder(connection.name, record.identifier)
         if status in (AccountStatus.PENDING, AccountStatus.REVOKED):
             message = (
@@ -286,11 +292,11 @@ class Accounts:
             )
             raise ReauthorizationRequired(
                 f"{message}; the user must (re)connect {provider.display_name}.",
-                status=status.value,
+                account_status=status.value,
                 authorization_link=link(()) if link else None,
             )
         metadata = record.metadata or {}
-        base_url = metadata.get("api_domain") or connection.config.get("base_url") or provider.base_url
+        base_url = metadata.get(API_DOMAIN) or connection.config.get("base_url") or provider.base_url
         credentials = record.credentials or {}
         auth: httpx.Auth
         if "api_key" in credentials:
@@ -307,8 +313,9 @@ class Accounts:
             if self.oauth_auth is None:
                 raise ConfigurationError("OAuth accounts need the OAuth layer (crmbridge.auth.oauth).")
             auth = self.oauth_auth(connection, record)
-            scope_owner = metadata.get("portal_id") or metadata.get("company_id") or record.id
-            account_key = f"{provider.name}:{scope_owner}"
+            legacy_key = provider.auth.legacy_account_id_key
+            crm_account = metadata.get(CRM_ACCOUNT_ID) or (legacy_key and metadata.get(legacy_key))
+            account_key = f"{provider.name}:{crm_account or record.id}"
             granted = frozenset(record.granted_scopes or ()) or None
 
         async def on_auth_error(error: CrmBridgeError) -> None:
@@ -331,7 +338,7 @@ class Accounts:
         builder = self.authorization_link
         if builder is None:
             return None
-        connection = self.store.get_connection(self.tenant_id, connection_name)
+        connection = self.store.connections.get(self.tenant_id, connection_name)
         if connection is None or connection.config.get("auth_mode") != "oauth":
             return None
         return lambda scopes: builder(connection_name, identifier, scopes)

@@ -1,38 +1,33 @@
-"""``Bridge``: the one facade every front end (library, HTTP, MCP, LangChain, CLI) goes through."""
+"""``Bridge``: one tenant's view of a :class:`~crmbridge.core.Runtime`, the facade every front end uses.
+
+``runtime.tenant(id)`` hands out Bridges that share the runtime's store, pools, limiter and catalog;
+``Bridge(...)`` on its own is the one-tenant shortcut that builds (and owns) a private runtime.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
-from typing import Any, Literal
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from typing import Any
 
 import httpx
 
 from ..auth.scopes import ScopePlan
 from ..auth.uninstall import CallbackApp
-from ..engine import Engine, HttpCore, RetryPolicy, ToolResult, tool_definition
+from ..engine import Catalog, Engine, RetryPolicy, ToolResult, tool_definition
 from ..engine.result import ToolError
-from ..errors import ConfigurationError, CrmBridgeError
-from ..providers import default_catalog
+from ..errors import CrmBridgeError
+from ..spec import Provider, Tool
 from ..store import Store
+from ..toolsets import AccountToolset
 from ..vault import Vault
 from .accounts import Accounts, StatusListener
 from .models import ConnectedAccount, Connection
 from .oauth import OAuthService
-from .runner import LoopThread
+from .runtime import Runtime, default_data_dir
 
 __all__ = ["Bridge", "default_data_dir"]
-
-
-def default_data_dir() -> Path:
-    """``$CRMBRIDGE_HOME``, else ``$XDG_DATA_HOME/crmbridge``, else ``~/.local/share/crmbridge``."""
-    explicit = os.environ.get("CRMBRIDGE_HOME")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "crmbridge"
 
 
 class Bridge:
@@ -43,15 +38,22 @@ class Bridge:
     >>> bridge.connect_api_key(connection_name="hubspot", identifier="user_1", api_key="pat-…")
     >>> bridge.execute_tool(identifier="user_1", tool_name="hubspot_contacts_search", tool_input={"query": "acme"})
 
-    Every method has an ``a``-prefixed coroutine twin for async code; the sync ones run on a private
-    event loop so connection pools survive between calls.
+    Every method that does I/O has an ``a``-prefixed coroutine twin for async code; the sync ones run on
+    the runtime's private event loop so connection pools survive between calls.
     """
+
+    runtime: Runtime
+    tenant_id: str
+    accounts: Accounts
+    oauth: OAuthService
 
     def __init__(
         self,
         database_url: str | None = None,
         *,
         tenant_id: str = "default",
+        providers: Iterable[Provider] = (),
+        entry_points: bool = True,
         data_dir: str | os.PathLike[str] | None = None,
         redis_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -63,41 +65,74 @@ class Bridge:
         index_lag: float | None = None,
         account_cache_ttl: float = 30.0,
     ) -> None:
-        """``rate_limit_scale`` and ``index_lag`` are for a sandbox run with rate-limit windows scaled
-        down (``crmbridge sandbox --rate-window-scale``) and no search-index lag; leave them for real CRMs.
-        ``account_cache_ttl``: seconds an account's credentials are trusted in memory before the
-        database is read again (changes made by other workers show up within it)."""
-        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-        if database_url is None:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            database_url = f"sqlite:///{self.data_dir / 'crmbridge.db'}"
-        self.vault = vault or Vault.from_env(self.data_dir)
-        self.store = Store.open(database_url, self.vault)
-        self.tenant_id = tenant_id
-        catalog = default_catalog()
-        self.accounts = Accounts(self.store, tenant_id, catalog, target_ttl=account_cache_ttl)
-        self.transport = transport
-        self.engine = Engine(
-            catalog,
-            http=HttpCore(
-                transport=transport,
-                redis_url=redis_url or os.environ.get("CRMBRIDGE_REDIS_URL"),
-                retry=retry,
-                rate_limit_scale=rate_limit_scale,
-            ),
+        """A private :class:`Runtime` with these options, and this Bridge as its one tenant.
+
+        ``providers`` are added to the built-in CRMs (and to those installed under the
+        ``crmbridge.providers`` entry points, unless ``entry_points=False``); ``rate_limit_scale`` and ``index_lag`` are for a
+        sandbox run (``crmbridge sandbox --rate-window-scale``); ``account_cache_ttl``: seconds an
+        account's credentials are trusted in memory before the database is read again."""
+        runtime = Runtime(
+            database_url,
+            providers=providers,
+            entry_points=entry_points,
+            data_dir=data_dir,
+            redis_url=redis_url,
+            transport=transport,
+            retry=retry,
             cache_ttl=cache_ttl,
+            vault=vault,
+            clock=clock,
+            rate_limit_scale=rate_limit_scale,
             index_lag=index_lag,
+            account_cache_ttl=account_cache_ttl,
         )
-        self._runner = LoopThread()
+        self._setup(runtime, tenant_id, owns_runtime=True)
+
+    @classmethod
+    def attach(cls, runtime: Runtime, tenant_id: str) -> Bridge:
+        """A view of ``tenant_id`` over an existing runtime (what ``runtime.tenant(id)`` returns)."""
+        view = cls.__new__(cls)
+        view._setup(runtime, tenant_id, owns_runtime=False)
+        return view
+
+    def _setup(self, runtime: Runtime, tenant_id: str, *, owns_runtime: bool) -> None:
+        self.runtime = runtime
+        self.tenant_id = tenant_id
+        self._owns_runtime = owns_runtime
+        self.accounts = Accounts(
+            runtime.store, tenant_id, runtime.catalog, target_ttl=runtime.account_cache_ttl
+        )
         #: The OAuth layer (links, callback, token lifecycle); ``clock`` is wall-clock seconds for expiry.
         self.oauth = OAuthService(
             self.accounts,
-            vault=self.vault,
-            http=self.engine.http,
-            catalog=self.engine.catalog,
-            clock=clock,
-            transport=transport,
+            vault=runtime.vault,
+            http=runtime.engine.http,
+            catalog=runtime.catalog,
+            clock=runtime.clock,
+            transport=runtime.transport,
         )
+
+    # -- the shared parts, for code that needs them directly ------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        return self.runtime.engine
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.runtime.catalog
+
+    @property
+    def store(self) -> Store:
+        return self.runtime.store
+
+    @property
+    def vault(self) -> Vault:
+        return self.runtime.vault
+
+    @property
+    def transport(self) -> httpx.AsyncBaseTransport | None:
+        return self.runtime.transport
 
     def __repr__(self) -> str:
         return f"Bridge(tenant_id={self.tenant_id!r})"
@@ -132,21 +167,45 @@ class Bridge:
             token_url=token_url,
         )
 
+    async def aadd_connection(self, name: str, *, provider: str, **options: Any) -> Connection:
+        """Async twin of :meth:`add_connection` (same keyword options)."""
+        return await asyncio.to_thread(lambda: self.add_connection(name, provider=provider, **options))
+
     def connect_api_key(
         self, *, connection_name: str, identifier: str, api_key: str, api_domain: str | None = None
     ) -> ConnectedAccount:
-        """Connect an account with a HubSpot private-app token or a Pipedrive API token."""
+        """Connect an account with an API key (a HubSpot private-app token, a Pipedrive API token, …)."""
         return self.accounts.connect_api_key(connection_name, identifier, api_key, api_domain)
+
+    async def aconnect_api_key(
+        self, *, connection_name: str, identifier: str, api_key: str, api_domain: str | None = None
+    ) -> ConnectedAccount:
+        return await asyncio.to_thread(
+            self.accounts.connect_api_key, connection_name, identifier, api_key, api_domain
+        )
 
     def get_or_create_connected_account(self, *, connection_name: str, identifier: str) -> ConnectedAccount:
         """Idempotent: the existing account, or a new ``PENDING`` one."""
         return self.accounts.get_or_create(connection_name, identifier)
 
+    async def aget_or_create_connected_account(
+        self, *, connection_name: str, identifier: str
+    ) -> ConnectedAccount:
+        return await asyncio.to_thread(self.accounts.get_or_create, connection_name, identifier)
+
     def get_connected_account(self, *, connection_name: str, identifier: str) -> ConnectedAccount | None:
         return self.accounts.get(connection_name, identifier)
 
+    async def aget_connected_account(
+        self, *, connection_name: str, identifier: str
+    ) -> ConnectedAccount | None:
+        return await asyncio.to_thread(self.accounts.get, connection_name, identifier)
+
     def list_connected_accounts(self, connection_name: str | None = None) -> list[ConnectedAccount]:
         return self.accounts.list(connection_name)
+
+    async def alist_connected_accounts(self, connection_name: str | None = None) -> list[ConnectedAccount]:
+        return await asyncio.to_thread(self.accounts.list, connection_name)
 
     def on_account_status(self, listener: StatusListener) -> None:
         """Call ``listener(account, old, new, reason)`` on every account status change."""
@@ -157,7 +216,47 @@ class Bridge:
     def list_tools(self, provider: str | None = None, *, strict: bool = False) -> list[dict[str, Any]]:
         """Tool definitions: name, description, input_schema, annotations, scopes (``strict``: the
         OpenAI strict-mode variant of each schema, where one exists)."""
-        return [tool_definition(t, strict=strict) for t in self.engine.catalog.tools(provider)]
+        return [tool_definition(t, strict=strict) for t in self.catalog.tools(provider)]
+
+    async def arun_tool(
+        self,
+        tool: Tool,
+        tool_input: Any = None,
+        *,
+        identifier: str,
+        connection_name: str | None = None,
+        include_raw: bool = False,
+    ) -> ToolResult:
+        """Run a :class:`~crmbridge.spec.Tool` object (a catalog tool, or one compiled for this account)
+        for one user; the provider follows from the tool. Errors come back in ``result.error``."""
+        try:
+            target = self.accounts.cached_target(tool.provider, identifier, connection_name)
+            if target is None:  # first call for this account: the database is read off the event loop
+                target = await asyncio.to_thread(
+                    self.accounts.target, tool.provider, identifier, connection_name
+                )
+        except CrmBridgeError as exc:
+            return ToolResult(tool.name, False, error=ToolError.from_exception(exc))
+        return await self.engine.execute(tool, tool_input or {}, target, include_raw=include_raw)
+
+    def run_tool(
+        self,
+        tool: Tool,
+        tool_input: Any = None,
+        *,
+        identifier: str,
+        connection_name: str | None = None,
+        include_raw: bool = False,
+    ) -> ToolResult:
+        return self.run_sync(
+            self.arun_tool(
+                tool,
+                tool_input,
+                identifier=identifier,
+                connection_name=connection_name,
+                include_raw=include_raw,
+            )
+        )
 
     async def aexecute_tool(
         self,
@@ -168,17 +267,14 @@ class Bridge:
         connection_name: str | None = None,
         include_raw: bool = False,
     ) -> ToolResult:
-        """Run a tool for one user; errors come back in ``result.error``, never as exceptions."""
+        """Run a catalog tool by name for one user; errors come back in ``result.error``, never raised."""
         try:
-            tool = self.engine.catalog.tool(tool_name)
-            target = self.accounts.cached_target(tool.provider, identifier, connection_name)
-            if target is None:  # first call for this account: the database is read off the event loop
-                target = await asyncio.to_thread(
-                    self.accounts.target, tool.provider, identifier, connection_name
-                )
+            tool = self.catalog.tool(tool_name)
         except CrmBridgeError as exc:
             return ToolResult(tool_name, False, error=ToolError.from_exception(exc))
-        return await self.engine.execute(tool, tool_input or {}, target, include_raw=include_raw)
+        return await self.arun_tool(
+            tool, tool_input, identifier=identifier, connection_name=connection_name, include_raw=include_raw
+        )
 
     def execute_tool(
         self,
@@ -189,7 +285,7 @@ class Bridge:
         connection_name: str | None = None,
         include_raw: bool = False,
     ) -> ToolResult:
-        return self._runner.run(
+        return self.runtime.run(
             self.aexecute_tool(
                 identifier=identifier,
                 tool_name=tool_name,
@@ -199,28 +295,33 @@ class Bridge:
             )
         )
 
-    # -- front ends ----------------------------------------------------------------------------
+    def run_sync(self, coro: Coroutine[Any, Any, ToolResult]) -> ToolResult:
+        """Run a tool-call coroutine for synchronous code on the runtime's loop."""
+        result: ToolResult = self.runtime.run(coro)
+        return result
 
-    def tools_for(
+    def toolset(
         self,
-        format: Literal["openai", "openai-responses", "anthropic"],
-        provider: str | None = None,
         *,
-        strict: bool = False,
-        tool_names: Iterable[str] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Tool definitions in a model vendor's format (``strict``: OpenAI strict mode); see
-        ``crmbridge.adapters`` for executing the model's tool calls through this Bridge."""
-        from ..adapters import anthropic_tools, openai_tools
-
-        if format == "anthropic":
-            return anthropic_tools(provider, tool_names=tool_names)
-        if format not in ("openai", "openai-responses"):
-            raise ConfigurationError(
-                f"Unknown tool format {format!r}; use openai, openai-responses or anthropic.", field="format"
-            )
-        api: Literal["chat", "responses"] = "responses" if format == "openai-responses" else "chat"
-        return openai_tools(provider, strict=strict, tool_names=tool_names, api=api)
+        identifier: str,
+        connection_name: str | None = None,
+        provider: str | None = None,
+        tools: Iterable[str] | None = None,
+        read_only: bool = False,
+    ) -> AccountToolset:
+        """The catalog bound to one connected account: what every front end (OpenAI, Anthropic,
+        LangChain, MCP) consumes. ``connection_name`` (or ``provider``) picks the CRM; ``tools`` narrows
+        the list (unknown names raise at once); ``read_only`` keeps only tools that change nothing."""
+        if connection_name is not None:
+            provider = self.accounts.connection(connection_name).provider
+        return AccountToolset(
+            self,
+            identifier=identifier,
+            connection_name=connection_name,
+            provider=provider,
+            tools=tools,
+            read_only=read_only,
+        )
 
     # -- OAuth ---------------------------------------------------------------------------------
 
@@ -247,17 +348,26 @@ class Bridge:
     def complete_authorization(
         self, *, code: str | None = None, state: str, error: str | None = None
     ) -> ConnectedAccount:
-        return self._runner.run(self.oauth.acomplete(code, state, error))
+        return self.runtime.run(self.oauth.acomplete(code, state, error))
+
+    async def ahandle_uninstall(self, *, authorization: str | None, body: bytes | Any) -> int:
+        """An uninstall notice sent to the callback URL (Pipedrive's ``DELETE``): 200 and the accounts it
+        names are REVOKED, 401 when it is for none of this tenant's OAuth clients, 400 when malformed."""
+        return await self.oauth.handle_uninstall(authorization, body)
+
+    def handle_uninstall(self, *, authorization: str | None, body: bytes | Any) -> int:
+        return self.runtime.run(self.oauth.handle_uninstall(authorization, body))
 
     async def ahandle_pipedrive_uninstall(self, *, authorization: str | None, body: bytes | Any) -> int:
-        """Pipedrive's uninstall ``DELETE``: 200 and the account is REVOKED, or 401 for wrong credentials."""
-        return await self.oauth.handle_pipedrive_uninstall(authorization, body)
+        """The name this had before any provider could send notices; same as :meth:`ahandle_uninstall`."""
+        return await self.ahandle_uninstall(authorization=authorization, body=body)
 
     def handle_pipedrive_uninstall(self, *, authorization: str | None, body: bytes | Any) -> int:
-        return self._runner.run(self.oauth.handle_pipedrive_uninstall(authorization, body))
+        return self.handle_uninstall(authorization=authorization, body=body)
 
     def oauth_callback_app(self) -> CallbackApp:
-        """ASGI app to serve at the redirect URI (consent ``GET`` and Pipedrive's uninstall ``DELETE``)."""
+        """ASGI app to serve at the redirect URI (consent ``GET`` and uninstall notices, e.g. Pipedrive's
+        ``DELETE``)."""
         return self.oauth.callback_app()
 
     def plan_scopes(
@@ -275,9 +385,16 @@ class Bridge:
             provider, tools, optional_tools=optional_tools, entities=entities, connection_name=connection_name
         )
 
+    async def aplan_scopes(self, **options: Any) -> ScopePlan:
+        """Async twin of :meth:`plan_scopes` (same keyword options)."""
+        return await asyncio.to_thread(lambda: self.plan_scopes(**options))
+
     def refresh_due_accounts(self) -> dict[str, int]:
         """One background-refresh pass, now (blocking): ``{"refreshed": n, "failed": m}``."""
         return self.oauth.refresh_due()
+
+    async def arefresh_due_accounts(self) -> dict[str, int]:
+        return await asyncio.to_thread(self.oauth.refresh_due)
 
     def start_refresher(self, interval: float = 300.0) -> None:
         """Refresh quiet accounts every ``interval`` seconds on a daemon thread (idempotent)."""
@@ -289,12 +406,15 @@ class Bridge:
     # -- lifecycle -----------------------------------------------------------------------------
 
     async def aclose(self) -> None:
-        await self.engine.aclose()
+        """Stop this tenant's refresher; a Bridge built on its own also closes its private runtime."""
+        self.stop_refresher()
+        if self._owns_runtime:
+            await self.runtime.aclose()
 
     def close(self) -> None:
-        self.oauth.stop_refresher()
-        self._runner.close(self.engine.aclose())
-        self.store.close()
+        self.stop_refresher()
+        if self._owns_runtime:
+            self.runtime.close()
 
     def __enter__(self) -> Bridge:
         return self

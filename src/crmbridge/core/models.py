@@ -4,27 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
+from ..store import AccountStatus  # the one enum; core re-exports it as crmbridge.AccountStatus
+
 __all__ = ["AccountStatus", "ConnectedAccount", "Connection"]
-
-
-class AccountStatus(StrEnum):
-    """Lifecycle of a connected account.
-
-    ``PENDING`` → ``ACTIVE`` (authorised, or an API key saved) → ``EXPIRED`` (a refresh failed for a
-    reason that may pass: the refresh is retried on the next call) or ``REVOKED`` (the CRM said the
-    grant is gone: uninstall, ``invalid_grant``; calls fail fast with an authorization link) or
-    ``ERROR`` (unexpected provider answer). Re-authorising moves any of them back to ``ACTIVE`` with
-    the same account id and history.
-    """
-
-    PENDING = "PENDING"
-    ACTIVE = "ACTIVE"
-    EXPIRED = "EXPIRED"
-    REVOKED = "REVOKED"
-    ERROR = "ERROR"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
@@ -20,17 +20,11 @@ from ..auth.oauth import OAuthAuth
 from ..auth.refresher import DEFAULT_IDLE_REFRESH, Refresher, refresh_reason
 from ..auth.scopes import ScopePlan, effective_scopes, plan_scopes
 from ..auth.state import StateSigner
-from ..auth.tokens import (
-    OAuthClient,
-    TokenSet,
-    exchange_code,
-    hubspot_introspect,
-    pipedrive_identity,
-    safe_api_domain,
-)
-from ..auth.uninstall import CallbackApp, UninstallNotice, basic_credentials, client_matches
+from ..auth.tokens import OAuthClient, TokenSet, exchange_code
+from ..auth.uninstall import CallbackApp
 from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, ReauthorizationRequired
-from ..store import AccountStatus as StoreStatus
+from ..spec import Identity, UninstallNotice, UnsafeGrant
+from .accounts import API_DOMAIN, CRM_ACCOUNT_ID
 from .models import AccountStatus, ConnectedAccount
 
 if TYPE_CHECKING:
@@ -107,10 +101,8 @@ class OAuthService:
         self.tokens.prime(record)
         return OAuthAuth(self.tokens, self._ref(connection, record))
 
-    def _record_status(self, ref: AccountRef, status: StoreStatus, reason: str) -> None:
-        self.accounts.update(
-            ref.connection_name, ref.identifier, status=AccountStatus(status.value), reason=reason
-        )
+    def _record_status(self, ref: AccountRef, status: AccountStatus, reason: str) -> None:
+        self.accounts.update(ref.connection_name, ref.identifier, status=status, reason=reason)
 
     # -- consent -------------------------------------------------------------------------------
 
@@ -125,7 +117,7 @@ class OAuthService:
         connection = self.accounts.connection(connection_name)
         client = self.client(connection)
         self.accounts.get_or_create(connection_name, identifier)
-        state_id = self.store.create_oauth_state(
+        state_id = self.store.oauth_states.create(
             self.tenant_id, connection_name, identifier, STATE_TTL_SECONDS
         )
         params = {
@@ -154,7 +146,7 @@ class OAuthService:
                 raise ConfigurationError("This authorisation belongs to another tenant's Bridge.")
 
         _, connection_name, identifier = await asyncio.to_thread(
-            self.store.consume_oauth_state, state_id, genuine
+            self.store.oauth_states.consume, state_id, genuine
         )
         try:
             if error:
@@ -164,37 +156,27 @@ class OAuthService:
             connection = await asyncio.to_thread(self.accounts.connection, connection_name)
             return await self._authorise(connection, identifier, code)
         except CrmBridgeError as exc:
-            if "authorization_link" not in exc.details:
-                link = await asyncio.to_thread(self.authorization_link, connection_name, identifier)
-                exc.details["authorization_link"] = link
-            raise
+            if "authorization_link" in exc.details:
+                raise
+            link = await asyncio.to_thread(self.authorization_link, connection_name, identifier)
+            raise exc.with_details(authorization_link=link) from exc
 
     async def _authorise(self, connection: ConnectionRecord, identifier: str, code: str) -> ConnectedAccount:
+        """Exchange the code, let the provider say whose grant it is, and activate the account."""
+        provider = self._catalog.provider(connection.provider)
         client = self.client(connection)
         http = self._http.client()
         now = self.clock()
         tokens = await exchange_code(http, client, code, now)
-        granted: Sequence[str] = tokens.scopes or client.scopes
-        metadata: dict[str, Any] = {"auth": "oauth"}
-        if connection.provider == "hubspot":
-            info = await hubspot_introspect(http, client, tokens.access_token)
-            granted = [str(s) for s in info.get("scopes") or granted]
-            metadata.update(portal_id=info.get("hub_id"), user=info.get("user"), user_id=info.get("user_id"))
-            metadata["hub_domain"] = info.get("hub_domain")
-        elif connection.provider == "pipedrive":
-            try:
-                api_domain = safe_api_domain(tokens.extra.get("api_domain"), client.base_url)
-            except CrmBridgeError as exc:
-                await asyncio.to_thread(
-                    self._mark, connection.name, identifier, AccountStatus.ERROR, exc.message
-                )
-                raise
-            me = await pipedrive_identity(http, api_domain, tokens.access_token)
-            metadata.update(api_domain=api_domain, company_id=me.get("company_id"), user_id=me.get("id"))
-            metadata.update(user=me.get("email"), company_domain=me.get("company_domain"))
-        scopes = effective_scopes(connection.provider, granted)
+        try:
+            identity = await provider.hooks.identify(http, client, tokens)
+        except UnsafeGrant as exc:
+            await asyncio.to_thread(self._mark, connection.name, identifier, AccountStatus.ERROR, exc.message)
+            raise
+        granted = identity.granted_scopes or tokens.scopes or client.scopes
+        scopes = effective_scopes(provider.auth, granted)
         return await asyncio.to_thread(
-            self._activate, connection.name, identifier, tokens, scopes, metadata, now
+            self._activate, connection.name, identifier, tokens, scopes, _metadata(identity), now
         )
 
     def _mark(self, connection_name: str, identifier: str, status: AccountStatus, reason: str) -> None:
@@ -226,55 +208,52 @@ class OAuthService:
 
     # -- revocation ----------------------------------------------------------------------------
 
-    async def handle_pipedrive_uninstall(self, authorization: str | None, body: bytes | Any) -> int:
-        """Pipedrive's ``DELETE`` to the callback URL: verify our client credentials, then revoke the
-        matching accounts at once. Returns the HTTP status to answer (401 changes nothing)."""
-        credentials = basic_credentials(authorization)
-        if credentials is None:
-            return 401
-        connections = await asyncio.to_thread(self.store.list_connections, self.tenant_id)
-        mine = [
-            c
-            for c in connections
-            if c.provider == "pipedrive"
-            and c.config.get("auth_mode") == "oauth"
-            and c.client_secret
-            and client_matches(credentials, str(c.config.get("client_id") or ""), c.client_secret)
-        ]
-        if not mine:
+    async def handle_uninstall(self, authorization: str | None, body: bytes | Mapping[str, Any]) -> int:
+        """An uninstall notice sent to the callback URL: each OAuth connection's provider checks whether
+        it is meant for that connection's client (``read_uninstall``); the accounts it names are revoked
+        at once. Returns the HTTP status to answer: 401 (nobody's notice) and 400 (malformed) change
+        nothing."""
+        connections = await asyncio.to_thread(self.store.connections.list, self.tenant_id)
+        notices: list[tuple[ConnectionRecord, UninstallNotice]] = []
+        for connection in connections:
+            known = connection.provider in self._catalog.provider_names
+            if not known or connection.config.get("auth_mode") != "oauth" or not connection.client_secret:
+                continue
+            provider = self._catalog.provider(connection.provider)
+            try:
+                notice = provider.hooks.read_uninstall(self.client(connection), authorization, body)
+            except InvalidInput:
+                return 400
+            if notice is not None:
+                notices.append((connection, notice))
+        if not notices:
             log.warning("uninstall notice with wrong client credentials ignored")
             return 401
-        try:
-            notice = UninstallNotice.parse(body)
-        except InvalidInput:
-            return 400
-        if notice.client_id != credentials[0]:
-            return 400
-        revoked = await asyncio.to_thread(self._revoke_installs, mine, notice)
-        log.info("Pipedrive uninstall: %d account(s) revoked", revoked)
+        revoked = await asyncio.to_thread(self._revoke_installs, notices)
+        log.info("uninstall notice: %d account(s) revoked", revoked)
         return 200
 
-    def _revoke_installs(self, connections: Iterable[ConnectionRecord], notice: UninstallNotice) -> int:
+    async def handle_pipedrive_uninstall(self, authorization: str | None, body: bytes | Any) -> int:
+        """The name callers used before any provider could send notices: :meth:`handle_uninstall`."""
+        return await self.handle_uninstall(authorization, body)
+
+    def _revoke_installs(self, notices: Iterable[tuple[ConnectionRecord, UninstallNotice]]) -> int:
         count = 0
-        for connection in connections:
-            for record in self.store.list_accounts(self.tenant_id, connection.name):
+        for connection, notice in notices:
+            for record in self.store.accounts.list(self.tenant_id, connection.name):
                 meta = record.metadata or {}
-                same = (
-                    str(meta.get("company_id")) == notice.company_id
-                    and str(meta.get("user_id")) == notice.user_id
-                )
-                if same and record.status != StoreStatus.REVOKED:
+                named = all(str(meta.get(key)) == value for key, value in notice.accounts.items())
+                if named and record.status != AccountStatus.REVOKED:
                     self.tokens.forget(record.id)
-                    reason = "the app was uninstalled in Pipedrive"
                     self.accounts.update(
-                        connection.name, record.identifier, status=AccountStatus.REVOKED, reason=reason
+                        connection.name, record.identifier, status=AccountStatus.REVOKED, reason=notice.reason
                     )
                     count += 1
         return count
 
     def callback_app(self) -> CallbackApp:
-        """ASGI app for the redirect URI: ``GET`` completes consents, ``DELETE`` takes uninstalls."""
-        return CallbackApp(complete=self.acomplete, uninstall=self.handle_pipedrive_uninstall)
+        """ASGI app for the redirect URI: ``GET`` completes consents, ``DELETE`` takes uninstall notices."""
+        return CallbackApp(complete=self.acomplete, uninstall=self.handle_uninstall)
 
     # -- background refresh --------------------------------------------------------------------
 
@@ -284,9 +263,9 @@ class OAuthService:
         """One pass: refresh accounts whose token ends within ``horizon`` (default: the margin) or whose
         refresh token sat unused for ``idle_after`` seconds. Blocking; returns counts."""
         window = self.tokens.margin if horizon is None else horizon
-        connections = {c.name: c for c in self.store.list_connections(self.tenant_id)}
+        connections = {c.name: c for c in self.store.connections.list(self.tenant_id)}
         counts = {"refreshed": 0, "failed": 0}
-        for record in self.store.list_accounts(self.tenant_id):
+        for record in self.store.accounts.list(self.tenant_id):
             connection = connections.get(record.connection_name)
             if connection is None or connection.config.get("auth_mode") != "oauth":
                 continue
@@ -338,8 +317,8 @@ class OAuthService:
             )
             granted = {
                 r.identifier: list(r.granted_scopes or [])
-                for r in self.store.list_accounts(self.tenant_id, connection_name)
-                if r.status == StoreStatus.ACTIVE and (r.metadata or {}).get("auth") == "oauth"
+                for r in self.store.accounts.list(self.tenant_id, connection_name)
+                if r.status == AccountStatus.ACTIVE and (r.metadata or {}).get("auth") == "oauth"
             }
         return plan_scopes(
             spec,
@@ -350,3 +329,14 @@ class OAuthService:
             configured_optional=configured[1],
             accounts_granted=granted,
         )
+
+
+def _metadata(identity: Identity) -> dict[str, Any]:
+    """What an authorised account shows: the provider's metadata plus where crmbridge keeps the CRM
+    account id (rate limits key on it) and the account's own API origin."""
+    metadata: dict[str, Any] = {**identity.metadata, "auth": "oauth"}
+    if identity.account_id is not None:
+        metadata[CRM_ACCOUNT_ID] = identity.account_id
+    if identity.base_url is not None:
+        metadata[API_DOMAIN] = identity.base_url
+    return metadata

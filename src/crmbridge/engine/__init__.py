@@ -1,12 +1,22 @@
-"""The engine: one path for every tool call (validate, resolve, send, retry, map errors, shape)."""
+"""The engine: one path for every tool call (validate, resolve, send, retry, map errors, shape).
 
-from .catalog import Catalog, tool_definition
-from .context import CallContext, CallTarget, TTLCache
-from .executor import Engine
-from .hooks import DefaultHooks, body_json, default_error, retry_after_seconds
-from .http import HttpCore
-from .result import ToolError, ToolResult
-from .retry import RetryPolicy
+Names load on first use: reading the catalog (tool definitions) must not pay for the HTTP stack, so a
+process that only lists tools never imports httpx.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .catalog import Catalog, tool_definition
+    from .context import CallContext, CallTarget, TTLCache
+    from .executor import Engine
+    from .hooks import DefaultHooks, body_json, default_error, retry_after_seconds
+    from .http import HttpCore
+    from .result import ToolError, ToolResult
+    from .retry import RetryPolicy
 
 __all__ = [
     "CallContext",
@@ -24,3 +34,29 @@ __all__ = [
     "retry_after_seconds",
     "tool_definition",
 ]
+
+_HOME = {
+    "Catalog": "catalog",
+    "tool_definition": "catalog",
+    "CallContext": "context",
+    "CallTarget": "context",
+    "TTLCache": "context",
+    "Engine": "executor",
+    "DefaultHooks": "hooks",
+    "body_json": "hooks",
+    "default_error": "hooks",
+    "retry_after_seconds": "hooks",
+    "HttpCore": "http",
+    "ToolError": "result",
+    "ToolResult": "result",
+    "RetryPolicy": "retry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value

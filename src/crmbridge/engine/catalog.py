@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import ConfigurationError, UnknownTool
+from ..errors import ConfigurationError, UnknownTool, register_secret_patterns
 from ..spec import Provider, Tool
 from .schema import CompiledSchema, strict_schema
 
@@ -28,7 +28,8 @@ class Catalog:
             self.add(provider)
 
     def add(self, provider: Provider) -> None:
-        """Register ``provider``; its tool names must not collide with another provider's."""
+        """Register ``provider``; its tool names must not collide with another provider's. From now on
+        error messages mask its credentials by shape."""
         replaced = self._providers.get(provider.name)
         taken = {name for name, t in self._by_name.items() if t.provider != provider.name}
         clashes = sorted(t.name for t in provider.tools if t.name in taken)
@@ -41,6 +42,7 @@ class Catalog:
                 self._by_name.pop(tool.name, None)
         self._providers[provider.name] = provider
         self._by_name.update((t.name, t) for t in provider.tools)
+        register_secret_patterns(provider.auth.secret_patterns)
 
     @property
     def provider_names(self) -> list[str]:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ..errors import CrmBridgeError
 from .hooks import body_json
+from .shaping import dig
 
 if TYPE_CHECKING:
     from ..spec import Provider
     from .http import HttpCore
 
 __all__ = ["CallContext", "CallTarget", "TTLCache"]
+
+log = logging.getLogger("crmbridge.engine")
 
 
 @dataclass(eq=False)
@@ -76,7 +80,6 @@ class CallContext:
     target: CallTarget
     http: HttpCore
     cache: TTLCache
-    notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def granted_scopes(self) -> frozenset[str] | None:
@@ -103,6 +106,35 @@ class CallContext:
 
         body = body_json(response)
         return self.provider.hooks.unwrap(body) if unwrap else body
+
+    async def paginate(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        method: str = "GET",
+        items: str = "",
+        max_pages: int = 10,
+    ) -> AsyncIterator[Any]:
+        """Every record of a list endpoint: each page is a side request (same limits and retries), the
+        provider's ``page_info`` finds the cursor and its ``next_page`` asks for the next page.
+
+        ``items`` is the dotted path of the records in the unwrapped body (empty: the body is the list).
+        A bound, not a guarantee: after ``max_pages`` pages it stops (and logs that more were left).
+        """
+        hooks = self.provider.hooks
+        query = dict(params or {})
+        for _ in range(max_pages):
+            body = await self.request(method, path, params=query or None, json=json, unwrap=False)
+            found = dig(hooks.unwrap(body), items)
+            for record in found if isinstance(found, list) else ():
+                yield record
+            cursor, _total = hooks.page_info(body)
+            if cursor is None:
+                return
+            query, json = hooks.next_page(path, query, json, cursor)
+        log.warning("%s %s: stopped after %d pages; more records were left", method, path, max_pages)
 
     @property
     def cache_key(self) -> str:

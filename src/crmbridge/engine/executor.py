@@ -19,7 +19,7 @@ from ..errors import (
     OutcomeUnknown,
     ReauthorizationRequired,
 )
-from ..spec import Provider, Tool
+from ..spec import Prepared, Provider, Tool
 from .catalog import Catalog
 from .context import CallContext, CallTarget, TTLCache
 from .hooks import body_json
@@ -75,12 +75,12 @@ class Engine:
             args = self.catalog.schema(tool).parse(tool_input)
             await self._check_scopes(provider, tool, args, target)
             ctx = CallContext(provider, target, self.http, self.cache)
-            args = await self._resolve(ctx, tool, args)
-            return await self._call(ctx, tool, args, include_raw)
+            prepared = await self._resolve(ctx, tool, args)
+            return await self._call(ctx, tool, prepared, include_raw)
         except CrmBridgeError as exc:
-            await self._on_error(exc, target)
-            log.info("tool %s failed: %s", tool_name, exc.code)
-            return ToolResult(tool_name, False, error=ToolError.from_exception(exc))
+            error = await self._on_error(exc, target)
+            log.info("tool %s failed: %s", tool_name, error.code)
+            return ToolResult(tool_name, False, error=ToolError.from_exception(error))
         except Exception as exc:  # a bug of ours must not crash the agent's loop
             log.exception("tool %s raised %s", tool_name, type(exc).__name__)
             error = InternalError(
@@ -102,26 +102,27 @@ class Engine:
                 missing_scopes=missing,
             )
 
-    async def _resolve(self, ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    async def _resolve(self, ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
         hooks = ctx.provider.hooks
         for field, resolver in tool.resolve.items():  # in declared order: a pipeline before its stage
             if args.get(field) is not None:
                 try:
                     args[field] = await hooks.resolvers[resolver](ctx, args[field], args)
                 except InvalidInput as exc:
-                    exc.details.setdefault("field", field)
-                    raise
+                    if "field" in exc.details:
+                        raise
+                    raise exc.with_details(field=field) from exc
         if tool.prepare:
-            args = await hooks.preparers[tool.prepare](ctx, tool, args)
-        return args
+            return await hooks.preparers[tool.prepare](ctx, tool, args)
+        return Prepared(args)
 
-    async def _call(
-        self, ctx: CallContext, tool: Tool, args: dict[str, Any], include_raw: bool
-    ) -> ToolResult:
+    async def _call(self, ctx: CallContext, tool: Tool, prepared: Prepared, include_raw: bool) -> ToolResult:
         hooks = ctx.provider.hooks
-        planned = plan_request(tool, args)
+        planned = plan_request(tool, prepared.args)
         recover = (
-            await self._recovery(ctx, tool, args) if tool.writes and not tool.annotations.idempotent else None
+            await self._recovery(ctx, tool, prepared.args)
+            if tool.writes and not tool.annotations.idempotent
+            else None
         )
         response = await self.http.send(
             ctx.provider,
@@ -134,12 +135,12 @@ class Engine:
             recover=recover,
         )
         if isinstance(response, Recovered):
-            data = hooks.shape_record(response.record, tool, args)
+            data = hooks.shape_record(response.record, tool, prepared)
             return ToolResult(tool.name, True, data, raw=response.record if include_raw else None)
         body = body_json(response)
         if response.status_code >= 400:
             raise hooks.parse_error(response, tool)
-        data = shape_output(tool, hooks, body, args)
+        data = shape_output(tool, hooks, body, prepared)
         return ToolResult(tool.name, True, data, raw=body if include_raw else None)
 
     async def _recovery(self, ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Recover | None:
@@ -179,7 +180,9 @@ class Engine:
 
         return recover
 
-    async def _on_error(self, exc: CrmBridgeError, target: CallTarget) -> None:
+    async def _on_error(self, exc: CrmBridgeError, target: CallTarget) -> CrmBridgeError:
+        """Tell the account's owner about an authorisation failure; the error to report, with the
+        re-authorisation link when the end user must act and the error lacks one."""
         if isinstance(exc, ReauthorizationRequired) and target.on_auth_error is not None:
             await target.on_auth_error(exc)
         if (
@@ -189,4 +192,5 @@ class Engine:
         ):
             link = await target.authorization_link(exc.details.get("missing_scopes", []))
             if link:
-                exc.details["authorization_link"] = link
+                return exc.with_details(authorization_link=link)
+        return exc

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ..errors import (
     AuthFailed,
     Conflict,
@@ -22,10 +20,12 @@ from ..errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from ..spec import PageInfo, Preparer, Resolver
+from ..spec import Identity, PageInfo, Preparer, Resolver
 
 if TYPE_CHECKING:
-    from ..spec import CallContext, Tool
+    import httpx
+
+    from ..spec import CallContext, OAuthClient, Prepared, TokenSet, Tool, UninstallNotice
 
 __all__ = ["DefaultHooks", "body_json", "default_error", "retry_after_seconds"]
 
@@ -57,11 +57,17 @@ class DefaultHooks:
         """Strip the provider's response envelope, if it has one."""
         return body
 
-    def page_info(self, body: Any, tool: Tool) -> PageInfo:
+    def page_info(self, body: Any) -> PageInfo:
         """``(next_cursor, total)`` of a list response."""
         return None, None
 
-    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+    def next_page(
+        self, path: str, params: dict[str, Any], json: Any, cursor: str
+    ) -> tuple[dict[str, Any], Any]:
+        """``(params, json)`` asking ``path`` for the page after ``cursor``: here a ``cursor`` parameter."""
+        return {**params, "cursor": cursor}, json
+
+    def shape_record(self, record: Any, tool: Tool, prepared: Prepared) -> Any:
         """A compact record for an LLM: no nulls, no envelope noise."""
         if isinstance(record, dict):
             return {k: v for k, v in record.items() if v not in (None, "", [], {})}
@@ -83,6 +89,17 @@ class DefaultHooks:
         message = _first_text(body) or response.reason_phrase or "error"
         return default_error(response.status_code, message, retry_after=retry_after_seconds(response))
 
+    async def identify(self, http: httpx.AsyncClient, client: OAuthClient, tokens: TokenSet) -> Identity:
+        """Whose grant a fresh token is. Knowing nothing more than the token answer, each connected account
+        counts as its own CRM account, on the provider's (or connection's) base URL."""
+        return Identity()
+
+    def read_uninstall(
+        self, client: OAuthClient, authorization: str | None, body: bytes | Mapping[str, Any]
+    ) -> UninstallNotice | None:
+        """Uninstall notices sent to the callback URL; a CRM that sends none never has one."""
+        return None
+
 
 def _first_text(body: Any) -> str | None:
     if isinstance(body, dict):
@@ -102,21 +119,22 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return None
 
 
-def default_error(status: int, message: str, /, **details: Any) -> CrmBridgeError:
-    """The taxonomy class a bare HTTP status implies; provider hooks add what the body says."""
-    details["status"] = status
+def default_error(status: int, message: str, /, **context: Any) -> CrmBridgeError:
+    """The taxonomy class a bare HTTP status implies; provider hooks add what the body says.
+    ``context`` is the typed context (``request_id``, ``retry_after``, ``provider``) and any details."""
+    context["status"] = status
     if status == 400 or status == 422:
-        return InvalidInput(message, **details)
+        return InvalidInput(message, **context)
     if status == 401:
-        return AuthFailed(message, **details)
+        return AuthFailed(message, **context)
     if status == 403:
-        return InsufficientScope(message, **details)
+        return InsufficientScope(message, **context)
     if status in (404, 410):
-        return NotFound(message, **details)
+        return NotFound(message, **context)
     if status == 409:
-        return Conflict(message, **details)
+        return Conflict(message, **context)
     if status == 429:
-        return RateLimited(message, **details)
+        return RateLimited(message, **context)
     if status >= 500 or status == 423:
-        return ProviderUnavailable(message, **details)
-    return ProviderError(message, **details)
+        return ProviderUnavailable(message, **context)
+    return ProviderError(message, **context)

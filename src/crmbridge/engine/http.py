@@ -1,9 +1,8 @@
 """The one path every request takes: pooled async httpx, rate limits first, retries with care.
 
-Reads and idempotent writes are retried on 429 / 423 / 5xx / transport errors, with backoff, jitter
-and ``Retry-After``. A create whose answer was lost (timeout or reset after sending, or a 5xx that may
-have been applied) is never blindly sent again: the ``recover`` callback checks the CRM and either
-returns what was created or says nothing was, and only then is the create retried.
+Whether and when to send again is decided by :func:`.retry.decide`; this loop carries it out. A create
+whose answer was lost is settled by the ``recover`` callback, which checks the CRM and either returns
+what was created or says nothing was, and only then is the create sent again.
 """
 
 from __future__ import annotations
@@ -19,10 +18,21 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ..errors import CrmBridgeError, NotFound, OutcomeUnknown, ProviderUnavailable, RateLimited
+from ..errors import CrmBridgeError, OutcomeUnknown
 from .ratelimit import RateLimiter, RateLimits, build_rate_limiter
 from .request import query_scalar
-from .retry import NOT_APPLIED_STATUSES, RETRY_STATUSES, RetryPolicy, ambiguous
+from .retry import (
+    RETRY_STATUSES,
+    Answered,
+    Failed,
+    GiveUp,
+    Outcome,
+    RetryPolicy,
+    Return,
+    Settle,
+    decide,
+    may_have_applied,
+)
 
 if TYPE_CHECKING:
     from ..spec import Provider
@@ -116,75 +126,67 @@ class HttpCore:
         idempotent: bool,
         recover: Recover | None = None,
     ) -> httpx.Response | Recovered:
+        """Send until :func:`.retry.decide` says to stop: the last answer, a re-checked create, or a raise."""
         client = self.client()
         url = target.base_url.rstrip("/") + path
         if params:
             url += ("&" if "?" in path else "?") + _query_string(params)
         limits = self._limits(provider)
-        policy = self.retry
-        last: httpx.Response | None = None
         uncertain = False  # an earlier attempt may have been applied
-        for attempt in range(policy.max_attempts):
+        attempt = 0
+        while True:
             request = client.build_request(method, url, json=json)
             await self.rate_limiter.acquire(target.account_key, limits, request)
-            try:
-                response = await client.send(request, auth=target.auth)
-            except httpx.HTTPError as exc:
-                if not isinstance(exc, httpx.TransportError):
-                    raise
-                # The attempt is over either way: let the limiter count it as answered now (an
-                # empty response teaches it nothing else) instead of holding it as in flight.
-                await self.rate_limiter.observe(
-                    target.account_key, limits, request, httpx.Response(0, request=request)
-                )
-                kind = type(exc).__name__
-                if ambiguous(exc) and not idempotent:
-                    outcome = await self._settle(recover, f"the connection failed ({kind}) after sending")
-                    if outcome is not None:
-                        return outcome
-                elif ambiguous(exc):
-                    uncertain = True
-                log.info("%s %s: %s, attempt %d", method, path, kind, attempt + 1)
-                if attempt + 1 == policy.max_attempts:
-                    raise ProviderUnavailable(
-                        f"{provider.display_name} did not answer ({kind}) after {policy.max_attempts} attempts.",
-                        retry_after=policy.max_delay,
-                    ) from None
-                await asyncio.sleep(policy.delay(attempt, rng=self._rng))
-                continue
-            await self.rate_limiter.observe(target.account_key, limits, request, response)
-            status = response.status_code
-            if status not in RETRY_STATUSES:
-                if uncertain and method == "DELETE" and status in (404, 410):
-                    # Gone now, but was it this call? An earlier attempt's answer was lost: it may have
-                    # deleted the record, or the id never existed. Say both, claim neither.
-                    raise NotFound(
-                        "No record with this id exists now. An earlier attempt's answer was lost, so this "
-                        "call may have deleted it, or the id was wrong; check the id before trying again.",
-                        status=status,
-                        maybe_deleted=True,
-                    )
+            response, outcome = await self._attempt(client, request, provider, target, limits)
+            action = decide(
+                outcome,
+                attempt,
+                method=method,
+                idempotent=idempotent,
+                uncertain=uncertain,
+                can_recheck=recover is not None,
+                policy=self.retry,
+                crm=provider.display_name,
+                rng=self._rng,
+            )
+            uncertain = uncertain or (idempotent and may_have_applied(outcome))
+            if isinstance(action, Settle):
+                assert recover is not None
+                recovered = await _recheck(recover, action.what)
+                if recovered is not None:
+                    return recovered
+                action = action.otherwise
+            if isinstance(action, GiveUp):
+                raise action.error from None
+            if isinstance(action, Return):
+                assert response is not None
                 return response
-            last = response
-            error = provider.hooks.parse_error(response, None)
-            if isinstance(error, RateLimited) and error.details.get("policy") == "DAILY":
-                return response  # the daily budget: waiting inside a tool call will not help
-            if status not in NOT_APPLIED_STATUSES:
-                if not idempotent:
-                    outcome = await self._settle(recover, f"{provider.display_name} answered {status}")
-                    if outcome is not None:
-                        return outcome
-                else:
-                    uncertain = True
-            if attempt + 1 == policy.max_attempts:
-                break
-            wait = policy.delay(attempt, error.details.get("retry_after"), rng=self._rng)
-            if wait > policy.max_retry_after:
-                break
-            log.info("%s %s: %d, retrying in %.2fs", method, path, status, wait)
-            await asyncio.sleep(wait)
-        assert last is not None
-        return last
+            log.info("%s %s: %s, retrying in %.2fs", method, path, outcome, action.delay)
+            await asyncio.sleep(action.delay)
+            attempt += 1
+
+    async def _attempt(
+        self,
+        client: httpx.AsyncClient,
+        request: httpx.Request,
+        provider: Provider,
+        target: CallTarget,
+        limits: RateLimits,
+    ) -> tuple[httpx.Response | None, Outcome]:
+        """Send once and let the limiter learn from it; a retryable answer's body is read for its error."""
+        try:
+            response = await client.send(request, auth=target.auth)
+        except httpx.TransportError as exc:
+            # The attempt is over either way: let the limiter count it as answered now (an empty
+            # response teaches it nothing else) instead of holding it as in flight.
+            await self.rate_limiter.observe(
+                target.account_key, limits, request, httpx.Response(0, request=request)
+            )
+            return None, Failed(exc)
+        await self.rate_limiter.observe(target.account_key, limits, request, response)
+        status = response.status_code
+        error = provider.hooks.parse_error(response, None) if status in RETRY_STATUSES else None
+        return response, Answered(status, error)
 
     def _limits(self, provider: Provider) -> RateLimits:
         if self._rate_limit_scale == 1.0:
@@ -194,19 +196,15 @@ class HttpCore:
             scaled = self._scaled[provider.name] = provider.rate_limits.scaled(self._rate_limit_scale)
         return scaled
 
-    async def _settle(self, recover: Recover | None, what: str) -> Recovered | None:
-        """Find out whether a lost create happened; raise ``OutcomeUnknown`` when nobody can tell."""
-        if recover is None:
-            raise OutcomeUnknown(
-                f"The write may or may not have been applied: {what}. It was not retried, to avoid a "
-                "duplicate; check the CRM before trying again."
-            )
-        try:
-            return await recover()
-        except OutcomeUnknown:
-            raise
-        except CrmBridgeError as exc:
-            raise OutcomeUnknown(
-                f"The write may or may not have been applied: {what}, and the re-check failed "
-                f"({exc.message}). Check the CRM before trying again."
-            ) from None
+
+async def _recheck(recover: Recover, what: str) -> Recovered | None:
+    """Find out whether a lost write happened; a re-check that fails leaves the outcome unknown."""
+    try:
+        return await recover()
+    except OutcomeUnknown:
+        raise
+    except CrmBridgeError as exc:
+        raise OutcomeUnknown(
+            f"The write may or may not have been applied: {what}, and the re-check failed "
+            f"({exc.message}). Check the CRM before trying again."
+        ) from None

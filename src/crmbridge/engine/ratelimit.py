@@ -112,7 +112,9 @@ def limited(
         else f"{limits.label}'s daily API budget for this account is used up{spent}; it resets {resets}, "
         f"in about {when}."
     )
-    return RateLimited(message, retry_after=whole, provider=limits.provider, limit=window or "daily")
+    return RateLimited(
+        message, retry_after=whole, provider=limits.provider, limit=window or "daily", daily=not window
+    )
 
 
 @dataclass

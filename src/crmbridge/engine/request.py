@@ -56,7 +56,7 @@ def plan_request(tool: Tool, args: dict[str, Any]) -> PlannedRequest:
     path = _PLACEHOLDER.sub(fill, tool.path)
     params = {k: _query_value(args[k]) for k in tool.query if args.get(k) is not None} or None
     used.update(tool.query)
-    rest = {k: v for k, v in args.items() if k not in used and not k.startswith("_")}
+    rest = {k: v for k, v in args.items() if k not in used}
     body: Any = None
     if tool.body == "rest":
         body = rest

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import CrmBridgeError
+from ..errors import CrmBridgeError, error_json
 
 __all__ = ["ToolError", "ToolResult"]
 
@@ -13,7 +13,8 @@ __all__ = ["ToolError", "ToolResult"]
 @dataclass(frozen=True, slots=True)
 class ToolError:
     """A taxonomy error as data: ``code``, a short ``message`` and ``details`` (``field``,
-    ``allowed``, ``candidates``, ``missing_scopes``, ``authorization_link``, ``retry_after``, …)."""
+    ``allowed``, ``candidates``, ``missing_scopes``, ``authorization_link``, ``retry_after``,
+    ``status``, ``request_id``, …), serialised exactly as the exception it came from."""
 
     code: str
     message: str
@@ -25,7 +26,7 @@ class ToolError:
         return cls(exc.code, exc.message, exc.retryable, dict(exc.details))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "retryable": self.retryable, **self.details}
+        return error_json(self.code, self.message, self.retryable, self.details)
 
 
 @dataclass(frozen=True, slots=True)

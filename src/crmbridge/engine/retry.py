@@ -1,4 +1,10 @@
-"""When to try a request again, and how long to wait first."""
+"""When to try a request again, and how long to wait first: a pure decision, one attempt at a time.
+
+:func:`decide` looks at how one attempt ended and says what to do next; ``HttpCore.send`` only carries
+it out (rate limiter, sleep, re-check). Reads and idempotent writes are retried on 423 / 429 / 5xx and
+transport errors. A write that is not idempotent and may have been applied (its answer was lost, or a
+5xx that does not prove otherwise) is never blindly resent: it is settled first by re-checking the CRM.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,25 @@ from dataclasses import dataclass
 
 import httpx
 
-__all__ = ["RetryPolicy", "ambiguous", "not_sent"]
+from ..errors import CrmBridgeError, NotFound, OutcomeUnknown, ProviderUnavailable, RateLimited
+
+__all__ = [
+    "NOT_APPLIED_STATUSES",
+    "RETRY_STATUSES",
+    "Action",
+    "Answered",
+    "Failed",
+    "GiveUp",
+    "Outcome",
+    "Retry",
+    "RetryPolicy",
+    "Return",
+    "Settle",
+    "ambiguous",
+    "decide",
+    "may_have_applied",
+    "not_sent",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +69,143 @@ def not_sent(exc: httpx.HTTPError) -> bool:
 def ambiguous(exc: httpx.HTTPError) -> bool:
     """The request may have been applied but its answer was lost."""
     return isinstance(exc, httpx.TransportError) and not not_sent(exc)
+
+
+# How one attempt ended.
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """The CRM answered ``status``; ``error`` is what its body says, for a status worth a retry."""
+
+    status: int
+    error: CrmBridgeError | None = None
+
+    def __str__(self) -> str:
+        return f"answered {self.status}"
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The attempt ended without an answer."""
+
+    error: httpx.TransportError
+
+    def __str__(self) -> str:
+        return type(self.error).__name__
+
+
+Outcome = Answered | Failed
+
+
+# What to do next.
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    """Hand the CRM's answer to the caller: a success, an error to map, or a wait too long to sit out."""
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """Wait ``delay`` seconds, then send again."""
+
+    delay: float
+
+
+@dataclass(frozen=True, slots=True)
+class GiveUp:
+    """Raise ``error``: nothing more can be learnt by sending again."""
+
+    error: CrmBridgeError
+
+
+@dataclass(frozen=True, slots=True)
+class Settle:
+    """A write may have been applied (``what`` happened): re-check the CRM. What it finds is the result;
+    if it finds nothing the write was not applied, and ``otherwise`` says what to do next."""
+
+    what: str
+    otherwise: Return | Retry | GiveUp
+
+
+Action = Return | Retry | GiveUp | Settle
+
+
+def may_have_applied(outcome: Outcome) -> bool:
+    """This attempt may have done the work although it did not say so."""
+    if isinstance(outcome, Failed):
+        return ambiguous(outcome.error)
+    return outcome.status in RETRY_STATUSES - NOT_APPLIED_STATUSES
+
+
+def decide(
+    outcome: Outcome,
+    attempt: int,
+    *,
+    method: str,
+    idempotent: bool,
+    uncertain: bool,
+    can_recheck: bool,
+    policy: RetryPolicy,
+    crm: str,
+    rng: random.Random | None = None,
+) -> Action:
+    """What to do after ``attempt`` (0-based) ended in ``outcome``.
+
+    ``uncertain``: an earlier attempt may have been applied. ``can_recheck``: a lost write can be settled
+    by re-checking the CRM. ``crm`` names it in messages. ``rng`` makes the jitter reproducible.
+    """
+    last = attempt + 1 >= policy.max_attempts
+    if isinstance(outcome, Failed):
+        kind = type(outcome.error).__name__
+        then: Return | Retry | GiveUp = (
+            GiveUp(
+                ProviderUnavailable(
+                    f"{crm} did not answer ({kind}) after {policy.max_attempts} attempts.",
+                    retry_after=policy.max_delay,
+                )
+            )
+            if last
+            else Retry(policy.delay(attempt, rng=rng))
+        )
+        if ambiguous(outcome.error) and not idempotent:
+            return _settle(f"the connection failed ({kind}) after sending", then, can_recheck)
+        return then
+    if outcome.status not in RETRY_STATUSES:
+        return _final(outcome.status, method, uncertain)
+    if isinstance(outcome.error, RateLimited) and outcome.error.daily:
+        return Return()  # the daily budget: waiting inside a tool call will not help
+    retry_after = outcome.error.retry_after if outcome.error is not None else None
+    wait = None if last else policy.delay(attempt, retry_after, rng=rng)
+    then = Retry(wait) if wait is not None and wait <= policy.max_retry_after else Return()
+    if outcome.status in NOT_APPLIED_STATUSES or idempotent:
+        return then
+    return _settle(f"{crm} answered {outcome.status}", then, can_recheck)
+
+
+def _final(status: int, method: str, uncertain: bool) -> Return | GiveUp:
+    """An answer not worth retrying is the caller's, unless it cannot be read on its own."""
+    if uncertain and method == "DELETE" and status in (404, 410):
+        # Gone now, but was it this call? An earlier attempt's answer was lost: it may have deleted the
+        # record, or the id never existed. Say both, claim neither.
+        return GiveUp(
+            NotFound(
+                "No record with this id exists now. An earlier attempt's answer was lost, so this call "
+                "may have deleted it, or the id was wrong; check the id before trying again.",
+                status=status,
+                maybe_deleted=True,
+            )
+        )
+    return Return()
+
+
+def _settle(what: str, then: Return | Retry | GiveUp, can_recheck: bool) -> Settle | GiveUp:
+    if can_recheck:
+        return Settle(what, then)
+    return GiveUp(
+        OutcomeUnknown(
+            f"The write may or may not have been applied: {what}. It was not retried, to avoid a "
+            "duplicate; check the CRM before trying again."
+        )
+    )

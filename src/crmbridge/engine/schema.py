@@ -14,8 +14,6 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import fastjsonschema
-
 from ..errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -137,6 +135,8 @@ class CompiledSchema:
         return self._validator
 
     def _is_valid(self, args: dict[str, Any]) -> bool:
+        import fastjsonschema  # loaded with the first call, not with the catalog
+
         if self._fast is None:
             self._fast = fastjsonschema.compile(dict(self.schema), use_default=False)
         try:

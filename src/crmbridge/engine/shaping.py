@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..spec import ProviderHooks, Tool
+    from ..spec import Prepared, ProviderHooks, Tool
 
 __all__ = ["dig", "shape_output"]
 
@@ -49,20 +49,21 @@ def project(value: Any, tree: dict[str, Any]) -> Any:
     return {k: value[k] if sub is None else project(value[k], sub) for k, sub in tree.items() if k in value}
 
 
-def shape_output(tool: Tool, hooks: ProviderHooks, body: Any, args: dict[str, Any]) -> Any:
+def shape_output(tool: Tool, hooks: ProviderHooks, body: Any, prepared: Prepared) -> Any:
     kind = tool.output.kind
     if kind == "raw":
         return hooks.unwrap(body)
     if kind == "deleted":
+        args = prepared.args
         ident = next((args[k] for k in ("id", "entityId", "objectId") if k in args), None)
         return {"id": ident, "deleted": True}
-    cursor, total = hooks.page_info(body, tool)
+    cursor, total = hooks.page_info(body)
     found = dig(hooks.unwrap(body), tool.output.items)
     if tool.output.keep:
         found = project(found, _tree(tool.output.keep))
     if kind == "record":
-        return hooks.shape_record(found, tool, args)
-    records = [hooks.shape_record(r, tool, args) for r in (found or [])]
+        return hooks.shape_record(found, tool, prepared)
+    records = [hooks.shape_record(r, tool, prepared) for r in (found or [])]
     out: dict[str, Any] = {"results": records, "count": len(records)}
     if total is not None:
         out["total"] = total

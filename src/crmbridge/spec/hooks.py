@@ -2,22 +2,25 @@
 
 The engine calls these at fixed points of every tool call. ``crmbridge.engine.DefaultHooks`` implements
 them for a plain JSON REST API; a provider subclasses it and overrides only what its API does
-differently. ``CallContext`` is what resolvers and preparers may use while a call is being prepared.
+differently. ``CallContext`` is what resolvers and preparers may use while a call is being prepared;
+a preparer hands back a ``Prepared``: the input the request is planned from, and what shaping should know.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import httpx
 
     from ..errors import CrmBridgeError
+    from .oauth import Identity, OAuthClient, TokenSet, UninstallNotice
     from .provider import Provider
     from .tool import Tool
 
-__all__ = ["CallContext", "PageInfo", "Preparer", "ProviderHooks", "Resolver"]
+__all__ = ["CallContext", "PageInfo", "Prepared", "Preparer", "ProviderHooks", "Resolver"]
 
 #: ``(next_cursor, total)`` of a list response.
 PageInfo = tuple[str | None, int | None]
@@ -48,14 +51,43 @@ class CallContext(Protocol):
         """Send a side request; the body (unwrapped of the provider's envelope unless ``unwrap=False``),
         or a taxonomy error raised."""
 
+    def paginate(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        method: str = "GET",
+        items: str = "",
+        max_pages: int = 10,
+    ) -> AsyncIterator[Any]:
+        """The records of a list endpoint, page after page (asked for through the provider's
+        ``next_page``), each page a side request; ``items`` is the dotted path of the records in the
+        unwrapped body (empty: the body is the list). Stops after ``max_pages`` pages."""
+
     async def cached(self, key: str, load: Callable[[], Awaitable[Any]], *, fresh: bool = False) -> Any:
         """``load()`` once per account and ``key`` while the cache keeps it (``fresh``: load again)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A tool input reshaped for its endpoint, and what the result's shaping should know about it.
+
+    ``args`` is what the request is planned from (every key is meant for the CRM). ``labels``
+    (``{property: {id: label}}``) names ids the output carries that a model cannot read, such as
+    numeric stage ids; ``linked`` (``{object type: [ids]}``) records what a create linked, for
+    responses that do not echo it.
+    """
+
+    args: dict[str, Any]
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    linked: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
 #: ``async def resolver(ctx, value, args) -> value``: a plain-language value becomes a CRM id.
 Resolver = Callable[[CallContext, Any, dict[str, Any]], Awaitable[Any]]
-#: ``async def prepare(ctx, tool, args) -> args``: reshape the input for one quirk of the API.
-Preparer = Callable[[CallContext, "Tool", dict[str, Any]], Awaitable[dict[str, Any]]]
+#: ``async def prepare(ctx, tool, args) -> Prepared``: reshape the input for one quirk of the API.
+Preparer = Callable[[CallContext, "Tool", dict[str, Any]], Awaitable[Prepared]]
 
 
 class ProviderHooks(Protocol):
@@ -79,10 +111,15 @@ class ProviderHooks(Protocol):
     def unwrap(self, body: Any) -> Any:
         """Strip the provider's response envelope, if it has one."""
 
-    def page_info(self, body: Any, tool: Tool) -> PageInfo:
+    def page_info(self, body: Any) -> PageInfo:
         """``(next_cursor, total)`` of a list response."""
 
-    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+    def next_page(
+        self, path: str, params: dict[str, Any], json: Any, cursor: str
+    ) -> tuple[dict[str, Any], Any]:
+        """``(params, json)`` asking ``path`` for the page after ``cursor`` (from :meth:`page_info`)."""
+
+    def shape_record(self, record: Any, tool: Tool, prepared: Prepared) -> Any:
         """A compact record for an LLM: no nulls, no envelope noise."""
 
     def record_id(self, record: Any) -> str | None:
@@ -92,4 +129,16 @@ class ProviderHooks(Protocol):
         """Records matching a create's ``recheck`` keys; ``None`` when this provider cannot tell."""
 
     def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:
-        """Map an error response onto the taxonomy."""
+        """Map an error response onto the taxonomy, with the typed context the answer gives (``status``,
+        ``request_id``, ``retry_after``, ``provider``); a spent daily budget is ``RateLimited(daily=True)``,
+        which the engine hands back at once instead of waiting."""
+
+    async def identify(self, http: httpx.AsyncClient, client: OAuthClient, tokens: TokenSet) -> Identity:
+        """Whose grant a freshly exchanged token is: the CRM account, its API origin, the granted scopes and
+        what the connected account shows; raise ``UnsafeGrant`` to refuse the answer."""
+
+    def read_uninstall(
+        self, client: OAuthClient, authorization: str | None, body: bytes | Mapping[str, Any]
+    ) -> UninstallNotice | None:
+        """An uninstall notice the CRM sent to the callback URL, verified as meant for ``client``;
+        ``None`` when it is not (or this CRM sends none), ``InvalidInput`` when it is but is malformed."""

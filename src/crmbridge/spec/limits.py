@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["DAY", "CostRule", "DailyBudget", "RateLimits", "Window"]
 

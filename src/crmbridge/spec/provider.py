@@ -18,12 +18,15 @@ ClientAuth = Literal["body", "basic"]
 
 @dataclass(frozen=True, slots=True)
 class AuthSpec:
-    """How accounts of a provider authenticate; URLs default to the real CRM, overridable per connection."""
+    """How accounts of a provider authenticate; URLs default to the real CRM, overridable per connection.
 
-    authorize_url: str
-    token_url: str
+    A CRM without OAuth leaves ``authorize_url`` and ``token_url`` empty: its accounts connect with keys.
+    """
+
     api_key_header: str
     api_key_prefix: str = ""
+    authorize_url: str = ""
+    token_url: str = ""
     scope_separator: str = " "
     access_token_ttl: int = 1800
     #: How the token endpoint takes the client credentials: in the form ``body`` or as HTTP ``basic``.
@@ -31,6 +34,26 @@ class AuthSpec:
     #: The authorize-URL parameters that carry scopes; ``None`` when scopes are set on the app itself.
     scope_param: str | None = "scope"
     optional_scope_param: str | None = None
+    #: ``(granted, implied)`` scope-name endings: with ``(":full", ":read")`` a granted ``deals:full``
+    #: also counts as ``deals:read`` in the pre-flight scope check.
+    implied_scope_suffixes: tuple[tuple[str, str], ...] = ()
+    #: ``(prefix, plan)``: scopes only accounts on that plan can grant; the scope planner warns when one
+    #: is required, since the install then fails on every other plan.
+    tier_limited_scopes: tuple[tuple[str, str], ...] = ()
+    #: How this CRM's OAuth server says "the grant or code is dead" and "the client is wrong", beyond
+    #: RFC 6749's ``invalid_grant`` / ``invalid_client``: a value of the answer's ``error`` or ``status``
+    #: field, or how its message begins.
+    dead_grant_codes: tuple[str, ...] = ()
+    rejected_client_codes: tuple[str, ...] = ()
+    #: Each account lives on its own API origin (the ``identify`` hook finds it for OAuth accounts); an
+    #: API-key account records the connection's base URL as its own unless it is given one.
+    base_url_per_account: bool = False
+    #: Regular expressions of the credentials this CRM issues (API keys, access and refresh tokens), so
+    #: error messages mask them by shape once the provider joins a catalog. A first group, if any, is kept.
+    secret_patterns: tuple[str, ...] = ()
+    #: The metadata entry that named the CRM account before ``Identity.account_id`` was stored on its own;
+    #: read only for accounts authorised by older versions.
+    legacy_account_id_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from crmbridge.store.models import AccountEvent, AccountStatus, ConnectedAccount, Connection
-from crmbridge.store.records import AccountEventRecord, AccountRecord, ConnectionRecord
-from crmbridge.vault import Vault
+from ..vault import Vault
+from .models import AccountEventRow, AccountRow, ConnectionRow
+from .records import AccountEventRecord, AccountRecord, ConnectionRecord
+from .status import AccountStatus
 
 __all__ = ["ACCOUNTS", "CONNECTIONS", "Codec", "aad_for"]
 
@@ -44,7 +45,7 @@ class Codec:
         aad = aad_for(tenant_id, table, row_id)
         return self.vault.encrypt(self.vault.decrypt(token, aad=aad), aad=aad)
 
-    def connection(self, row: Connection) -> ConnectionRecord:
+    def connection(self, row: ConnectionRow) -> ConnectionRecord:
         secret = None
         if row.client_secret_enc is not None:
             aad = aad_for(row.tenant_id, CONNECTIONS, row.id)
@@ -60,7 +61,7 @@ class Codec:
             updated_at=row.updated_at,
         )
 
-    def account(self, row: ConnectedAccount, previous_status: AccountStatus | None = None) -> AccountRecord:
+    def account(self, row: AccountRow, previous_status: AccountStatus | None = None) -> AccountRecord:
         credentials: dict[str, Any] = {}
         if row.credentials_enc is not None:
             aad = aad_for(row.tenant_id, ACCOUNTS, row.id)
@@ -82,7 +83,7 @@ class Codec:
         )
 
     @staticmethod
-    def event(row: AccountEvent) -> AccountEventRecord:
+    def event(row: AccountEventRow) -> AccountEventRecord:
         return AccountEventRecord(
             id=row.id,
             tenant_id=row.tenant_id,

@@ -3,7 +3,7 @@
 SQLite runs in WAL mode with a busy timeout so readers never block the writer and concurrent writers wait
 instead of failing. SQLAlchemy emits ``BEGIN`` itself (sqlite3's implicit transactions are disabled), so
 a write transaction can start with ``BEGIN IMMEDIATE``: it takes the write lock up front, which is what
-makes read-then-write sequences (and ``locked_account``) safe across processes.
+makes read-then-write sequences (and ``accounts.locked``) safe across processes.
 """
 
 from __future__ import annotations

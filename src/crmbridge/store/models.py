@@ -1,5 +1,8 @@
 """ORM tables. Every row carries ``tenant_id``; secret columns hold vault tokens, never plaintext.
 
+Classes end in ``Row`` so they are never mistaken for the records the store hands out
+(``ConnectionRecord``) or the public API's types (``crmbridge.Connection``).
+
 The Alembic migrations in ``migrations/versions`` must describe exactly these tables (a test compares
 them), so change both together.
 """
@@ -7,7 +10,6 @@ them), so change both together.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -26,23 +28,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .status import AccountStatus
+
 __all__ = [
-    "AccountEvent",
-    "AccountStatus",
+    "AccountEventRow",
+    "AccountRow",
     "Base",
-    "ConnectedAccount",
-    "Connection",
-    "OAuthState",
+    "ConnectionRow",
+    "OAuthStateRow",
     "UTCDateTime",
 ]
-
-
-class AccountStatus(StrEnum):
-    PENDING = "PENDING"
-    ACTIVE = "ACTIVE"
-    EXPIRED = "EXPIRED"
-    REVOKED = "REVOKED"
-    ERROR = "ERROR"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -81,7 +76,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
 
 
-class Connection(Base):
+class ConnectionRow(Base):
     __tablename__ = "connections"
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
 
@@ -95,7 +90,7 @@ class Connection(Base):
     updated_at: Mapped[datetime]
 
 
-class ConnectedAccount(Base):
+class AccountRow(Base):
     __tablename__ = "connected_accounts"
     __table_args__ = (
         UniqueConstraint("tenant_id", "connection_name", "identifier"),
@@ -117,7 +112,7 @@ class ConnectedAccount(Base):
     updated_at: Mapped[datetime]
 
 
-class OAuthState(Base):
+class OAuthStateRow(Base):
     __tablename__ = "oauth_states"
     __table_args__ = (Index("ix_oauth_states_expires_at", "expires_at"),)
 
@@ -130,7 +125,7 @@ class OAuthState(Base):
     used_at: Mapped[datetime | None]
 
 
-class AccountEvent(Base):
+class AccountEventRow(Base):
     __tablename__ = "account_events"
     __table_args__ = (Index("ix_account_events_tenant_id_account_id", "tenant_id", "account_id"),)
 

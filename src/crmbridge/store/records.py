@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from crmbridge.errors import CrmBridgeError, NotFound
-from crmbridge.store.models import AccountStatus
+from ..errors import Audience, CrmBridgeError, NotFound
+from .status import AccountStatus
 
 __all__ = [
     "AccountEventRecord",
     "AccountNotFound",
     "AccountRecord",
-    "AccountStatus",
     "ConnectionRecord",
     "OAuthStateError",
 ]
@@ -48,7 +47,7 @@ class AccountRecord:
 
     ``credentials_version`` goes up on every credentials write: a worker that read version N and finds
     N+1 after taking the lock knows someone else already refreshed. ``previous_status`` is set only on
-    records returned by ``update_account`` (the status before that write) so callers can fire hooks.
+    records returned by ``accounts.update`` (the status before that write) so callers can fire hooks.
     """
 
     id: str
@@ -85,6 +84,7 @@ class AccountNotFound(NotFound):
     """No such account for this tenant (it may exist for another tenant: the store never says)."""
 
     code = "account_not_found"
+    audience: ClassVar[Audience] = "developer"  # the caller named an account this tenant does not have
 
 
 class OAuthStateError(CrmBridgeError):
@@ -94,6 +94,8 @@ class OAuthStateError(CrmBridgeError):
     """
 
     code = "oauth_state_invalid"
+    audience = "end_user"  # the person in the browser restarts the authorisation
+    http_status = 400
 
     def __init__(self, reason: Literal["unknown", "expired", "used"]) -> None:
         texts = {

@@ -60,7 +60,7 @@ async def test_ticket_create_errors(hubspot: Account) -> None:
         await hubspot.call("hubspot_ticket_create", {"subject": "x", "hs_pipeline_stage": "Escalated"})
     )
     assert stage["code"] == "invalid_input" and stage["field"] == "hs_pipeline_stage"
-    assert stage["allowed"] == ["1", "2", "3", "4"] and "Waiting on us (3)" in stage["message"]
+    assert stage["allowed"] == ["1", "2", "3", "4"] and "'Waiting on us' (3)" in stage["message"]
     pipeline = error(await hubspot.call("hubspot_ticket_create", {"subject": "x", "hs_pipeline": "Sales"}))
     assert pipeline["code"] == "invalid_input" and pipeline["field"] == "hs_pipeline"
     subject = error(await hubspot.call("hubspot_ticket_create", {"content": "no subject"}))

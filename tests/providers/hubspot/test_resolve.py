@@ -51,10 +51,22 @@ def test_every_tool_names_a_registered_resolver_and_preparer() -> None:
         ("closed-won", "closedwon"),
         ("CLOSEDLOST", "closedlost"),
         ("closedwon", "closedwon"),
+        ("won", "closedwon"),  # a unique whole-word match
     ],
 )
 def test_stage_by_label_or_id_in_its_pipeline(ref: str, stage: str) -> None:
     assert resolve_pipelines.find_stage(PIPES, SALES, ref).id == stage
+
+
+def test_a_word_shared_by_stages_is_ambiguous() -> None:
+    with pytest.raises(AmbiguousReference) as err:
+        resolve_pipelines.find_stage(PIPES, SALES, "closed")
+    assert [c["id"] for c in err.value.details["candidates"]] == ["closedwon", "closedlost"]
+    assert resolve_pipelines.stage_matches(PIPES, "closed") == [
+        "closedwon",
+        "closedlost",
+        "12",
+    ]  # in each pipeline
 
 
 def test_stage_is_resolved_in_the_chosen_pipeline_only() -> None:

@@ -72,10 +72,11 @@ async def test_deal_create_without_title_names_the_field(pipedrive: Account) -> 
 async def test_deal_create_with_unknown_stage_lists_the_stages(pipedrive: Account) -> None:
     error = error_of(await pipedrive.call("pipedrive_deal_create", {"title": "X", "stage": "Closing"}))
     assert (error["code"], error["field"]) == ("invalid_input", "stage")
+    assert (await stage_named(pipedrive, "Proposal Made"))["id"] in error["allowed"]
     assert (
-        "Proposal Made (Sales pipeline)" in error["allowed"] and "Signed (Partnerships)" in error["allowed"]
+        "'Proposal Made (Sales pipeline)'" in error["message"]
+        and "'Signed (Partnerships)'" in error["message"]
     )
-    assert "Proposal Made" in error["message"]
 
 
 async def test_deal_create_with_ambiguous_person_lists_candidates(pipedrive: Account) -> None:
@@ -86,6 +87,14 @@ async def test_deal_create_with_ambiguous_person_lists_candidates(pipedrive: Acc
     assert (error["code"], error["field"]) == ("ambiguous_reference", "person")
     assert {c["id"] for c in error["candidates"]} == {person["id"], twin["id"]}
     assert len(await crm_get(pipedrive, "/api/v2/deals", limit=500)) == len(before)  # nothing written
+
+
+async def test_deal_create_offers_search_hits_that_are_not_the_name_as_candidates(pipedrive: Account) -> None:
+    zebulon = await crm_post(pipedrive, "/api/v2/persons", {"name": "Zebulon Quartz"})
+    error = error_of(await pipedrive.call("pipedrive_deal_create", {"title": "X", "person": "Zebul"}))
+    assert (error["code"], error["field"]) == ("ambiguous_reference", "person")
+    assert error["candidates"] == [{"id": zebulon["id"], "label": "Zebulon Quartz"}]
+    assert "no person is called 'Zebul'" in error["message"]
 
 
 async def test_deal_get_returns_the_deal(pipedrive: Account) -> None:
@@ -118,7 +127,9 @@ async def test_deals_list_filters_by_stage_name_and_pages(pipedrive: Account) ->
 async def test_deals_list_unknown_pipeline_lists_the_pipelines(pipedrive: Account) -> None:
     error = error_of(await pipedrive.call("pipedrive_deals_list", {"pipeline": "Enterprise"}))
     assert (error["code"], error["field"]) == ("invalid_input", "pipeline")
-    assert error["allowed"] == ["Sales pipeline", "Partnerships"]
+    pipelines = await crm_get(pipedrive, "/api/v2/pipelines")
+    assert error["allowed"] == [p["id"] for p in pipelines]
+    assert "'Sales pipeline'" in error["message"] and "'Partnerships'" in error["message"]
 
 
 async def test_deal_update_changes_the_deal(pipedrive: Account) -> None:

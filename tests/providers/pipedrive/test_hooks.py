@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from crmbridge.providers import builtin
-from crmbridge.spec import Tool
+from crmbridge.spec import Prepared, Tool
 
 PROVIDER = builtin("pipedrive")
 HOOKS = PROVIDER.hooks
@@ -121,7 +121,7 @@ def test_scope_error_is_never_a_revocation() -> None:
     ],
 )  # fmt: skip
 def test_page_info_reads_both_paginations(body: dict[str, Any], cursor: str | None) -> None:
-    assert HOOKS.page_info(body, tool("pipedrive_deals_list")) == (cursor, None)
+    assert HOOKS.page_info(body) == (cursor, None)
 
 
 def test_shape_record_is_compact() -> None:
@@ -130,20 +130,20 @@ def test_shape_record_is_compact() -> None:
         "is_archived": True, "done": False, "custom_fields": {"a" * 40: None, "b" * 40: 7},
         "address": {"value": "1 Main St", "route": None}, "pinned_to_deal_flag": False,
     }  # fmt: skip
-    shaped = HOOKS.shape_record(record, tool("pipedrive_deal_get"), {})
+    shaped = HOOKS.shape_record(record, tool("pipedrive_deal_get"), Prepared({}))
     assert shaped == {"id": 1, "title": "T", "is_archived": True, "done": False,
                       "custom_fields": {"b" * 40: 7}, "address": {"value": "1 Main St"}}  # fmt: skip
 
 
 def test_shape_record_gathers_v1_custom_fields_and_flattens_search_hits() -> None:
     lead = {"id": "u-1", "title": "L", "c" * 40: "x", "d" * 40: None}
-    assert HOOKS.shape_record(lead, tool("pipedrive_lead_get"), {}) == {
+    assert HOOKS.shape_record(lead, tool("pipedrive_lead_get"), Prepared({})) == {
         "id": "u-1",
         "title": "L",
         "custom_fields": {"c" * 40: "x"},
     }
     hit = {"result_score": 0.9, "item": {"id": 3, "type": "deal", "title": "X", "notes": []}}
-    assert HOOKS.shape_record(hit, tool("pipedrive_deals_search"), {}) == {
+    assert HOOKS.shape_record(hit, tool("pipedrive_deals_search"), Prepared({})) == {
         "id": 3,
         "type": "deal",
         "title": "X",

@@ -46,7 +46,9 @@ async def test_stages_list_of_a_pipeline_by_name(pipedrive: Account) -> None:
 async def test_stages_list_unknown_pipeline_lists_the_pipelines(pipedrive: Account) -> None:
     error = error_of(await pipedrive.call("pipedrive_stages_list", {"pipeline": "Hiring"}))
     assert (error["code"], error["field"]) == ("invalid_input", "pipeline")
-    assert error["allowed"] == ["Sales pipeline", "Partnerships"]
+    pipelines = await crm_get(pipedrive, "/api/v2/pipelines")
+    assert error["allowed"] == [p["id"] for p in pipelines]
+    assert "'Sales pipeline'" in error["message"] and "'Partnerships'" in error["message"]
 
 
 async def test_fields_list_includes_custom_fields(pipedrive: Account) -> None:

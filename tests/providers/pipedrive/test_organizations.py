@@ -55,7 +55,8 @@ async def test_organizations_list_unknown_owner_lists_the_users(pipedrive: Accou
         await pipedrive.call("pipedrive_organizations_list", {"owner": "nobody@nowhere.example"})
     )
     assert (error["code"], error["field"]) == ("invalid_input", "owner")
-    assert any("Sandbox Admin" in label for label in error["allowed"])
+    admin = next(u for u in await crm_get(pipedrive, "/api/v1/users") if u["name"] == "Sandbox Admin")
+    assert admin["id"] in error["allowed"] and "'Sandbox Admin <" in error["message"]
 
 
 async def test_organization_update_changes_the_organization(pipedrive: Account) -> None:

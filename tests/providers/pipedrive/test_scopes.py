@@ -6,6 +6,7 @@ import pytest
 
 from crmbridge.auth import effective_scopes
 from crmbridge.engine import CallTarget
+from crmbridge.providers.pipedrive import PROVIDER
 
 from ..harness import Account
 from ._crm import error_of, first
@@ -18,7 +19,7 @@ def granted(account: Account, *scopes: str) -> CallTarget:
         account_key=account.target.account_key,
         base_url=account.target.base_url,
         auth=account.target.auth,
-        granted_scopes=frozenset(effective_scopes("pipedrive", ["base", *scopes])),
+        granted_scopes=frozenset(effective_scopes(PROVIDER.auth, ["base", *scopes])),
     )
 
 

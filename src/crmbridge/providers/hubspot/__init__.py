@@ -1,16 +1,17 @@
-"""HubSpot as data: endpoints, auth, limits, and the tool catalog (seeds 000, 003 and 004)."""
+"""HubSpot as data: endpoints, auth, limits, and the tool catalog (seeds 000, 003 and 004), plus the hooks
+for its quirks (``hooks.py``, ``auth.py``)."""
 
 from __future__ import annotations
 
 from ...spec import AuthSpec, Provider
-from . import resolve, tools_crm, tools_generic
+from . import auth, resolve, tools_crm, tools_generic
 from .hooks import HubSpotHooks
 from .limits import HUBSPOT_LIMITS
 
 __all__ = ["PROVIDER"]
 
 
-class _Hooks(HubSpotHooks):
+class _Hooks(auth.HubSpotAuthHooks, HubSpotHooks):
     resolvers = resolve.RESOLVERS
     preparers = {**resolve.PREPARERS, **tools_generic.PREPARERS}
 
@@ -28,6 +29,11 @@ PROVIDER = Provider(
         client_auth="body",
         scope_param="scope",
         optional_scope_param="optional_scope",
+        tier_limited_scopes=auth.TIER_LIMITED_SCOPES,
+        dead_grant_codes=auth.DEAD_GRANT_CODES,
+        rejected_client_codes=auth.REJECTED_CLIENT_CODES,
+        secret_patterns=auth.SECRET_PATTERNS,
+        legacy_account_id_key="portal_id",
     ),
     tools=(*tools_crm.TOOLS, *tools_generic.TOOLS),
     hooks=_Hooks(),

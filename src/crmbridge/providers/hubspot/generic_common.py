@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import InsufficientScope, InvalidInput
 from ...spec import Annotations
 from .objects import ObjectType, object_type
+from .resolve_common import as_text
 
 if TYPE_CHECKING:
     from ...spec import CallContext
@@ -81,17 +82,8 @@ def kind(value: str, field: str) -> ObjectType:
         ) from None
 
 
-def text(value: Any) -> str:
-    """HubSpot wants strings: booleans as ``true``/``false``, whole floats without ``.0``."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def property_values(values: Mapping[str, Any]) -> dict[str, str]:
-    return {name: text(value) for name, value in values.items()}
+    return {name: as_text(value) for name, value in values.items()}
 
 
 def _sort(raw: Any) -> dict[str, str]:
@@ -123,9 +115,9 @@ def search_body(search: Mapping[str, Any]) -> dict[str, Any]:
             item = dict(raw)
             for key in ("value", "highValue"):
                 if key in item:
-                    item[key] = text(item[key])
+                    item[key] = as_text(item[key])
             if "values" in item:  # HubSpot matches IN / NOT_IN values only in lower case
-                item["values"] = [text(v).lower() for v in item["values"]]
+                item["values"] = [as_text(v).lower() for v in item["values"]]
             filters.append(item)
         groups.append({**group, "filters": filters})
     if groups:

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ...errors import InvalidInput
-from ...spec import Annotations, Output, Preparer, Tool
+from ...engine import matching
+from ...spec import Annotations, Output, Prepared, Preparer, Tool
 from .generic_common import (
     ENTITY_HELP,
     READ,
@@ -26,48 +26,57 @@ _TYPE = {"type": "string", "description": ENTITY_HELP}
 _ID = {"type": "string"}
 
 
-async def _schema_read(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+async def _schema_read(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     """Pipelines and properties: map the object type and check its read (or schema read) scope."""
     found = kind(args["objectType"], "objectType")
     require_scopes(ctx, [read_scopes(found, schema=True)], tool.name)
     args["objectType"] = found.api_name
-    return args
+    return Prepared(args)
 
 
-async def _associations_list(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+async def _associations_list(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     a, b = kind(args["objectType"], "objectType"), kind(args["toObjectType"], "toObjectType")
     require_scopes(ctx, [read_scopes(a), read_scopes(b)], tool.name)
     args["objectType"], args["toObjectType"] = a.api_name, b.api_name
-    return args
+    return Prepared(args)
 
 
 async def _spec(ctx: CallContext, a: str, b: str, label: str | None, type_id: int | None) -> dict[str, Any]:
-    """The ``{associationCategory, associationTypeId}`` a label or type id names between two types."""
+    """The ``{associationCategory, associationTypeId}`` a label or a type id names between two types."""
+    found = await (_by_label(ctx, a, b, label) if type_id is None else _by_type_id(ctx, a, b, type_id))
+    return {"associationCategory": found.get("category"), "associationTypeId": found.get("typeId")}
 
-    def match(item: Mapping[str, Any]) -> bool:
-        if type_id is not None:
-            return bool(item.get("typeId") == type_id)
-        return str(item.get("label") or "").casefold() == str(label).strip().casefold()
 
-    for fresh in (False, True):  # a label created a moment ago may not be in the cached list yet
+def _choices(types: list[Any], *, labelled: bool) -> list[matching.Choice[Any]]:
+    if labelled:
+        return [matching.Choice(t, t["label"], t["label"]) for t in types if t.get("label")]
+    return [matching.Choice(t, t.get("typeId"), t.get("label") or "default") for t in types]
+
+
+async def _by_label(ctx: CallContext, a: str, b: str, label: Any) -> Mapping[str, Any]:
+    """A label matched as any name is; one not in the cached list is looked for again (it may be new)."""
+    choices = _choices(await association_types(ctx, a, b), labelled=True)
+    if not matching.best_matches(label, choices):
+        choices = _choices(await association_types(ctx, a, b, fresh=True), labelled=True)
+    found: Mapping[str, Any] = matching.pick(
+        label, choices, field="label", kind=f"association label from {a} to {b}"
+    ).value
+    return found
+
+
+async def _by_type_id(ctx: CallContext, a: str, b: str, type_id: int) -> Mapping[str, Any]:
+    for fresh in (False, True):  # a type created a moment ago may not be in the cached list yet
         types = await association_types(ctx, a, b, fresh=fresh)
-        found = next((t for t in types if match(t)), None)
+        found: Mapping[str, Any] | None = next((t for t in types if t.get("typeId") == type_id), None)
         if found is not None:
-            return {"associationCategory": found.get("category"), "associationTypeId": found.get("typeId")}
-    wanted: Any = label if type_id is None else type_id
-    if type_id is None:
-        field, allowed = "label", [t.get("label") for t in types if t.get("label")]
-    else:
-        field, allowed = "associationTypeId", [t.get("typeId") for t in types]
-    shown = ", ".join(f"{t.get('typeId')} ({t.get('label') or 'default'})" for t in types) or "none"
-    raise InvalidInput(
-        f"{field} {wanted!r} is not an association type from {a} to {b}; use one of: {shown}.",
-        field=field,
-        allowed=allowed,
-    )
+            return found
+    raise matching.not_found(
+        str(type_id), field="associationTypeId", kind=f"association type from {a} to {b}",
+        options=_choices(types, labelled=False),
+    )  # fmt: skip
 
 
-async def _association_create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+async def _association_create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     """Default association via the tool's own PUT; a label or type id is set first by a side request.
 
     HubSpot keeps the unlabelled association under every labelled one, so the default PUT that follows
@@ -84,7 +93,7 @@ async def _association_create(ctx: CallContext, tool: Tool, args: dict[str, Any]
             f"{b.api_name}/{quote(str(args['toObjectId']), safe='')}"
         )
         await ctx.request("PUT", path, json=[spec])
-    return args
+    return Prepared(args)
 
 
 TOOLS: tuple[Tool, ...] = (

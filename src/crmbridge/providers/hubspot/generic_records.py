@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ...errors import InvalidInput, NotFound
-from ...spec import Annotations, Output, Preparer, Tool
+from ...spec import Annotations, Output, Prepared, Preparer, Tool
 from .generic_common import (
     ENTITY_HELP,
     PROPERTY_VALUES,
@@ -58,15 +58,19 @@ _ASSOCIATIONS = {
 _PATH = "/crm/v3/objects/{entity}"
 
 
-async def _entity(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+def _entity(args: dict[str, Any]) -> dict[str, Any]:
     args["entity"] = kind(args["entity"], "entity").api_name
     if isinstance(args.get("properties"), Mapping):
         args["properties"] = property_values(args["properties"])
     return args
 
 
-async def _create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
-    args = await _entity(ctx, tool, args)
+async def _record(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
+    return Prepared(_entity(args))
+
+
+async def _create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
+    args = _entity(args)
     links: list[dict[str, Any]] = []
     associated: dict[str, list[str]] = {}
     for i, raw in enumerate(args.get("associations") or ()):
@@ -85,21 +89,20 @@ async def _create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[st
         links.append(item)
     if "associations" in args:
         args["associations"] = links
-    args["_associated"] = associated  # shown by HubSpotHooks.shape_record next to the new record
-    return args
+    return Prepared(args, linked=associated)  # shown by HubSpotHooks.shape_record next to the new record
 
 
-async def _get(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
-    args = await _entity(ctx, tool, args)
+async def _get(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
+    args = _entity(args)
     if args.get("associations"):
         args["associations"] = [kind(a, "associations").api_name for a in args["associations"]]
-    return args
+    return Prepared(args)
 
 
-async def _archive(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+async def _archive(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     """HubSpot answers 204 even for ids that do not exist; check first so a typo is not reported as done."""
     entity = args["entity"]
-    args = await _entity(ctx, tool, args)
+    args = _entity(args)
     path = f"/crm/v3/objects/{args['entity']}/{quote(str(args['entityId']), safe='')}"
     try:
         await ctx.request("GET", path, params={"properties": "hs_object_id"})
@@ -108,12 +111,12 @@ async def _archive(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[s
             f"No live {entity} record with id {args['entityId']} (it may not exist or be archived already).",
             field="entityId",
         ) from None
-    return args
+    return Prepared(args)
 
 
-async def _search(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
-    args = await _entity(ctx, tool, args)
-    return {"entity": args["entity"], **search_body(args.get("searchObj") or {})}
+async def _search(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
+    args = _entity(args)
+    return Prepared({"entity": args["entity"], **search_body(args.get("searchObj") or {})})
 
 
 TOOLS: tuple[Tool, ...] = (
@@ -209,7 +212,7 @@ TOOLS: tuple[Tool, ...] = (
 )
 
 PREPARERS: Mapping[str, Preparer] = {
-    "generic_record": _entity,
+    "generic_record": _record,
     "generic_record_create": _create,
     "generic_record_get": _get,
     "generic_record_archive": _archive,

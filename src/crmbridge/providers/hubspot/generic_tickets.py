@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ...errors import InvalidInput
-from ...spec import Output, Preparer, Recheck, Tool
-from .generic_common import READ, SEARCH, search_body, text
+from ...engine import matching
+from ...spec import Output, Prepared, Preparer, Recheck, Tool
+from .generic_common import READ, SEARCH, search_body
+from .resolve_common import as_text
 
 if TYPE_CHECKING:
     from ...spec import CallContext
@@ -25,26 +26,17 @@ async def _pipelines(ctx: CallContext) -> list[Any]:
     return found
 
 
-def _pick(items: list[Any], wanted: str, field: str) -> Any:
-    """An item by id, else by label (case-insensitive); the error lists the labels and ids."""
-    for item in items:
-        if str(item.get("id")) == wanted:
-            return item
-    for item in items:
-        if str(item.get("label", "")).casefold() == wanted.strip().casefold():
-            return item
-    allowed = [f"{i.get('label')} ({i.get('id')})" for i in items]
-    raise InvalidInput(
-        f"'{field}' {wanted!r} is not a ticket {'pipeline' if field == 'hs_pipeline' else 'status'}; use one of: "
-        f"{', '.join(allowed)}.",
-        field=field,
-        allowed=[i.get("id") for i in items],
-    )
+def _pick(items: list[Any], wanted: str, field: str, kind: str) -> Any:
+    """A pipeline or status by id or label, matched as any name is."""
+    choices = [matching.Choice(i, str(i.get("id")), str(i.get("label") or i.get("id"))) for i in items]
+    return matching.pick(wanted, choices, field=field, kind=kind).value
 
 
-async def _create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+async def _create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     """Pipeline and status by id or label (status defaults to the first); contact/company → associations."""
-    pipeline = _pick(await _pipelines(ctx), str(args.get("hs_pipeline") or "0"), "hs_pipeline")
+    pipeline = _pick(
+        await _pipelines(ctx), str(args.get("hs_pipeline") or "0"), "hs_pipeline", "ticket pipeline"
+    )
     stages = sorted(
         (s for s in pipeline.get("stages") or () if not s.get("archived")),
         key=lambda s: s.get("displayOrder", 0),
@@ -52,7 +44,7 @@ async def _create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[st
     args["hs_pipeline"] = str(pipeline["id"])
     if args.get("hs_pipeline_stage"):
         args["hs_pipeline_stage"] = str(
-            _pick(stages, str(args["hs_pipeline_stage"]), "hs_pipeline_stage")["id"]
+            _pick(stages, str(args["hs_pipeline_stage"]), "hs_pipeline_stage", "ticket status")["id"]
         )
     elif stages:
         args["hs_pipeline_stage"] = str(stages[0]["id"])
@@ -65,22 +57,21 @@ async def _create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[st
         target = args.pop(key, None)
         if target is not None:
             spec = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}
-            links.append({"to": {"id": text(target)}, "types": [spec]})
-            associated[kind] = [text(target)]
-    out: dict[str, Any] = {k: text(v) for k, v in args.items() if v is not None}
+            links.append({"to": {"id": as_text(target)}, "types": [spec]})
+            associated[kind] = [as_text(target)]
+    out: dict[str, Any] = {k: as_text(v) for k, v in args.items() if v is not None}
     if links:
         out["associations"] = links
     # For HubSpotHooks.shape_record: status and pipeline names next to their ids, and what was linked.
-    out["_labels"] = {
+    labels = {
         "hs_pipeline": {str(pipeline["id"]): str(pipeline.get("label"))},
         "hs_pipeline_stage": {str(s["id"]): str(s.get("label")) for s in stages},
     }
-    out["_associated"] = associated
-    return out
+    return Prepared(out, labels=labels, linked=associated)
 
 
-async def _search(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
-    return search_body(args)
+async def _search(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
+    return Prepared(search_body(args))
 
 
 TOOLS: tuple[Tool, ...] = (

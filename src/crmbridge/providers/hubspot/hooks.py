@@ -8,9 +8,8 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ...engine.hooks import DefaultHooks, body_json, default_error, retry_after_seconds
+from ...engine.matching import match_key
 from ...engine.request import plan_request
 from ...errors import (
     AuthFailed,
@@ -24,10 +23,13 @@ from ...spec import PageInfo
 from .objects import object_type
 
 if TYPE_CHECKING:
-    from ...spec import CallContext, Tool
+    import httpx
+
+    from ...spec import CallContext, Prepared, Tool
 
 __all__ = ["HubSpotHooks"]
 
+_PROVIDER = "hubspot"
 _DAY = 86_400
 _EXISTING_ID = re.compile(r"Existing ID: (\d+)")
 _SCOPE_KEYS = ("requiredGranularScopes", "requiredScopes", "missingScopes")
@@ -47,6 +49,12 @@ def _scopes_in(body: Mapping[str, Any]) -> list[str]:
                     if scope not in found:
                         found.append(scope)
     return found
+
+
+def _correlation_id(response: httpx.Response, body: Any) -> str | None:
+    """HubSpot's id for the request, which its support asks for: in the error body and in a header."""
+    in_body = body.get("correlationId") if isinstance(body, dict) else None
+    return str(in_body) if in_body else response.headers.get("x-hubspot-correlation-id")
 
 
 def _validation_message(message: str) -> tuple[str, dict[str, Any]]:
@@ -71,16 +79,14 @@ def _validation_message(message: str) -> tuple[str, dict[str, Any]]:
     return f"Property '{name}': {text}{more}", details
 
 
-def _labels(props: Mapping[str, Any], known: Any) -> dict[str, str]:
-    """Names for ids a model cannot read (numeric stage, pipeline and owner ids), from a preparer's
-    ``_labels``; a label that merely spells its id (``closedwon``) is left out."""
-    if not isinstance(known, dict):
-        return {}
+def _labels(props: Mapping[str, Any], known: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """Names for ids a model cannot read (numeric stage, pipeline and owner ids), from the preparer's
+    ``Prepared.labels``; a label that merely spells its id (``closedwon``) is left out."""
     out: dict[str, str] = {}
     for name, names in known.items():
         value = props.get(name)
-        label = names.get(str(value)) if isinstance(names, dict) and value is not None else None
-        if label and re.sub(r"[^a-z0-9]", "", label.lower()) != str(value).lower():
+        label = names.get(str(value)) if value is not None else None
+        if label and match_key(label) != match_key(value):
             out[name] = label
     return out
 
@@ -97,18 +103,26 @@ class HubSpotHooks(DefaultHooks):
             return (kind.read_scope if tool.annotations.read_only else kind.write_scope,)
         return tool.scopes
 
-    def page_info(self, body: Any, tool: Tool) -> PageInfo:
+    def page_info(self, body: Any) -> PageInfo:
         if not isinstance(body, dict):
             return None, None
         after = ((body.get("paging") or {}).get("next") or {}).get("after")
         total = body.get("total")
         return (str(after) if after is not None else None), (total if isinstance(total, int) else None)
 
-    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+    def next_page(
+        self, path: str, params: dict[str, Any], json: Any, cursor: str
+    ) -> tuple[dict[str, Any], Any]:
+        """``after`` goes in a search's body, else in the query."""
+        if isinstance(json, dict):
+            return params, {**json, "after": cursor}
+        return {**params, "after": cursor}, json
+
+    def shape_record(self, record: Any, tool: Tool, prepared: Prepared) -> Any:
         if isinstance(record, list) and len(record) == 1:
             record = record[0]  # one record inside a batch answer (e.g. a one-input upsert)
         if not isinstance(record, dict) or "properties" not in record:
-            return super().shape_record(record, tool, args)
+            return super().shape_record(record, tool, prepared)
         props = {
             k: v
             for k, v in (record.get("properties") or {}).items()
@@ -119,7 +133,7 @@ class HubSpotHooks(DefaultHooks):
             out["created"] = record["new"]  # upsert: created (true) or updated (false)
         if record.get("archived"):
             out["archived"] = True
-        labels = _labels(props, args.get("_labels"))
+        labels = _labels(props, prepared.labels)
         if labels:
             out["labels"] = labels
         history = record.get("propertiesWithHistory")
@@ -134,8 +148,8 @@ class HubSpotHooks(DefaultHooks):
                 kind: sorted({str(r.get("id") or r.get("toObjectId")) for r in (v.get("results") or [])})
                 for kind, v in assoc.items()
             }
-        elif args.get("_associated"):
-            out["associations"] = args["_associated"]  # what a create linked inline
+        elif prepared.linked:
+            out["associations"] = {kind: list(ids) for kind, ids in prepared.linked.items()}
         return out
 
     async def find_created(self, ctx: CallContext, tool: Tool, args: Mapping[str, Any]) -> list[Any] | None:
@@ -165,12 +179,22 @@ class HubSpotHooks(DefaultHooks):
     def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:
         status = response.status_code
         body = body_json(response)
+        request_id = _correlation_id(response, body)
         if not isinstance(body, dict):
-            return default_error(status, response.reason_phrase or f"HubSpot answered {status}")
+            return default_error(
+                status,
+                response.reason_phrase or f"HubSpot answered {status}",
+                request_id=request_id,
+                provider=_PROVIDER,
+            )
         message = str(body.get("message") or response.reason_phrase or "error")
         category = body.get("category") or body.get("errorType")
-        correlation = body.get("correlationId") or response.headers.get("x-hubspot-correlation-id")
-        common: dict[str, Any] = {"status": status, "provider_code": category, "correlation_id": correlation}
+        common: dict[str, Any] = {
+            "status": status,
+            "provider_code": category,
+            "request_id": request_id,
+            "provider": _PROVIDER,
+        }
         if status == 429:
             policy = body.get("policyName") or ("SECONDLY" if "secondly limit" in message else None)
             wait = retry_after_seconds(response)
@@ -186,6 +210,7 @@ class HubSpotHooks(DefaultHooks):
             return RateLimited(
                 message,
                 retry_after=wait if wait is not None else (1.0 if policy == "SECONDLY" else 10.0),
+                daily=policy == "DAILY",
                 policy=policy,
                 **common,
             )

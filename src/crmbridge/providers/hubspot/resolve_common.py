@@ -1,12 +1,13 @@
-"""Small helpers shared by the HubSpot resolvers: matching keys, property value text, object names."""
+"""Small helpers shared by the HubSpot resolvers: property value text, object names, search bodies.
+
+Names are matched by :mod:`crmbridge.engine.matching`, as for every provider.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
-__all__ = ["SINGULAR", "as_text", "key", "now_ms", "search_body", "words"]
+__all__ = ["SINGULAR", "as_text", "now_ms", "search_body"]
 
 #: API object name → what messages call one record.
 SINGULAR = {
@@ -17,18 +18,6 @@ SINGULAR = {
     "tasks": "task",
     "tickets": "ticket",
 }
-
-# Letters and digits of any script ("Выиграна", "成交") count; punctuation, spaces and "_" do not.
-_NOT_ALNUM = re.compile(r"[\W_]+")
-
-
-def key(text: Any) -> str:
-    """A matching key: case-folded, letters and digits only ("Closed-Won" == "closed won" == "closedwon")."""
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", str(text)).casefold())
-
-
-def words(text: Any) -> list[str]:
-    return [w for w in _NOT_ALNUM.split(unicodedata.normalize("NFKC", str(text)).casefold()) if w]
 
 
 def as_text(value: Any) -> str:

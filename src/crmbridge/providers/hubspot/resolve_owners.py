@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...errors import AmbiguousReference, CrmBridgeError, InvalidInput
-from .resolve_common import key, words
+from ...engine import matching
+from ...errors import CrmBridgeError
 
 if TYPE_CHECKING:
     from ...spec import CallContext
@@ -29,57 +29,36 @@ class Owner:
     def name(self) -> str:
         return f"{self.first} {self.last}".strip() or self.email or self.id
 
-    def candidate(self) -> dict[str, str]:
-        return {"id": self.id, "label": f"{self.name} <{self.email}>" if self.email else self.name}
+    def choice(self) -> matching.Choice[Owner]:
+        """Named by full name or e-mail; a user without a name also by the words of the e-mail's user part."""
+        label = f"{self.name} <{self.email}>" if self.email and self.name != self.email else self.name
+        return matching.Choice(self, self.id, label, (self.name, self.email, self.email.split("@")[0]))
 
 
-async def _load(ctx: CallContext) -> list[Owner]:
-    found: list[Owner] = []
-    params: dict[str, Any] = {"limit": _PAGE}
-    for _ in range(_MAX_PAGES):
-        body = await ctx.request("GET", "/crm/v3/owners", params=params)
-        for raw in body.get("results", []) if isinstance(body, dict) else []:
-            found.append(
-                Owner(
-                    str(raw.get("id")), str(raw.get("email") or ""), str(raw.get("firstName") or ""),
-                    str(raw.get("lastName") or ""), str(raw.get("userId") or ""),
-                )
-            )  # fmt: skip
-        after = (
-            ((body.get("paging") or {}).get("next") or {}).get("after") if isinstance(body, dict) else None
-        )
-        if not after:
-            break
-        params = {"limit": _PAGE, "after": after}
-    return found
+def _owner(raw: dict[str, Any]) -> Owner:
+    return Owner(
+        str(raw.get("id")), str(raw.get("email") or ""), str(raw.get("firstName") or ""),
+        str(raw.get("lastName") or ""), str(raw.get("userId") or ""),
+    )  # fmt: skip
 
 
 async def owners(ctx: CallContext) -> list[Owner]:
     """The account's owners, cached per account (``crm.objects.owners.read``)."""
 
     async def load() -> list[Owner]:
-        return await _load(ctx)
+        pages = ctx.paginate("/crm/v3/owners", params={"limit": _PAGE}, items="results", max_pages=_MAX_PAGES)
+        return [_owner(raw) async for raw in pages if isinstance(raw, dict)]
 
     found: list[Owner] = await ctx.cached("owners", load)
     return found
 
 
 def _matches(people: list[Owner], ref: str) -> list[Owner]:
+    """A number is an owner id, else a user id; anything else is a name or an e-mail."""
     text = ref.strip()
     if text.isdecimal():
         return [o for o in people if o.id == text] or [o for o in people if o.user_id == text]
-    if "@" in text:
-        return [o for o in people if o.email.lower() == text.lower()]
-    wanted = key(text)
-    exact = [o for o in people if wanted and key(o.name) == wanted]
-    if exact:
-        return exact
-    terms = words(text)
-    return [
-        o
-        for o in people
-        if terms and all(t in {*words(o.first), *words(o.last), *words(o.email.split("@")[0])} for t in terms)
-    ]
+    return [c.value for c in matching.best_matches(text, [o.choice() for o in people])]
 
 
 async def resolve_owner(ctx: CallContext, value: Any, args: dict[str, Any]) -> str:
@@ -88,25 +67,18 @@ async def resolve_owner(ctx: CallContext, value: Any, args: dict[str, Any]) -> s
 
 
 async def find_owner(ctx: CallContext, value: Any, field: str) -> str:
-    text = str(value).strip()
+    text = matching.require_text(value, field)
     try:
         people = await owners(ctx)
     except CrmBridgeError:
         if text.isdecimal():
             return text  # cannot check; HubSpot will
         raise
-    found = _matches(people, text)
-    if len(found) == 1:
-        return found[0].id
-    if found:
-        raise AmbiguousReference(
-            f"Owner {text!r} matches {len(found)} users; pick one by id or e-mail.",
-            field=field,
-            candidates=[o.candidate() for o in found[:10]],
-        )
-    shown = ", ".join(f"{o.name} <{o.email}>" for o in people[:20])
-    raise InvalidInput(
-        f"No HubSpot user matches owner {text!r}; give an owner id, e-mail or full name. Users: {shown}.",
-        field=field,
-        allowed=[o.id for o in people[:50]],
-    )
+    choices = [o.choice() for o in people]
+    if text.isdecimal():
+        found = _matches(people, text)
+        if len(found) == 1:
+            return found[0].id
+        raise matching.not_found(text, field=field, kind="HubSpot user", options=choices)
+    hint = "Give an owner id, an e-mail or a full name."
+    return matching.pick(text, choices, field=field, kind="HubSpot user", hint=hint).value.id

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...errors import AmbiguousReference, InvalidInput
-from .resolve_common import key
+from ...engine import matching
+from ...errors import InvalidInput
 
 if TYPE_CHECKING:
     from ...spec import CallContext
@@ -78,60 +78,36 @@ def default_pipeline(pipes: list[Pipeline]) -> Pipeline:
     return next((p for p in pipes if p.id == "default"), pipes[0])
 
 
-def _match(items: list[Any], ref: str) -> list[Any]:
-    """Exact id first, then the id or label compared loosely (case, spaces, punctuation)."""
-    exact = [i for i in items if i.id == ref]
-    if exact:
-        return exact
-    wanted = key(ref)
-    return [i for i in items if wanted and (key(i.id) == wanted or key(i.label) == wanted)]
+def _choices(items: tuple[Stage, ...] | list[Pipeline]) -> list[matching.Choice[Any]]:
+    return [matching.Choice(i, i.id, i.label) for i in items]
 
 
 def find_pipeline(pipes: list[Pipeline], ref: Any, field: str = "pipeline") -> Pipeline:
-    text = str(ref).strip()
-    found = _match(pipes, text)
-    if len(found) == 1:
-        return found[0]
-    if found:
-        raise AmbiguousReference(
-            f"{field} {text!r} matches {len(found)} pipelines; use the id.",
-            field=field,
-            candidates=[{"id": p.id, "label": p.label} for p in found],
-        )
-    raise InvalidInput(
-        f"{field} {text!r} is not a deal pipeline; use one of: {', '.join(p.describe() for p in pipes)}.",
-        field=field,
-        allowed=[p.id for p in pipes],
-    )
+    found: Pipeline = matching.pick(ref, _choices(pipes), field=field, kind="deal pipeline").value
+    return found
 
 
 def find_stage(pipes: list[Pipeline], pipeline: Pipeline, ref: Any, field: str = "dealstage") -> Stage:
-    text = str(ref).strip()
-    found = _match(list(pipeline.stages), text)
-    if len(found) == 1:
-        return found[0]
-    if found:
-        raise AmbiguousReference(
-            f"{field} {text!r} matches {len(found)} stages of pipeline {pipeline.describe()}; use the id.",
-            field=field,
-            candidates=[{"id": s.id, "label": s.label} for s in found],
-        )
-    elsewhere = [p for p in pipes if p.id != pipeline.id and _match(list(p.stages), text)]
-    hint = (
-        f" It is a stage of pipeline {elsewhere[0].describe()}: pass that pipeline too." if elsewhere else ""
-    )
-    stages = ", ".join(f"'{s.label}' ({s.id})" for s in pipeline.stages)
-    raise InvalidInput(
-        f"{field} {text!r} is not a stage of pipeline {pipeline.describe()}.{hint} Stages: {stages}.",
-        field=field,
-        allowed=[s.id for s in pipeline.stages],
-    )
+    """A stage of ``pipeline``; when it is not one, the error says which pipeline has it."""
+    text = matching.require_text(ref, field)
+    choices = _choices(pipeline.stages)
+    hint = ""
+    if not matching.best_matches(text, choices):
+        elsewhere = [
+            p for p in pipes if p.id != pipeline.id and matching.best_matches(text, _choices(p.stages))
+        ]
+        if elsewhere:
+            hint = f"It is a stage of pipeline {elsewhere[0].describe()}: pass that pipeline too."
+    kind = f"stage of pipeline {pipeline.describe()}"
+    found: Stage = matching.pick(text, choices, field=field, kind=kind, hint=hint).value
+    return found
 
 
 def stage_matches(pipes: list[Pipeline], ref: Any, pipeline_ids: set[str] | None = None) -> list[str]:
-    """Stage ids a search value may mean, across pipelines (or only ``pipeline_ids``)."""
+    """Stage ids a search value may mean: its best matches in each pipeline (or only ``pipeline_ids``)."""
     scope = [p for p in pipes if pipeline_ids is None or p.id in pipeline_ids]
-    return list(dict.fromkeys(s.id for p in scope for s in _match(list(p.stages), str(ref).strip())))
+    found = (c.value.id for p in scope for c in matching.best_matches(str(ref).strip(), _choices(p.stages)))
+    return list(dict.fromkeys(found))
 
 
 def label_maps(pipes: list[Pipeline]) -> dict[str, dict[str, str]]:

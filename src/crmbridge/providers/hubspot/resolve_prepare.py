@@ -1,8 +1,7 @@
 """Preparers of the named CRM tools: flat tool input → the HubSpot request body, names resolved.
 
-Every preparer also leaves two private keys (``_``-prefixed, never sent) for ``HubSpotHooks.shape_record``:
-``_labels`` (``{property: {value: label}}`` — deal stage and pipeline names next to their ids) and
-``_associated`` (``{kind: [ids]}`` linked by a create).
+Each returns a :class:`~crmbridge.spec.Prepared` whose ``labels`` put deal stage and pipeline names
+next to their ids and whose ``linked`` says what a create associated, for ``HubSpotHooks.shape_record``.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from ...errors import CrmBridgeError, InvalidInput, NotFound
-from ...spec import Preparer
+from ...spec import Prepared, Preparer
 from .resolve_common import as_text, now_ms
 from .resolve_owners import find_owner
 from .resolve_pipelines import Pipeline, default_pipeline, find_pipeline, find_stage, label_maps, pipelines
@@ -107,21 +106,19 @@ async def _deal_stage(ctx: CallContext, values: dict[str, Any], deal_id: str | N
 def read(object_type: str, id_field: str | None = None) -> Preparer:
     """Get and list: default properties, e-mail as a contact id, labels."""
 
-    async def prepare(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    async def prepare(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
         args["properties"] = args.get("properties") or list(DEFAULT_PROPERTIES[object_type])
         if id_field and object_type == "contacts" and "@" in str(args.get(id_field, "")):
             args["idProperty"] = "email"
-        args["_labels"] = await output_labels(ctx, object_type)
-        return args
+        return Prepared(args, labels=await output_labels(ctx, object_type))
 
     return prepare
 
 
 def search(object_type: str) -> Preparer:
-    async def prepare(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    async def prepare(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
         body = await search_input(ctx, object_type, args, DEFAULT_PROPERTIES[object_type])
-        body["_labels"] = await output_labels(ctx, object_type)
-        return body
+        return Prepared(body, labels=await output_labels(ctx, object_type))
 
     return prepare
 
@@ -129,7 +126,7 @@ def search(object_type: str) -> Preparer:
 def create(object_type: str) -> Preparer:
     """Contacts excepted (``upsert_contact``): properties normalised, associations resolved."""
 
-    async def prepare(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    async def prepare(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
         spec = args.pop("associations", None)
         values = _flat(args)
         if object_type == "deals":
@@ -143,21 +140,19 @@ def create(object_type: str) -> Preparer:
 
 async def _create_body(
     ctx: CallContext, object_type: str, values: dict[str, Any], spec: dict[str, Any] | None
-) -> dict[str, Any]:
+) -> Prepared:
     properties = await _properties(ctx, object_type, values)
     inline, linked = await build_associations(ctx, object_type, spec)
     body: dict[str, Any] = {"properties": properties}
     if inline:
         body["associations"] = inline
-    body["_associated"] = linked
-    body["_labels"] = await output_labels(ctx, object_type)
-    return body
+    return Prepared(body, labels=await output_labels(ctx, object_type), linked=linked)
 
 
 def engagement(object_type: str, fields: dict[str, str]) -> Preparer:
     """Tasks and notes: friendly fields → ``hs_*`` properties, ``hs_timestamp`` defaulting to now."""
 
-    async def prepare(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    async def prepare(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
         spec = args.pop("associations", None)
         values: dict[str, Any] = {fields.get(k, k): v for k, v in args.items() if k != "owner"}
         if args.get("owner") not in (None, ""):
@@ -169,21 +164,19 @@ def engagement(object_type: str, fields: dict[str, str]) -> Preparer:
     return prepare
 
 
-async def upsert_contact(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+async def upsert_contact(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     """Create-or-update by e-mail through ``batch/upsert``: a retry can never make a duplicate."""
     values = _flat(args)
     email = (
         str(values.pop("email")).strip().lower()
     )  # the upsert key matches exactly; HubSpot stores it lower-case
     properties = await _properties(ctx, "contacts", values)
-    return {
-        "inputs": [{"id": email, "idProperty": "email", "properties": properties}],
-        "_labels": await output_labels(ctx, "contacts"),
-    }
+    inputs = [{"id": email, "idProperty": "email", "properties": properties}]
+    return Prepared({"inputs": inputs}, labels=await output_labels(ctx, "contacts"))
 
 
 def update(object_type: str, id_field: str) -> Preparer:
-    async def prepare(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    async def prepare(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
         record_id = str(args.pop(id_field)).strip()
         values = _flat(args)
         if not values:
@@ -198,8 +191,7 @@ def update(object_type: str, id_field: str) -> Preparer:
         }
         if object_type == "contacts" and "@" in record_id:
             body["idProperty"] = "email"
-        body["_labels"] = await output_labels(ctx, object_type)
-        return body
+        return Prepared(body, labels=await output_labels(ctx, object_type))
 
     return prepare
 

@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ...engine import matching
 from ...errors import CrmBridgeError, InvalidInput
-from .resolve_common import SINGULAR, as_text, key
+from .resolve_common import SINGULAR, as_text
 
 if TYPE_CHECKING:
     from ...spec import CallContext
@@ -73,9 +74,9 @@ def suggest(name: str, defs: dict[str, PropDef]) -> list[str]:
     """Close property names, for a misspelt one ("first_name" → firstname)."""
     if not defs:
         return []
-    by_key = {key(n): n for n in defs}
-    if key(name) in by_key:
-        return [by_key[key(name)]]
+    by_key = {matching.match_key(n): n for n in defs}
+    if matching.match_key(name) in by_key:
+        return [by_key[matching.match_key(name)]]
     return difflib.get_close_matches(name.lower(), list(defs), n=3, cutoff=0.75)
 
 
@@ -97,17 +98,10 @@ def unknown_property(
 
 
 def enum_value(prop: PropDef, value: str) -> str:
-    """An option's value from its value in any case or its label; unchanged when nothing matches."""
-    if not prop.options:
-        return value
-    values = [v for v, _ in prop.options]
-    if value in values:
-        return value
-    wanted = key(value)
-    for option, label in prop.options:
-        if key(option) == wanted or key(label) == wanted:
-            return option
-    return value
+    """The option ``value`` names (by value or label, as any name is matched); unchanged when it names
+    none or several, so that HubSpot's own validation answers with the options."""
+    found = matching.best_matches(value, [matching.Choice(v, v, label) for v, label in prop.options])
+    return found[0].value if len(found) == 1 else value
 
 
 def _normalize(prop: PropDef | None, text: str) -> str:

@@ -2,8 +2,9 @@
 
 References: a contact by id, e-mail or name ("John Smith"); a company by id, domain or name; a deal by id
 or name. Ids and e-mails are checked with one batch read per kind (no search); names use the search API:
-an exact match first (full name, company name, domain, deal name), then free text. One exact match is
-used; several, or only inexact ones, come back as ``ambiguous_reference`` with candidates to pick from.
+an exact match first (full name, company name, domain, deal name), then free text, whose hits are ranked
+by :func:`crmbridge.engine.matching.pick` (exact, then a unique whole-word match); several, or hits
+that match neither way, come back as ``ambiguous_reference`` with candidates to pick from.
 Record lookups are not cached: records change and a stale id would link the wrong record.
 """
 
@@ -14,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...errors import AmbiguousReference, InvalidInput
-from .resolve_common import SINGULAR, key, search_body, words
+from ...engine import matching
+from ...errors import InvalidInput
+from .resolve_common import SINGULAR, search_body
 
 if TYPE_CHECKING:
     from ...spec import CallContext
@@ -49,7 +51,13 @@ class _Kind:
     singular: str
     properties: tuple[str, ...]
     label: Callable[[dict[str, Any]], str]
+    #: What a record may be called besides its label (a contact: the full name and the e-mail).
+    names: Callable[[dict[str, Any]], tuple[str, ...]]
     hint: str
+
+    def choice(self, record: dict[str, Any]) -> matching.Choice[str]:
+        record_id = str(record.get("id"))
+        return matching.Choice(record_id, record_id, self.label(record), self.names(record))
 
 
 def _contact_label(r: dict[str, Any]) -> str:
@@ -63,13 +71,20 @@ def _company_label(r: dict[str, Any]) -> str:
     return f"{_prop(r, 'name')} ({domain})" if domain else _prop(r, "name") or str(r.get("id"))
 
 
+def _contact_names(r: dict[str, Any]) -> tuple[str, ...]:
+    return f"{_prop(r, 'firstname')} {_prop(r, 'lastname')}", _prop(r, "email")
+
+
 _KINDS = {
     "contacts": _Kind("contacts", "contact", ("firstname", "lastname", "email"), _contact_label,
-                      "an id, an e-mail or a full name"),
-    "companies": _Kind("companies", "company", ("name", "domain"), _company_label, "an id, a domain or a name"),
+                      _contact_names, "an id, an e-mail or a full name"),
+    "companies": _Kind("companies", "company", ("name", "domain"), _company_label,
+                       lambda r: (_prop(r, "name"), _prop(r, "domain")), "an id, a domain or a name"),
     "deals": _Kind("deals", "deal", ("dealname", "amount", "dealstage"),
-                   lambda r: _prop(r, "dealname") or str(r.get("id")), "an id or a deal name"),
+                   lambda r: _prop(r, "dealname") or str(r.get("id")), lambda r: (), "an id or a deal name"),
 }  # fmt: skip
+#: Hits of a free-text search for a name; fewer means the search found them all.
+_SEARCH_LIMIT = 10
 
 
 def domain_of(text: str) -> str | None:
@@ -111,49 +126,21 @@ def _exact_filters(kind: _Kind, text: str) -> list[list[dict[str, Any]]]:
     return [[eq("dealname", text)]]
 
 
-def _is_exact(kind: _Kind, record: dict[str, Any], text: str) -> bool:
-    wanted = key(text)
-    if kind.api == "contacts":
-        first, last = _prop(record, "firstname"), _prop(record, "lastname")
-        return (
-            wanted in {key(first), key(last), key(first + last)}
-            or _prop(record, "email").lower() == text.lower()
-        )
-    if kind.api == "companies":
-        return wanted in {key(_prop(record, "name")), key(_prop(record, "domain"))}
-    return wanted == key(_prop(record, "dealname"))
-
-
-def _candidates(kind: _Kind, records: list[dict[str, Any]]) -> list[dict[str, str]]:
-    return [{"id": str(r.get("id")), "label": kind.label(r)} for r in records[:10]]
-
-
 async def _by_name(ctx: CallContext, kind: _Kind, text: str, field: str) -> str:
+    """HubSpot's exact filters first (all their hits are exact); else free text, ranked by the matcher."""
     filters = _exact_filters(kind, text)
     props = list(kind.properties)
-    found = await _search(ctx, kind, search_body(filters, properties=props)) if filters else []
-    exact = found
-    if not found:
-        loose = await _search(ctx, kind, search_body(query=" ".join(words(text)) or text, properties=props))
-        exact = [r for r in loose if _is_exact(kind, r, text)]
-        if not exact and loose:
-            raise AmbiguousReference(
-                f"No {kind.singular} is exactly {text!r}; closest matches are listed as candidates: "
-                "pass the id of the one meant.",
-                field=field,
-                candidates=_candidates(kind, loose),
-            )
+    exact = await _search(ctx, kind, search_body(filters, properties=props)) if filters else []
     if len(exact) == 1:
         return str(exact[0]["id"])
     if exact:
-        raise AmbiguousReference(
-            f"{text!r} matches {len(exact)} {kind.api}; pass the id of the one meant.",
-            field=field,
-            candidates=_candidates(kind, exact),
-        )
-    raise InvalidInput(
-        f"No {kind.singular} matches {text!r}. Give {kind.hint}, or search first.", field=field
-    )
+        raise matching.ambiguous(text, [kind.choice(r) for r in exact], field=field)
+    body = search_body(query=" ".join(matching.words(text)) or text, properties=props, limit=_SEARCH_LIMIT)
+    loose = await _search(ctx, kind, body)
+    return matching.pick(
+        text, [kind.choice(r) for r in loose], field=field, kind=kind.singular,
+        hint=f"Give {kind.hint}, or search first.", searched=True, complete=len(loose) < _SEARCH_LIMIT,
+    ).value  # fmt: skip
 
 
 async def resolve_refs(ctx: CallContext, api: str, refs: list[Any], field: str) -> list[str]:
@@ -167,7 +154,9 @@ async def resolve_refs(ctx: CallContext, api: str, refs: list[Any], field: str) 
         known = {str(r.get("id")) for r in await _batch_read(ctx, kind, list(dict.fromkeys(by_id.values())))}
         for i, t in by_id.items():
             if t not in known:
-                raise InvalidInput(f"No {kind.singular} has id {t}.", field=f"{field}[{i}]")
+                raise matching.not_found(
+                    t, field=f"{field}[{i}]", kind=kind.singular, hint=f"Give {kind.hint}."
+                )
             ids[i] = t
     if by_email:
         emails = list(dict.fromkeys(t.lower() for t in by_email.values()))
@@ -176,13 +165,13 @@ async def resolve_refs(ctx: CallContext, api: str, refs: list[Any], field: str) 
         }
         for i, t in by_email.items():
             if t.lower() not in found:
-                raise InvalidInput(f"No contact has the e-mail {t}.", field=f"{field}[{i}]")
+                raise matching.not_found(
+                    t, field=f"{field}[{i}]", kind=kind.singular, hint=f"Give {kind.hint}."
+                )
             ids[i] = found[t.lower()]
     for i, t in enumerate(texts):
         if i not in ids:
-            if not t:
-                raise InvalidInput(f"{field}[{i}] is empty.", field=f"{field}[{i}]")
-            ids[i] = await _by_name(ctx, kind, t, f"{field}[{i}]")
+            ids[i] = await _by_name(ctx, kind, matching.require_text(t, f"{field}[{i}]"), f"{field}[{i}]")
     return list(dict.fromkeys(ids[i] for i in sorted(ids)))
 
 

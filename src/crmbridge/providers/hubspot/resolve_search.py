@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ...engine import matching
 from ...errors import InvalidInput
 from .resolve_common import as_text
 from .resolve_owners import find_owner
@@ -140,11 +141,13 @@ async def _resolve_filter(
         for v in values:
             ids = stage_matches(pipes, v, scope or None)
             if not ids:
-                stages = ", ".join(
-                    f"'{s.label}' ({s.id})" for p in pipes for s in p.stages if not scope or p.id in scope
-                )
-                raise InvalidInput(f"{where}: {v!r} is not a deal stage; stages: {stages}.", field=f"{where}.value",
-                                   allowed=[s.id for p in pipes for s in p.stages])  # fmt: skip
+                stages = [
+                    matching.Choice(s, s.id, s.label)
+                    for p in pipes
+                    for s in p.stages
+                    if p.id in scope or not scope
+                ]
+                raise matching.not_found(v, field=f"{where}.value", kind="deal stage", options=stages)
             resolved += ids
         values = list(dict.fromkeys(resolved))
     elif name == "hubspot_owner_id":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ...spec import AuthSpec, Provider
 from . import (
+    auth,
     prepare,
     resolve,
     tools_activities,
@@ -24,7 +25,7 @@ from .limits import PIPEDRIVE_LIMITS
 __all__ = ["PROVIDER"]
 
 
-class _Hooks(PipedriveHooks):
+class _Hooks(auth.PipedriveAuthHooks, PipedriveHooks):
     resolvers = resolve.RESOLVERS
     preparers = prepare.PREPARERS
 
@@ -41,6 +42,12 @@ PROVIDER = Provider(
         access_token_ttl=3600,
         client_auth="basic",  # Pipedrive's docs advise Basic client auth at the token endpoint
         scope_param=None,  # scopes are ticked on the app, not sent in the URL
+        implied_scope_suffixes=auth.IMPLIED_SCOPE_SUFFIXES,
+        dead_grant_codes=auth.DEAD_GRANT_CODES,
+        rejected_client_codes=auth.REJECTED_CLIENT_CODES,
+        base_url_per_account=True,  # the company's api_domain
+        secret_patterns=auth.SECRET_PATTERNS,
+        legacy_account_id_key="company_id",
     ),
     tools=(
         *tools_deals.TOOLS,

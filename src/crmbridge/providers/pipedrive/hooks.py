@@ -7,8 +7,6 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ...engine.hooks import DefaultHooks, body_json, default_error, retry_after_seconds
 from ...errors import (
     AuthFailed,
@@ -21,11 +19,16 @@ from ...errors import (
     RateLimited,
 )
 from ...spec import PageInfo
+from .common import V1
 
 if TYPE_CHECKING:
-    from ...spec import CallContext, Tool
+    import httpx
 
-__all__ = ["PipedriveHooks", "next_page"]
+    from ...spec import CallContext, Prepared, Tool
+
+__all__ = ["PipedriveHooks"]
+
+_PROVIDER = "pipedrive"
 
 #: Keys that tell a model nothing (or repeat another key); dropped from every record.
 _NOISE = frozenset(
@@ -67,7 +70,7 @@ _NEWEST_FIRST: dict[str, dict[str, Any]] = {
 }
 
 
-def next_page(body: Any) -> str | None:
+def _next_cursor(body: Any) -> str | None:
     """The next page's cursor: v2 ``next_cursor``, or a v1 list's next ``start`` as a string."""
     if not isinstance(body, dict) or not isinstance(body.get("additional_data"), dict):
         return None
@@ -181,10 +184,16 @@ class PipedriveHooks(DefaultHooks):
             return body["data"]
         return body
 
-    def page_info(self, body: Any, tool: Tool) -> PageInfo:
-        return next_page(body), None
+    def page_info(self, body: Any) -> PageInfo:
+        return _next_cursor(body), None
 
-    def shape_record(self, record: Any, tool: Tool, args: Mapping[str, Any]) -> Any:
+    def next_page(
+        self, path: str, params: dict[str, Any], json: Any, cursor: str
+    ) -> tuple[dict[str, Any], Any]:
+        """v2 lists take the ``cursor``; v1 lists an offset, ``start``."""
+        return {**params, "start" if path.startswith(V1) else "cursor": cursor}, json
+
+    def shape_record(self, record: Any, tool: Tool, prepared: Prepared) -> Any:
         if isinstance(record, dict) and isinstance(record.get("item"), dict) and "result_score" in record:
             record = record["item"]  # a search hit: the item is the record
         return _compact(record, top=True)
@@ -205,6 +214,8 @@ class PipedriveHooks(DefaultHooks):
         return [r for r in rows or [] if isinstance(r, dict) and all(_same(r.get(k), args[k]) for k in keys)]
 
     def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:
+        """Pipedrive's error bodies onto the taxonomy. It documents no request id (nor does the sandbox
+        send one), so its errors carry none."""
         status = response.status_code
         body = body_json(response)
         if not isinstance(body, dict):
@@ -214,11 +225,14 @@ class PipedriveHooks(DefaultHooks):
                     "limiting; wait before trying again.",
                     retry_after=retry_after_seconds(response) or 60.0,
                     status=status,
+                    provider=_PROVIDER,
                 )
-            return default_error(status, response.reason_phrase or f"Pipedrive answered {status}")
+            return default_error(
+                status, response.reason_phrase or f"Pipedrive answered {status}", provider=_PROVIDER
+            )
         error = str(body.get("error") or body.get("message") or response.reason_phrase or "error")
         info = body.get("error_info")
-        common: dict[str, Any] = {"status": status, "provider_code": body.get("code")}
+        common: dict[str, Any] = {"status": status, "provider_code": body.get("code"), "provider": _PROVIDER}
         if status in (400, 422):
             errors = body.get("errors")  # v1's other shape: {"errors": {"<field>": ["message"]}}
             if isinstance(errors, dict) and errors and not body.get("error"):
@@ -279,6 +293,7 @@ class PipedriveHooks(DefaultHooks):
             return RateLimited(
                 "Pipedrive's daily API budget for this company is used up; it resets at midnight (server time).",
                 retry_after=wait,
+                daily=True,
                 policy="DAILY",
                 **common,
             )

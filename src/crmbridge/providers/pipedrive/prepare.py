@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...errors import InvalidInput
-from ...spec import Preparer
+from ...spec import Prepared, Preparer
 from .common import DEFAULT_LIMIT, V1
 from .resolve import current_user
 
@@ -30,7 +30,7 @@ def _rename(args: Args, mapping: Mapping[str, str]) -> None:
             args[target] = args.pop(source)
 
 
-def _finish(tool: Tool, args: Args) -> Args:
+def _finish(tool: Tool, args: Args) -> Prepared:
     """List defaults and the v1 cursor; updates must change something."""
     properties = tool.input_schema.get("properties", {})
     if tool.method == "GET" and "limit" in properties:
@@ -43,10 +43,10 @@ def _finish(tool: Tool, args: Args) -> Args:
     if tool.method in ("PATCH", "PUT") and not set(args) - {"id"}:
         changeable = ", ".join(k for k in properties if k != "id")
         raise InvalidInput(f"Nothing to update: give at least one of {changeable}.", field="(input)")
-    return args
+    return Prepared(args)
 
 
-async def deal(ctx: CallContext, tool: Tool, args: Args) -> Args:
+async def deal(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
     _rename(
         args,
         {"person": "person_id", "organization": "org_id", "owner": "owner_id",
@@ -55,7 +55,7 @@ async def deal(ctx: CallContext, tool: Tool, args: Args) -> Args:
     return _finish(tool, args)
 
 
-async def search(ctx: CallContext, tool: Tool, args: Args) -> Args:
+async def search(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
     """The search endpoints filter by ``person_id`` and ``organization_id``."""
     _rename(args, {"person": "person_id", "organization": "organization_id"})
     return _finish(tool, args)
@@ -66,7 +66,7 @@ def _contacts(values: Any) -> list[dict[str, Any]]:
     return [{"value": v, "primary": i == 0, "label": "work"} for i, v in enumerate(items)]
 
 
-async def person(ctx: CallContext, tool: Tool, args: Args) -> Args:
+async def person(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
     _rename(args, {"organization": "org_id", "owner": "owner_id"})
     if "email" in args:
         args["emails"] = _contacts(args.pop("email"))
@@ -75,7 +75,7 @@ async def person(ctx: CallContext, tool: Tool, args: Args) -> Args:
     return _finish(tool, args)
 
 
-async def organization(ctx: CallContext, tool: Tool, args: Args) -> Args:
+async def organization(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
     _rename(args, {"owner": "owner_id"})
     if isinstance(args.get("address"), str):
         args["address"] = {"value": args["address"]}
@@ -88,7 +88,7 @@ def _amount(value: Any) -> Any:
     return value
 
 
-async def lead(ctx: CallContext, tool: Tool, args: Args) -> Args:
+async def lead(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
     """v1 leads: ``organization_id``, and ``value`` as ``{amount, currency}`` (currency defaults to the
     company's default currency)."""
     _rename(args, {"person": "person_id", "organization": "organization_id", "owner": "owner_id"})
@@ -110,7 +110,7 @@ async def lead(ctx: CallContext, tool: Tool, args: Args) -> Args:
     return _finish(tool, args)
 
 
-async def activity(ctx: CallContext, tool: Tool, args: Args) -> Args:
+async def activity(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
     """v2 activities take the person as the primary participant (``person_id`` is read-only), but
     their list filters by ``person_id``."""
     _rename(args, {"organization": "org_id", "owner": "owner_id"})
@@ -123,7 +123,7 @@ async def activity(ctx: CallContext, tool: Tool, args: Args) -> Args:
     return _finish(tool, args)
 
 
-async def note(ctx: CallContext, tool: Tool, args: Args) -> Args:
+async def note(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
     _rename(args, {"person": "person_id", "organization": "org_id"})
     targets = ("deal_id", "person_id", "org_id", "lead_id")
     if tool.method == "POST" and not any(args.get(k) for k in targets):
@@ -134,13 +134,13 @@ async def note(ctx: CallContext, tool: Tool, args: Args) -> Args:
     return _finish(tool, args)
 
 
-async def stages(ctx: CallContext, tool: Tool, args: Args) -> Args:
+async def stages(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
     _rename(args, {"pipeline": "pipeline_id"})
     args["sort_by"] = "order_nr"  # funnel order; the API's default is creation order (id)
     return _finish(tool, args)
 
 
-async def plain(ctx: CallContext, tool: Tool, args: Args) -> Args:
+async def plain(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
     return _finish(tool, args)
 
 

@@ -5,39 +5,28 @@ cache (a name that is not in the cached copy triggers one fresh load before it i
 Persons and organizations are looked up with the search API on every call and never cached: they are
 created all the time, and a stale hit would silently link a record to the wrong person.
 
-Matching is case-insensitive: a whole-name match wins; otherwise a unique partial match is accepted.
-Several matches raise :class:`AmbiguousReference` with the candidates; none raises :class:`InvalidInput`
-naming the field and, for the small sets (stages, pipelines, users), what is allowed.
+Names are matched by :mod:`crmbridge.engine.matching`, as for every provider: an exact name wins, else a
+unique whole-word match; several raise :class:`AmbiguousReference` with the candidates; none raises
+:class:`InvalidInput` naming the field and, for the small sets (stages, pipelines, users), what is allowed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ...engine import matching
 from ...errors import AmbiguousReference, InsufficientScope, InvalidInput
 from ...spec import Resolver
-from .hooks import next_page
 
 if TYPE_CHECKING:
     from ...spec import CallContext
 
 __all__ = ["RESOLVERS", "current_user"]
 
-MAX_CANDIDATES = 10
-MAX_ALLOWED = 50
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    id: Any
-    label: str
-    names: tuple[str, ...]
-
-
-def _norm(text: Any) -> str:
-    return " ".join(str(text).split()).casefold()
+#: Hits a person or organization search returns; fewer means the search found them all.
+_SEARCH_LIMIT = 50
+Options = Callable[[list[Any]], list[matching.Choice[Any]]]
 
 
 def is_id(value: Any) -> bool:
@@ -46,56 +35,9 @@ def is_id(value: Any) -> bool:
     return isinstance(value, int) or (isinstance(value, str) and value.strip().isdecimal())
 
 
-def pick(
-    value: Any, options: Sequence[Option], *, field: str, kind: str, allowed: bool, hint: str = ""
-) -> Any:
-    """The one option ``value`` names; raises when it names several or none."""
-    needle = _norm(value)
-    if not needle:
-        raise InvalidInput(f"'{field}' is empty: give a name, an email or an id.", field=field)
-    matches = [o for o in options if needle in {_norm(n) for n in o.names}]
-    if (
-        not matches
-    ):  # every word given is a whole word of the name: "John" finds "John Smith", "Smith" not "Smithson"
-        wanted = set(needle.split())
-        matches = [o for o in options if any(wanted <= set(_norm(n).split()) for n in o.names)]
-    if len(matches) == 1:
-        return matches[0].id
-    if matches:
-        shown = ", ".join(f"{o.label} (id {o.id})" for o in matches[:MAX_CANDIDATES])
-        raise AmbiguousReference(
-            f"'{field}': {value!r} matches {len(matches)} {kind}s: {shown}. Give the id of the one you mean.",
-            field=field,
-            candidates=[{"id": o.id, "label": o.label} for o in matches[:MAX_CANDIDATES]],
-        )
-    if allowed:
-        labels = [o.label for o in options[:MAX_ALLOWED]]
-        listed = ", ".join(labels) if labels else "(none exist)"
-        raise InvalidInput(
-            f"'{field}': no {kind} is called {value!r}. Use one of: {listed}.", field=field, allowed=labels
-        )
-    raise InvalidInput(f"'{field}': no {kind} matches {value!r}. {hint}".strip(), field=field)
-
-
-async def fetch_all(
-    ctx: CallContext, path: str, params: Mapping[str, Any], *, max_pages: int = 10
-) -> list[Any]:
-    """Every row of a list endpoint, following v2 cursors or v1 offsets (``ctx.request`` sees one page)."""
-    hooks = ctx.provider.hooks
-    query = dict(params)
-    rows: list[Any] = []
-    for _ in range(max_pages):
-        body = await ctx.request("GET", path, params=query, unwrap=False)
-        data = hooks.unwrap(body)
-        rows.extend(r for r in (data if isinstance(data, list) else []) if isinstance(r, dict))
-        cursor = next_page(body)
-        if cursor is None:
-            break
-        if path.startswith("/api/v2/"):
-            query["cursor"] = cursor
-        else:
-            query["start"] = cursor
-    return rows
+async def _all(ctx: CallContext, path: str) -> list[Any]:
+    """Every row of a small list endpoint (pipelines, stages, users)."""
+    return [row async for row in ctx.paginate(path, params={"limit": 500}) if isinstance(row, dict)]
 
 
 async def _rows(
@@ -109,7 +51,7 @@ async def _pick_cached(
     ctx: CallContext,
     key: str,
     load: Callable[[], Awaitable[list[Any]]],
-    options: Callable[[list[Any]], list[Option]],
+    options: Options,
     value: Any,
     *,
     field: str,
@@ -117,30 +59,30 @@ async def _pick_cached(
 ) -> Any:
     """Match against the cached rows; on a miss, reload once (the name may be new) and match again."""
     try:
-        return pick(value, options(await _rows(ctx, key, load, False)), field=field, kind=kind, allowed=True)
+        return matching.pick(value, options(await _rows(ctx, key, load, False)), field=field, kind=kind).id
     except AmbiguousReference:
         raise
     except InvalidInput:
-        return pick(value, options(await _rows(ctx, key, load, True)), field=field, kind=kind, allowed=True)
+        return matching.pick(value, options(await _rows(ctx, key, load, True)), field=field, kind=kind).id
 
 
 # ---- pipelines and stages ------------------------------------------------------------------------------
 
 
 async def _load_pipelines(ctx: CallContext) -> list[Any]:
-    return await fetch_all(ctx, "/api/v2/pipelines", {"limit": 500})
+    return await _all(ctx, "/api/v2/pipelines")
 
 
 async def _load_stages(ctx: CallContext) -> list[Any]:
-    return await fetch_all(ctx, "/api/v2/stages", {"limit": 500})
+    return await _all(ctx, "/api/v2/stages")
 
 
 async def pipeline(ctx: CallContext, value: Any, args: dict[str, Any]) -> Any:
     if is_id(value):
         return int(value)
 
-    def options(rows: list[Any]) -> list[Option]:
-        return [Option(p["id"], str(p["name"]), (str(p["name"]),)) for p in rows]
+    def options(rows: list[Any]) -> list[matching.Choice[Any]]:
+        return [matching.Choice(p, p["id"], str(p["name"])) for p in rows]
 
     return await _pick_cached(
         ctx,
@@ -161,15 +103,15 @@ async def stage(ctx: CallContext, value: Any, args: dict[str, Any]) -> Any:
     pipelines = await ctx.cached("pipedrive:pipelines", lambda: _load_pipelines(ctx))
     names = {p["id"]: str(p["name"]) for p in pipelines}
 
-    def options(rows: list[Any]) -> list[Option]:
-        out = []
+    def options(rows: list[Any]) -> list[matching.Choice[Any]]:
+        out: list[matching.Choice[Any]] = []
         for s in rows:
             if isinstance(within, int) and s.get("pipeline_id") != within:
                 continue
             label = (
                 f"{s['name']} ({names.get(s.get('pipeline_id'), 'pipeline ' + str(s.get('pipeline_id')))})"
             )
-            out.append(Option(s["id"], label, (str(s["name"]), label)))
+            out.append(matching.Choice(s, s["id"], label, (str(s["name"]),)))
         return out
 
     return await _pick_cached(
@@ -193,7 +135,7 @@ async def current_user(ctx: CallContext) -> dict[str, Any]:
 
 async def _load_users(ctx: CallContext) -> list[Any]:
     try:
-        return await fetch_all(ctx, "/api/v1/users", {"limit": 500})
+        return await _all(ctx, "/api/v1/users")
     except InsufficientScope:
         # An OAuth app without users:read can still name its own user.
         return [await current_user(ctx)]
@@ -202,15 +144,15 @@ async def _load_users(ctx: CallContext) -> list[Any]:
 async def owner(ctx: CallContext, value: Any, args: dict[str, Any]) -> Any:
     if is_id(value):
         return int(value)
-    if _norm(value) in ("me", "myself", "current user"):
+    if matching.match_key(value) in ("me", "myself", "currentuser"):
         return (await current_user(ctx))["id"]
 
-    def options(rows: list[Any]) -> list[Option]:
-        out = []
+    def options(rows: list[Any]) -> list[matching.Choice[Any]]:
+        out: list[matching.Choice[Any]] = []
         for u in rows:
             if u.get("active_flag", True):
                 label = f"{u.get('name')} <{u.get('email')}>"
-                out.append(Option(u["id"], label, (str(u.get("name")), str(u.get("email")), label)))
+                out.append(matching.Choice(u, u["id"], label, (str(u.get("name")), str(u.get("email")))))
         return out
 
     return await _pick_cached(
@@ -222,12 +164,20 @@ async def owner(ctx: CallContext, value: Any, args: dict[str, Any]) -> Any:
 
 
 async def _search(ctx: CallContext, entity: str, term: str, field: str) -> list[dict[str, Any]]:
-    params: dict[str, Any] = {"term": term, "fields": field, "limit": 50}
+    params: dict[str, Any] = {"term": term, "fields": field, "limit": _SEARCH_LIMIT}
     if len(term) < 2:
         params["exact_match"] = "true"
     data = await ctx.request("GET", f"/api/v2/{entity}/search", params=params)
     items = data.get("items") if isinstance(data, dict) else None
     return [i["item"] for i in items or [] if isinstance(i, dict) and isinstance(i.get("item"), dict)]
+
+
+def _pick_hit(term: str, hits: list[dict[str, Any]], options: Options, *, field: str, tool: str) -> Any:
+    """The hit ``term`` names; a search may return hits that match it neither way (offered instead)."""
+    return matching.pick(
+        term, options(hits), field=field, kind=field, searched=True, complete=len(hits) < _SEARCH_LIMIT,
+        hint=f"Find it with {tool}, or give the {field}'s id.",
+    ).id  # fmt: skip
 
 
 def _person_label(item: Mapping[str, Any]) -> str:
@@ -241,26 +191,32 @@ def _person_label(item: Mapping[str, Any]) -> str:
     return label
 
 
+def _persons(hits: list[dict[str, Any]]) -> list[matching.Choice[Any]]:
+    return [
+        matching.Choice(
+            i, i["id"], _person_label(i), (str(i.get("name")), *(str(e) for e in i.get("emails") or []))
+        )
+        for i in hits
+    ]
+
+
+def _organizations(hits: list[dict[str, Any]]) -> list[matching.Choice[Any]]:
+    return [matching.Choice(i, i["id"], str(i.get("name"))) for i in hits]
+
+
 async def person(ctx: CallContext, value: Any, args: dict[str, Any]) -> Any:
     if is_id(value):
         return int(value)
-    term = " ".join(str(value).split())
-    items = await _search(ctx, "persons", term, "email" if "@" in term else "name")
-    options = [
-        Option(i["id"], _person_label(i), (str(i.get("name")), *(str(e) for e in i.get("emails") or [])))
-        for i in items
-    ]
-    return pick(
-        term, options, field="person", kind="person", allowed=False,
-        hint="Find it with pipedrive_persons_search, or give the person's id.",
-    )  # fmt: skip
+    term = matching.require_text(value, "person")
+    hits = await _search(ctx, "persons", term, "email" if "@" in term else "name")
+    return _pick_hit(term, hits, _persons, field="person", tool="pipedrive_persons_search")
 
 
 async def organization(ctx: CallContext, value: Any, args: dict[str, Any]) -> Any:
     """By id or name; an email means the organization of the person with that email."""
     if is_id(value):
         return int(value)
-    term = " ".join(str(value).split())
+    term = matching.require_text(value, "organization")
     if "@" in term:
         person_id = await person(ctx, term, args)
         found = await ctx.request("GET", f"/api/v2/persons/{person_id}")
@@ -271,12 +227,8 @@ async def organization(ctx: CallContext, value: Any, args: dict[str, Any]) -> An
                 field="organization",
             )
         return org_id
-    items = await _search(ctx, "organizations", term, "name")
-    options = [Option(i["id"], str(i.get("name")), (str(i.get("name")),)) for i in items]
-    return pick(
-        term, options, field="organization", kind="organization", allowed=False,
-        hint="Find it with pipedrive_organizations_search, or give the organization's id.",
-    )  # fmt: skip
+    hits = await _search(ctx, "organizations", term, "name")
+    return _pick_hit(term, hits, _organizations, field="organization", tool="pipedrive_organizations_search")
 
 
 RESOLVERS: Mapping[str, Resolver] = {

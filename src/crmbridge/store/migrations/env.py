@@ -13,6 +13,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+# Absolute imports: Alembic loads this file by path, outside the package, so relative ones cannot work.
 from crmbridge.store.db import create_store_engine
 from crmbridge.store.models import Base
 

@@ -1,4 +1,4 @@
-"""The sync facade: one private event loop per ``Bridge``, so pooled connections outlive each call."""
+"""A private event loop on a daemon thread, so synchronous callers reuse pooled connections between calls."""
 
 from __future__ import annotations
 
