@@ -101,7 +101,7 @@ BROKEN: list[tuple[Check, Provider, str]] = [
     (check_names, changed("acme_contact_get", name="acme_ContactGet"), "not snake case"),
     (check_names, changed("acme_contact_get", name="acme_contact_fetch"), "does not end with a verb"),
     (check_names, changed("acme_contact_get", name="acme_" + "very_" * 12 + "get"), "more than the 64"),
-    (check_descriptions, changed("acme_contact_get", description="Get."), "says too little"),
+    (check_descriptions, changed("acme_contact_get", description="Get contact."), "2 word(s) says too little"),
     (check_descriptions, changed("acme_contact_get", description="x" * 201), "at most 200"),
     (check_descriptions, changed("acme_contact_get", description=" Read one contact by id. "), "white space"),
     (check_annotations, changed("acme_contact_get", annotations=Annotations(idempotent=True)), "says read-only"),
@@ -210,5 +210,5 @@ def test_without_a_tokenizer_the_budget_says_so(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(LookupError, match="tiktoken"):
         conformance.check_token_budget(acme())
     assert conformance.check_provider(changed("acme_contact_get", description="Get.")) == [
-        "acme_contact_get: description of 4 characters says too little (at least 20)"
+        "acme_contact_get: a description of 1 word(s) says too little (at least 3)"
     ]

@@ -20,7 +20,7 @@ The rules:
 
 - **names**: ``<provider>_<words>_<verb>`` in snake case, unique, at most 64 characters (what OpenAI and
   Anthropic accept), ending with a known verb;
-- **descriptions**: say something (``min_description_chars``) and stay short (``max_description_chars``);
+- **descriptions**: say something (at least ``min_description_words``) and stay short (``max_description_chars``);
 - **annotations**: read-only exactly when the verb reads; read-only tools send ``GET`` or ``POST …/search``
   and are idempotent; ``DELETE`` and delete-like verbs are destructive; ``GET``/``PUT``/``DELETE`` are
   idempotent; a create that is re-checked after a lost answer is a non-idempotent ``POST``;
@@ -88,7 +88,8 @@ class Rules:
     destructive_verbs: frozenset[str] = frozenset({"delete", "archive"})
     #: OpenAI and Anthropic both refuse tool names longer than this.
     max_name_chars: int = 64
-    min_description_chars: int = 20
+    #: A description shorter than this many words ("Create.") does not tell a model when to use the tool.
+    min_description_words: int = 3
     max_description_chars: int = 200
     #: cl100k_base tokens of one tool's definition (name, description, input schema as JSON).
     tool_token_max: int = 500
@@ -148,10 +149,11 @@ def check_descriptions(provider: Provider, rules: Rules = RULES) -> list[str]:
         text = tool.description
         if text != text.strip():
             problems.append(f"{tool.name}: description starts or ends with white space")
-        if len(text.strip()) < rules.min_description_chars:
+        words = len(text.split())
+        if words < rules.min_description_words:
             problems.append(
-                f"{tool.name}: description of {len(text.strip())} characters says too little "
-                f"(at least {rules.min_description_chars})"
+                f"{tool.name}: a description of {words} word(s) says too little "
+                f"(at least {rules.min_description_words})"
             )
         if len(text) > rules.max_description_chars:
             problems.append(
