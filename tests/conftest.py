@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 
 from crmbridge_sandbox import Sandbox
 
+from .bridges import Connected, connected_bridge
 from .live import LiveSandbox, serve
 
 
@@ -52,6 +54,14 @@ async def company(client: httpx.AsyncClient) -> dict[str, Any]:
     data["headers"] = {"x-api-token": data["api_token"]}
     data["prefix"] = f"/pipedrive/{data['company_domain']}"
     return data
+
+
+@pytest.fixture
+def hubspot_bridge(sandbox: Sandbox, tmp_path: Path) -> Iterator[Connected]:
+    """A Bridge (SQLite in tmp_path) with ``USER`` connected to a seeded HubSpot portal by private-app token."""
+    connected = connected_bridge(sandbox, tmp_path)
+    yield connected
+    connected.bridge.close()
 
 
 @pytest.fixture(scope="session")
