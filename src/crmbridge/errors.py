@@ -30,6 +30,7 @@ secrets: :func:`scrub` runs over every message, typed string and detail string.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -62,30 +63,34 @@ __all__ = [
 # JSON. The shapes of the credentials each CRM issues are the provider's (``AuthSpec.secret_patterns``),
 # added through ``register_secret_patterns`` when it joins a catalog.
 _GENERIC_SECRET_PATTERNS = (
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
-    re.compile(
-        r"(?i)((?:api_token|api_key|apikey|access_token|refresh_token|client_secret|token|code|password)"
-        r"[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]{6,}"
-    ),
+    r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}",
+    r"(?i)((?:api_token|api_key|apikey|access_token|refresh_token|client_secret|token|code|password)"
+    r"[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]{6,}",
 )
-_secret_patterns: tuple[re.Pattern[str], ...] = _GENERIC_SECRET_PATTERNS
+_registered: tuple[re.Pattern[str], ...] = ()
 _registering = threading.Lock()
+
+
+@functools.cache
+def _generic_patterns() -> tuple[re.Pattern[str], ...]:
+    """Compiled with the first text scrubbed, not at import (start-up cost)."""
+    return tuple(re.compile(p) for p in _GENERIC_SECRET_PATTERNS)
 
 
 def register_secret_patterns(patterns: Iterable[str]) -> None:
     """Mask these shapes too, everywhere from now on (a provider's credential formats); a first group, if
     any, is kept. Registering a pattern again changes nothing."""
-    global _secret_patterns
+    global _registered
     with _registering:
-        known = {p.pattern for p in _secret_patterns}
+        known = {*_GENERIC_SECRET_PATTERNS, *(p.pattern for p in _registered)}
         added = tuple(re.compile(p) for p in dict.fromkeys(patterns) if p not in known)
         if added:
-            _secret_patterns = (*_secret_patterns, *added)
+            _registered = (*_registered, *added)
 
 
 def scrub(text: str) -> str:
     """Mask anything that looks like a credential: errors and logs go to models and humans alike."""
-    for pattern in _secret_patterns:
+    for pattern in (*_generic_patterns(), *_registered):
         text = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + "[redacted]", text)
     return text
 

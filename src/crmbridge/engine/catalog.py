@@ -1,14 +1,20 @@
-"""The tool catalog: the tools of a given list of providers, by name, with validators compiled once."""
+"""The tool catalog: the tools of a given list of providers, by name, with validators compiled once.
+
+Loading a catalog reads tool definitions and nothing more: the schema machinery (``.schema``) loads
+with the first validator or strict definition asked for, ``difflib`` with the first unknown tool name
+(start-up cost).
+"""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError, UnknownTool, register_secret_patterns
-from ..spec import Provider, Tool
-from .schema import CompiledSchema, strict_schema
+
+if TYPE_CHECKING:
+    from ..spec import Provider, Tool
+    from .schema import CompiledSchema
 
 __all__ = ["Catalog", "tool_definition"]
 
@@ -69,6 +75,8 @@ class Catalog:
         found = self._by_name.get(name)
         if found is not None:
             return found
+        import difflib
+
         prefix = name.split("_", 1)[0]
         known = [t.name for t in self.tools(prefix if prefix in self._providers else None)]
         close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
@@ -81,6 +89,8 @@ class Catalog:
         hit = self._compiled.get(id(tool))
         if hit is not None and hit[0] is tool:
             return hit[1]
+        from .schema import CompiledSchema
+
         compiled = CompiledSchema(tool.input_schema)
         self._compiled[id(tool)] = (tool, compiled)
         return compiled
@@ -91,6 +101,8 @@ def tool_definition(tool: Tool, *, strict: bool = False) -> dict[str, Any]:
     schema: dict[str, Any] = dict(tool.input_schema)
     is_strict = False
     if strict:
+        from .schema import strict_schema
+
         schema, is_strict = strict_schema(tool.input_schema)
     out: dict[str, Any] = {
         "name": tool.name,

@@ -1,13 +1,14 @@
 """``DefaultHooks``: the hooks of a plain JSON REST API, which a provider subclasses for its quirks.
 
 The contract lives in :class:`crmbridge.spec.ProviderHooks`; this is its everyday implementation plus the
-response helpers providers share (``body_json``, ``default_error``, ``retry_after_seconds``).
+response helpers providers share (``body_json``, ``default_error``, ``retry_after_seconds``) and
+``Deferred``, a mapping of resolvers or preparers that loads them on first use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import (
     AuthFailed,
@@ -20,14 +21,26 @@ from ..errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from ..spec import Identity, PageInfo, Preparer, Resolver
 
 if TYPE_CHECKING:
     import httpx
 
-    from ..spec import CallContext, OAuthClient, Prepared, TokenSet, Tool, UninstallNotice
+    from ..spec import (
+        CallContext,
+        Identity,
+        OAuthClient,
+        PageInfo,
+        Prepared,
+        Preparer,
+        Resolver,
+        TokenSet,
+        Tool,
+        UninstallNotice,
+    )
 
-__all__ = ["DefaultHooks", "body_json", "default_error", "retry_after_seconds"]
+__all__ = ["DefaultHooks", "Deferred", "body_json", "default_error", "retry_after_seconds"]
+
+V = TypeVar("V")
 
 
 def body_json(response: httpx.Response) -> Any:
@@ -38,6 +51,45 @@ def body_json(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+class Deferred(Mapping[str, V]):
+    """A mapping built by ``load()`` on first use (a lookup, ``in``, iteration), then kept.
+
+    A provider's resolvers and preparers run only inside tool calls, so their modules (and what those
+    import) load with the first call that needs one instead of with the catalog (start-up cost)::
+
+        def _resolvers() -> Mapping[str, Resolver]:
+            from . import resolve
+
+            return resolve.RESOLVERS
+
+        class MyHooks(DefaultHooks):
+            resolvers = Deferred(_resolvers)
+    """
+
+    __slots__ = ("_load", "_loaded")
+
+    def __init__(self, load: Callable[[], Mapping[str, V]]) -> None:
+        self._load = load
+        self._loaded: Mapping[str, V] | None = None
+
+    def _mapping(self) -> Mapping[str, V]:
+        if self._loaded is None:  # two threads may both load: imports are locked, the results equal
+            self._loaded = self._load()
+        return self._loaded
+
+    def __getitem__(self, name: str) -> V:
+        return self._mapping()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
+
+    def __repr__(self) -> str:
+        return f"Deferred({self._load.__qualname__})" if self._loaded is None else repr(self._loaded)
 
 
 class DefaultHooks:
@@ -92,6 +144,9 @@ class DefaultHooks:
     async def identify(self, http: httpx.AsyncClient, client: OAuthClient, tokens: TokenSet) -> Identity:
         """Whose grant a fresh token is. Knowing nothing more than the token answer, each connected account
         counts as its own CRM account, on the provider's (or connection's) base URL."""
+        # The OAuth contract loads when an account authorises, not with the catalog (start-up cost).
+        from ..spec.oauth import Identity
+
         return Identity()
 
     def read_uninstall(

@@ -8,7 +8,6 @@ own, and any installed under the ``crmbridge.providers`` entry-point group) and 
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Iterable
 
 from ..engine import Catalog
@@ -16,8 +15,6 @@ from ..errors import ConfigurationError
 from ..spec import Provider
 
 __all__ = ["BUILTIN", "builtin", "builtin_providers", "default_catalog", "entry_point_providers"]
-
-log = logging.getLogger("crmbridge.providers")
 
 #: The CRMs that ship with crmbridge, by the name tools are prefixed with.
 BUILTIN: tuple[str, ...] = ("hubspot", "pipedrive")
@@ -42,8 +39,10 @@ def builtin_providers() -> list[Provider]:
 
 def entry_point_providers() -> list[Provider]:
     """Providers installed by other packages under the ``crmbridge.providers`` entry-point group."""
+    import logging  # only a plug-in that fails is logged: listing the built-in tools skips it (start-up cost)
     from importlib.metadata import entry_points
 
+    log = logging.getLogger("crmbridge.providers")
     found: list[Provider] = []
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         try:

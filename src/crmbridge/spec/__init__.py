@@ -2,32 +2,42 @@
 
 Everything else imports this package; it imports nothing of crmbridge but the error taxonomy. A tool or
 a provider built here can be run by any engine that is handed it.
+
+Names load on first use (start-up cost): declaring tools and providers needs only ``tool``,
+``provider`` and ``limits``; the OAuth contract, the hooks contract and discovery's schema load when
+something asks for them.
 """
 
-from .hooks import CallContext, PageInfo, Prepared, Preparer, ProviderHooks, Resolver
-from .limits import DAY, CostRule, DailyBudget, RateLimits, Window
-from .oauth import (
-    GrantRejected,
-    Identity,
-    OAuthClient,
-    TokenSet,
-    UninstallNotice,
-    UnsafeGrant,
-    basic_credentials,
-    client_matches,
-    token_endpoint_error,
-)
-from .provider import AuthSpec, Provider
-from .schema import (
-    AssociationType,
-    ObjectSchema,
-    PipelineSchema,
-    PropertyOption,
-    PropertySchema,
-    SchemaSnapshot,
-    StageSchema,
-)
-from .tool import Annotations, Output, Recheck, Tool
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .hooks import CallContext, PageInfo, Prepared, Preparer, ProviderHooks, Resolver
+    from .limits import DAY, CostRule, DailyBudget, RateLimits, Window
+    from .oauth import (
+        GrantRejected,
+        Identity,
+        OAuthClient,
+        TokenSet,
+        UninstallNotice,
+        UnsafeGrant,
+        basic_credentials,
+        client_matches,
+        token_endpoint_error,
+    )
+    from .provider import AuthSpec, Provider
+    from .schema import (
+        AssociationType,
+        ObjectSchema,
+        PipelineSchema,
+        PropertyOption,
+        PropertySchema,
+        SchemaSnapshot,
+        StageSchema,
+    )
+    from .tool import Annotations, Output, Recheck, Tool
 
 __all__ = [
     "DAY",
@@ -64,3 +74,47 @@ __all__ = [
     "client_matches",
     "token_endpoint_error",
 ]
+
+_HOME = {
+    **dict.fromkeys(
+        ("CallContext", "PageInfo", "Prepared", "Preparer", "ProviderHooks", "Resolver"), "hooks"
+    ),
+    **dict.fromkeys(("DAY", "CostRule", "DailyBudget", "RateLimits", "Window"), "limits"),
+    **dict.fromkeys(
+        (
+            "GrantRejected",
+            "Identity",
+            "OAuthClient",
+            "TokenSet",
+            "UninstallNotice",
+            "UnsafeGrant",
+            "basic_credentials",
+            "client_matches",
+            "token_endpoint_error",
+        ),
+        "oauth",
+    ),
+    **dict.fromkeys(("AuthSpec", "Provider"), "provider"),
+    **dict.fromkeys(
+        (
+            "AssociationType",
+            "ObjectSchema",
+            "PipelineSchema",
+            "PropertyOption",
+            "PropertySchema",
+            "SchemaSnapshot",
+            "StageSchema",
+        ),
+        "schema",
+    ),
+    **dict.fromkeys(("Annotations", "Output", "Recheck", "Tool"), "tool"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value

@@ -10,9 +10,6 @@ The helpers below are the OAuth vocabulary those hooks share, so they need nothi
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -211,6 +208,9 @@ def token_endpoint_error(response: httpx.Response, what: str, spec: AuthSpec) ->
 
 def basic_credentials(header: str | None) -> tuple[str, str] | None:
     """``(user, password)`` of an ``Authorization: Basic …`` header, or ``None`` when absent or malformed."""
+    import base64  # here, not at module level: only a notice's check needs it (start-up cost)
+    import binascii
+
     scheme, _, value = (header or "").partition(" ")
     if scheme.lower() != "basic" or not value.strip():
         return None
@@ -224,6 +224,8 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
 
 def client_matches(credentials: tuple[str, str] | None, client_id: str, client_secret: str) -> bool:
     """Constant-time comparison of both halves (a timing leak would reveal the secret byte by byte)."""
+    import hmac  # here, not at module level: hashlib's OpenSSL binding is slow to load (start-up cost)
+
     if credentials is None:
         return False
     same_id = hmac.compare_digest(credentials[0].encode(), client_id.encode())

@@ -3,17 +3,38 @@ for its quirks (``hooks.py``, ``auth.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from ...engine.hooks import Deferred
 from ...spec import AuthSpec, Provider
-from . import auth, resolve, tools_crm, tools_generic
+from . import auth, tools_crm, tools_generic
 from .hooks import HubSpotHooks
 from .limits import HUBSPOT_LIMITS
+
+if TYPE_CHECKING:
+    from ...spec import Preparer, Resolver
 
 __all__ = ["PROVIDER"]
 
 
+# The resolve_* and generic_prepare modules load with the first call that needs them, not with the catalog
+# (start-up cost).
+def _resolvers() -> Mapping[str, Resolver]:
+    from . import resolve
+
+    return resolve.RESOLVERS
+
+
+def _preparers() -> Mapping[str, Preparer]:
+    from . import generic_prepare, resolve
+
+    return {**resolve.PREPARERS, **generic_prepare.PREPARERS}
+
+
 class _Hooks(auth.HubSpotAuthHooks, HubSpotHooks):
-    resolvers = resolve.RESOLVERS
-    preparers = {**resolve.PREPARERS, **tools_generic.PREPARERS}
+    resolvers = Deferred(_resolvers)
+    preparers = Deferred(_preparers)
 
 
 PROVIDER = Provider(

@@ -11,10 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from ...engine.hooks import body_json
 from ...errors import ProviderError, ProviderUnavailable
-from ...spec import Identity, OAuthClient, TokenSet, token_endpoint_error
 
 if TYPE_CHECKING:
     import httpx
+
+    from ...spec import Identity, OAuthClient, TokenSet
+
+# The OAuth contract (``spec.oauth``) and httpx are imported by the functions that authorise: the catalog
+# loads this module to list tools, which needs neither (start-up cost).
 
 __all__ = [
     "DEAD_GRANT_CODES",
@@ -79,6 +83,8 @@ async def introspect(http: httpx.AsyncClient, client: OAuthClient, access_token:
     except httpx.TransportError as exc:
         raise ProviderUnavailable(f"HubSpot's introspection did not answer ({type(exc).__name__}).") from None
     if response.status_code != 200:
+        from ...spec.oauth import token_endpoint_error
+
         raise token_endpoint_error(response, "token introspection", client.spec)
     body = body_json(response)
     info: dict[str, Any] = body if isinstance(body, dict) else {}
@@ -91,6 +97,8 @@ class HubSpotAuthHooks:
     """The auth hooks of HubSpot's provider (mixed into its hooks class)."""
 
     async def identify(self, http: httpx.AsyncClient, client: OAuthClient, tokens: TokenSet) -> Identity:
+        from ...spec.oauth import Identity
+
         info = await introspect(http, client, tokens.access_token)
         hub_id = info.get("hub_id")
         return Identity(

@@ -1,27 +1,12 @@
-"""Seed 004's record actions over any object type: create, get, update, archive, search."""
+"""Seed 004's record actions over any object type: create, get, update, archive, search.
+
+Their preparers (``generic_record*``) are in ``generic_prepare``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
-
-from ...errors import InvalidInput, NotFound
-from ...spec import Annotations, Output, Prepared, Preparer, Tool
-from .generic_common import (
-    ENTITY_HELP,
-    PROPERTY_VALUES,
-    READ,
-    SEARCH,
-    default_association,
-    kind,
-    object_schema,
-    property_values,
-    search_body,
-)
-
-if TYPE_CHECKING:
-    from ...spec import CallContext
+from ...spec import Annotations, Output, Tool
+from .generic_common import ENTITY_HELP, PROPERTY_VALUES, READ, SEARCH, object_schema
 
 _ENTITY = {"type": "string", "description": ENTITY_HELP}
 _ID = {"type": "string", "description": "Record id (or the idProperty value)."}
@@ -56,68 +41,6 @@ _ASSOCIATIONS = {
     },
 }
 _PATH = "/crm/v3/objects/{entity}"
-
-
-def _entity(args: dict[str, Any]) -> dict[str, Any]:
-    args["entity"] = kind(args["entity"], "entity").api_name
-    if isinstance(args.get("properties"), Mapping):
-        args["properties"] = property_values(args["properties"])
-    return args
-
-
-async def _record(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
-    return Prepared(_entity(args))
-
-
-async def _create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
-    args = _entity(args)
-    links: list[dict[str, Any]] = []
-    associated: dict[str, list[str]] = {}
-    for i, raw in enumerate(args.get("associations") or ()):
-        item: dict[str, Any] = {"to": {"id": str(raw["to"]["id"])}}
-        if raw.get("types"):
-            item["types"] = raw["types"]
-        elif raw.get("toObjectType"):
-            target = kind(raw["toObjectType"], f"associations[{i}].toObjectType").api_name
-            item["types"] = [await default_association(ctx, args["entity"], target, f"associations[{i}]")]
-            associated.setdefault(target, []).append(item["to"]["id"])
-        else:
-            raise InvalidInput(
-                f"associations[{i}] needs 'types' or 'toObjectType' (for the default association).",
-                field=f"associations[{i}].types",
-            )
-        links.append(item)
-    if "associations" in args:
-        args["associations"] = links
-    return Prepared(args, linked=associated)  # shown by HubSpotHooks.shape_record next to the new record
-
-
-async def _get(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
-    args = _entity(args)
-    if args.get("associations"):
-        args["associations"] = [kind(a, "associations").api_name for a in args["associations"]]
-    return Prepared(args)
-
-
-async def _archive(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
-    """HubSpot answers 204 even for ids that do not exist; check first so a typo is not reported as done."""
-    entity = args["entity"]
-    args = _entity(args)
-    path = f"/crm/v3/objects/{args['entity']}/{quote(str(args['entityId']), safe='')}"
-    try:
-        await ctx.request("GET", path, params={"properties": "hs_object_id"})
-    except NotFound:
-        raise NotFound(
-            f"No live {entity} record with id {args['entityId']} (it may not exist or be archived already).",
-            field="entityId",
-        ) from None
-    return Prepared(args)
-
-
-async def _search(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
-    args = _entity(args)
-    return Prepared({"entity": args["entity"], **search_body(args.get("searchObj") or {})})
-
 
 TOOLS: tuple[Tool, ...] = (
     Tool(
@@ -210,11 +133,3 @@ TOOLS: tuple[Tool, ...] = (
         },
     ),
 )
-
-PREPARERS: Mapping[str, Preparer] = {
-    "generic_record": _record,
-    "generic_record_create": _create,
-    "generic_record_get": _get,
-    "generic_record_archive": _archive,
-    "generic_records_search": _search,
-}

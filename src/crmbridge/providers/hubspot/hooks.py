@@ -1,16 +1,18 @@
-"""HubSpot's quirks: its error body, its paging, its record shape, and how to find a lost create."""
+"""HubSpot's quirks: its error body, its paging, its record shape, and how to find a lost create.
+
+What only some calls need (the object types for a generic tool's scopes, ``json`` for a validation
+message, the name matcher for labels, the request planner for a re-check) is imported where it is used:
+the catalog loads this module to list tools (start-up cost).
+"""
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...engine.hooks import DefaultHooks, body_json, default_error, retry_after_seconds
-from ...engine.matching import match_key
-from ...engine.request import plan_request
 from ...errors import (
     AuthFailed,
     Conflict,
@@ -19,19 +21,17 @@ from ...errors import (
     InvalidInput,
     RateLimited,
 )
-from ...spec import PageInfo
-from .objects import object_type
 
 if TYPE_CHECKING:
     import httpx
 
-    from ...spec import CallContext, Prepared, Tool
+    from ...spec import CallContext, PageInfo, Prepared, Tool
 
 __all__ = ["HubSpotHooks"]
 
 _PROVIDER = "hubspot"
 _DAY = 86_400
-_EXISTING_ID = re.compile(r"Existing ID: (\d+)")
+_EXISTING_ID = r"Existing ID: (\d+)"  # compiled (and cached by re) with the first conflict
 _SCOPE_KEYS = ("requiredGranularScopes", "requiredScopes", "missingScopes")
 #: Properties every record carries that tell a model nothing new.
 _NOISE = frozenset({"hs_object_id", "hs_lastmodifieddate", "lastmodifieddate"})
@@ -62,6 +62,8 @@ def _validation_message(message: str) -> tuple[str, dict[str, Any]]:
     start = message.find("[")
     if "Property values were not valid" not in message or start < 0:
         return message, {}
+    import json
+
     try:
         problems = json.loads(message[start:])
     except ValueError:
@@ -82,6 +84,8 @@ def _validation_message(message: str) -> tuple[str, dict[str, Any]]:
 def _labels(props: Mapping[str, Any], known: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     """Names for ids a model cannot read (numeric stage, pipeline and owner ids), from the preparer's
     ``Prepared.labels``; a label that merely spells its id (``closedwon``) is left out."""
+    from ...engine.matching import match_key
+
     out: dict[str, str] = {}
     for name, names in known.items():
         value = props.get(name)
@@ -99,6 +103,8 @@ class HubSpotHooks(DefaultHooks):
     def scopes_for(self, tool: Tool, args: Mapping[str, Any]) -> tuple[str, ...]:
         entity = args.get("entity")
         if isinstance(entity, str) and tool.name.startswith("hubspot_record"):
+            from .objects import object_type
+
             kind = object_type(entity)
             return (kind.read_scope if tool.annotations.read_only else kind.write_scope,)
         return tool.scopes
@@ -163,6 +169,8 @@ class HubSpotHooks(DefaultHooks):
         ]
         if not filters:
             return None
+        from ...engine.request import plan_request
+
         path = plan_request(tool, dict(args)).path  # /crm/v3/objects/<type>
         # Newest first: with more than 100 look-alikes an unsorted (oldest-first) page would never
         # contain the record just created, and the create would be sent again.
@@ -227,7 +235,7 @@ class HubSpotHooks(DefaultHooks):
                 **common,
             )
         if status == 409:
-            match = _EXISTING_ID.search(message)
+            match = re.search(_EXISTING_ID, message)
             return Conflict(message, existing_id=match.group(1) if match else None, **common)
         if status == 400:
             text, details = _validation_message(message)

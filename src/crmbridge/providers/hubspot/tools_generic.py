@@ -1,16 +1,10 @@
 """Seed 004's generic record actions over every object type, plus pipelines, properties, owners,
-tickets and associations. The tools live in the ``generic_*`` modules; this one gathers them."""
+tickets and associations. The tools live in the ``generic_*`` modules; this one gathers them (their
+preparers are in ``generic_prepare``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from ...spec import Preparer, Tool
+from ...spec import Tool
 from . import generic_meta, generic_records, generic_tickets
 
 TOOLS: tuple[Tool, ...] = (*generic_records.TOOLS, *generic_tickets.TOOLS, *generic_meta.TOOLS)
-PREPARERS: Mapping[str, Preparer] = {
-    **generic_records.PREPARERS,
-    **generic_tickets.PREPARERS,
-    **generic_meta.PREPARERS,
-}

@@ -6,11 +6,13 @@ v1 only what v2 lacks (leads, notes, users/me). Paths are relative to the accoun
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from ...engine.hooks import Deferred
 from ...spec import AuthSpec, Provider
 from . import (
     auth,
-    prepare,
-    resolve,
     tools_activities,
     tools_deals,
     tools_leads,
@@ -22,12 +24,28 @@ from . import (
 from .hooks import PipedriveHooks
 from .limits import PIPEDRIVE_LIMITS
 
+if TYPE_CHECKING:
+    from ...spec import Preparer, Resolver
+
 __all__ = ["PROVIDER"]
 
 
+# resolve.py and prepare.py load with the first call that needs them, not with the catalog (start-up cost).
+def _resolvers() -> Mapping[str, Resolver]:
+    from . import resolve
+
+    return resolve.RESOLVERS
+
+
+def _preparers() -> Mapping[str, Preparer]:
+    from . import prepare
+
+    return prepare.PREPARERS
+
+
 class _Hooks(auth.PipedriveAuthHooks, PipedriveHooks):
-    resolvers = resolve.RESOLVERS
-    preparers = prepare.PREPARERS
+    resolvers = Deferred(_resolvers)
+    preparers = Deferred(_preparers)
 
 
 PROVIDER = Provider(

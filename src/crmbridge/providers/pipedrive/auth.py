@@ -10,16 +10,19 @@ who knows the URL from disconnecting users.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...engine.hooks import body_json
 from ...errors import InvalidInput, ProviderError, ProviderUnavailable
-from ...spec import Identity, OAuthClient, TokenSet, UninstallNotice, UnsafeGrant
 
 if TYPE_CHECKING:
     import httpx
+
+    from ...spec import Identity, OAuthClient, TokenSet, UninstallNotice
+
+# The OAuth contract (``spec.oauth``), httpx and json are imported by the functions that authorise or read
+# a notice: the catalog loads this module to list tools, which needs none of them (start-up cost).
 
 __all__ = [
     "DEAD_GRANT_CODES",
@@ -52,6 +55,8 @@ def safe_api_domain(value: Any, configured_base_url: str | None) -> str:
     """Accept ``api_domain`` only where a token may go: an https ``*.pipedrive.com`` origin, or the origin
     of the connection's configured base URL (the sandbox). Anything else is refused."""
     import httpx  # only when authorising: listing tools must not load the HTTP stack
+
+    from ...spec.oauth import UnsafeGrant
 
     if not isinstance(value, str) or not value:
         raise UnsafeGrant("Pipedrive's token answer has no api_domain.")
@@ -99,6 +104,8 @@ async def _users_me(http: httpx.AsyncClient, api_domain: str, access_token: str)
 def _notice_fields(body: bytes | Mapping[str, Any]) -> dict[str, str]:
     data: Any = body
     if isinstance(body, bytes | bytearray):
+        import json
+
         try:
             data = json.loads(body or b"{}")
         except ValueError:
@@ -116,6 +123,8 @@ class PipedriveAuthHooks:
     """The auth hooks of Pipedrive's provider (mixed into its hooks class)."""
 
     async def identify(self, http: httpx.AsyncClient, client: OAuthClient, tokens: TokenSet) -> Identity:
+        from ...spec.oauth import Identity
+
         api_domain = safe_api_domain(tokens.extra.get("api_domain"), client.base_url)
         me = await _users_me(http, api_domain, tokens.access_token)
         company_id = me.get("company_id")
@@ -138,6 +147,8 @@ class PipedriveAuthHooks:
         fields = _notice_fields(body)
         if fields["client_id"] != client.client_id:
             raise InvalidInput("The uninstall notice names another app.", field="client_id")
+        from ...spec.oauth import UninstallNotice
+
         return UninstallNotice(
             {"company_id": fields["company_id"], "user_id": fields["user_id"]},
             reason="the app was uninstalled in Pipedrive",

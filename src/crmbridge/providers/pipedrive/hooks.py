@@ -18,13 +18,12 @@ from ...errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from ...spec import PageInfo
 from .common import V1
 
 if TYPE_CHECKING:
     import httpx
 
-    from ...spec import CallContext, Prepared, Tool
+    from ...spec import CallContext, PageInfo, Prepared, Tool
 
 __all__ = ["PipedriveHooks"]
 
@@ -51,12 +50,13 @@ _INPUT_NAME = {
     "start": "cursor",
 }
 #: Where Pipedrive's messages name a field ("Invalid field 'x'", "(field 'x')", "Unknown field(s): x").
+#: Compiled (and cached by ``re``) with the first error message read, not at import (start-up cost).
 _FIELD_PATTERNS = (
-    re.compile(r"\(field '([^']+)'\)"),
-    re.compile(r"\b(?:[Ff]ield|[Pp]arameter)\s+'([^']+)'"),
-    re.compile(r"\b[Ff]ield(?:\(s\)|s)?:?\s+([A-Za-z_][\w.\[\]]*)"),
+    r"\(field '([^']+)'\)",
+    r"\b(?:[Ff]ield|[Pp]arameter)\s+'([^']+)'",
+    r"\b[Ff]ield(?:\(s\)|s)?:?\s+([A-Za-z_][\w.\[\]]*)",
 )
-_QUOTED = re.compile(r"'([A-Za-z_][\w.\[\]]*)'")
+_QUOTED = r"'([A-Za-z_][\w.\[\]]*)'"
 #: Tools the CRM also allows under scopes other than ``tool.scopes`` (see ``scopes_for``).
 _ANY_OF_SCOPES = frozenset(
     {"pipedrive_deals_search", "pipedrive_persons_search", "pipedrive_organizations_search",
@@ -133,12 +133,12 @@ def _field(message: str, tool: Tool | None) -> str | None:
     known = set((tool.input_schema.get("properties") or {}) if tool else ())
     name = None
     for pattern in _FIELD_PATTERNS:
-        match = pattern.search(message)
+        match = re.search(pattern, message)
         if match:
             name = match.group(1)
             break
     if name is None:  # else a quoted or plain word of the message that is a field name
-        words = [*_QUOTED.findall(message), *re.findall(r"[a-z_]+", message.lower())]
+        words = [*re.findall(_QUOTED, message), *re.findall(r"[a-z_]+", message.lower())]
         name = next((w for w in words if _base(w) in known or _base(w) in _INPUT_NAME), None)
     if name is None:
         return None
