@@ -1,16 +1,21 @@
-"""Shared fixtures: a fresh in-process sandbox per test, reached through httpx like a network service."""
+"""Shared fixtures: a fresh in-process sandbox per test, reached through httpx like a network service, and
+one sandbox served on loopback for the whole session, for clients that need a real URL."""
 
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from crmbridge_sandbox import Sandbox
+
+from .bridges import Connected, connected_bridge
+from .live import LiveSandbox, serve
 
 
 @pytest.fixture
@@ -49,6 +54,23 @@ async def company(client: httpx.AsyncClient) -> dict[str, Any]:
     data["headers"] = {"x-api-token": data["api_token"]}
     data["prefix"] = f"/pipedrive/{data['company_domain']}"
     return data
+
+
+@pytest.fixture
+def hubspot_bridge(sandbox: Sandbox, tmp_path: Path) -> Iterator[Connected]:
+    """A Bridge (SQLite in tmp_path) with ``USER`` connected to a seeded HubSpot portal by private-app token."""
+    connected = connected_bridge(sandbox, tmp_path)
+    yield connected
+    connected.bridge.close()
+
+
+@pytest.fixture(scope="session")
+def live_sandbox() -> Iterator[LiveSandbox]:
+    """A sandbox on a loopback port for the whole session. Starting uvicorn per test would be slow; every
+    test still makes its own portal or company (``live_sandbox.new_portal()``), so tests never see each other's data.
+    """
+    with serve(Sandbox()) as running:
+        yield running
 
 
 # Every token and key shape the sandbox issues: HubSpot private-app, access and refresh tokens,

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,8 @@ from crmbridge.cli import build_parser, main
 from crmbridge.engine import tool_definition
 from crmbridge.providers import builtin
 from crmbridge.vault import Vault
-from crmbridge_sandbox import Sandbox
 
-from .sandbox.clients.harness import LiveSandbox, serve
+from .live import LiveSandbox
 
 HUBSPOT = [t.name for t in builtin("hubspot").tools]
 
@@ -37,12 +35,6 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path}/cli.db"
-
-
-@pytest.fixture(scope="module")
-def live() -> Iterator[LiveSandbox]:
-    with serve(Sandbox()) as running:
-        yield running
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -125,9 +117,9 @@ def test_usage_errors_exit_2_with_a_readable_message(capsys: pytest.CaptureFixtu
 
 
 def connect(
-    capsys: pytest.CaptureFixture[str], live: LiveSandbox, db: str, identifier: str = "rep_1"
+    capsys: pytest.CaptureFixture[str], live_sandbox: LiveSandbox, db: str, identifier: str = "rep_1"
 ) -> dict[str, Any]:
-    portal = live.new_portal()
+    portal = live_sandbox.new_portal()
     code, out, err = run(
         capsys,
         *("connect-api-key", "--connection", "hubspot", "--provider", "hubspot", "--identifier", identifier),
@@ -139,9 +131,9 @@ def connect(
 
 
 def test_tools_call_end_to_end_against_a_sandbox_on_loopback(
-    capsys: pytest.CaptureFixture[str], live: LiveSandbox, db: str
+    capsys: pytest.CaptureFixture[str], live_sandbox: LiveSandbox, db: str
 ) -> None:
-    portal = connect(capsys, live, db)
+    portal = connect(capsys, live_sandbox, db)
     tool_input = json.dumps({"email": "ada@lovelace.example", "firstname": "Ada", "jobtitle": "Analyst"})
     code, out, err = run(
         capsys,
@@ -160,7 +152,7 @@ def test_tools_call_end_to_end_against_a_sandbox_on_loopback(
     created = json.loads(out)
     assert created["ok"] is True
     headers = {"Authorization": f"Bearer {portal['private_app_token']}"}
-    r = live.control.get(
+    r = live_sandbox.control.get(
         f"/hubspot/crm/v3/objects/contacts/{created['data']['id']}?properties=jobtitle", headers=headers
     )
     assert r.json()["properties"]["jobtitle"] == "Analyst"
@@ -185,13 +177,13 @@ def test_tools_call_end_to_end_against_a_sandbox_on_loopback(
 
 def test_environment_database_url_stdin_inputs_and_raw(
     capsys: pytest.CaptureFixture[str],
-    live: LiveSandbox,
+    live_sandbox: LiveSandbox,
     db: str,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("CRMBRIDGE_DATABASE_URL", db)
-    portal = live.new_portal()
+    portal = live_sandbox.new_portal()
     monkeypatch.setattr(sys, "stdin", io.StringIO(portal["private_app_token"] + "\n"))
     argv = ("connect-api-key", "--connection", "hubspot", "--identifier", "rep_2", "--api-key", "-")
     code, _, err = run(capsys, *argv, "--provider", "hubspot", "--base-url", portal["base_url"])

@@ -6,6 +6,14 @@ cannot pass its tests by sharing code with it.
 
 from .app import Sandbox
 from .clock import SandboxClock
+from .templates import PROCESS_TEMPLATES, SeedTemplates
 from .transport import NetworkFaults, SandboxTransport
 
-__all__ = ["NetworkFaults", "Sandbox", "SandboxClock", "SandboxTransport"]
+__all__ = [
+    "PROCESS_TEMPLATES",
+    "NetworkFaults",
+    "Sandbox",
+    "SandboxClock",
+    "SandboxTransport",
+    "SeedTemplates",
+]

@@ -15,6 +15,7 @@ from .hubspot import HubSpotSandbox
 from .hubspot.errors import HubSpotError
 from .pipedrive import PipedriveSandbox
 from .pipedrive.errors import PipedriveError
+from .templates import PROCESS_TEMPLATES, SeedTemplates
 from .transport import SandboxTransport
 
 
@@ -59,7 +60,10 @@ class Sandbox:
         rate_window_scale: float = 1.0,
         fault_seed: int = 0,
         outbound_transport: httpx.AsyncBaseTransport | None = None,
+        templates: SeedTemplates | None = PROCESS_TEMPLATES,
     ) -> None:
+        """``templates``: seeded portals and companies to copy when the same seed is asked for again
+        (shared by the whole process by default); None seeds every one afresh."""
         if rate_window_scale <= 0:
             raise ValueError("rate_window_scale must be > 0")
         self.ctx = SandboxContext(
@@ -67,6 +71,7 @@ class Sandbox:
             faults=FaultInjector(fault_seed),
             rate_window_scale=rate_window_scale,
             outbound_transport=outbound_transport,
+            templates=templates,
         )
         self.hubspot = HubSpotSandbox(self.ctx)
         self.pipedrive = PipedriveSandbox(self.ctx)

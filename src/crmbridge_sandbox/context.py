@@ -1,4 +1,4 @@
-"""What every part of the sandbox shares: the clock, the request log, faults and tuning knobs."""
+"""What every part of the sandbox shares: the clock, the request log, faults, seed templates and tuning knobs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import httpx
 from .clock import SandboxClock
 from .faults import FaultInjector
 from .requestlog import RequestLog
+from .templates import SeedTemplates
 
 
 @dataclass(slots=True)
@@ -21,6 +22,8 @@ class SandboxContext:
     rate_window_scale: float = 1.0
     #: Transport for requests the sandbox itself sends (Pipedrive's uninstall callback). None = network.
     outbound_transport: httpx.AsyncBaseTransport | None = None
+    #: Seeded accounts to copy instead of seeding again (see templates.py); None seeds every account afresh.
+    templates: SeedTemplates | None = None
 
     def outbound_client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=self.outbound_transport, timeout=10.0)

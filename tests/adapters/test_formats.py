@@ -1,16 +1,16 @@
-"""OpenAI and Anthropic tool formats: every definition is a valid schema, strict variants are strict,
-and a model's tool call runs through the Bridge and comes back as the vendor's tool-result message."""
+"""OpenAI and Anthropic tool formats: every definition carries the tool's own schema (its strict variant
+when asked), and a model's tool call runs through the Bridge and comes back as the vendor's tool-result
+message. That schemas are valid and strict variants really strict is a conformance rule
+(tests/providers/test_conformance.py)."""
 
 from __future__ import annotations
 
 import json
-import re
 from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
-from jsonschema import Draft202012Validator
 
 from crmbridge.adapters import (
     aexecute_anthropic_tool_uses,
@@ -23,15 +23,14 @@ from crmbridge.adapters import (
     openai_tools,
     tools_for,
 )
+from crmbridge.engine.schema import strict_schema
 from crmbridge.errors import ConfigurationError, UnknownTool
 from crmbridge.providers import BUILTIN, builtin
 from crmbridge.spec import Tool
 
-from .conftest import USER, Connected
+from ..bridges import USER, Connected
 
 pytestmark = pytest.mark.anyio
-
-NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # what both vendors accept as a tool name
 
 
 def catalog(provider: str) -> list[Tool]:
@@ -41,33 +40,13 @@ def catalog(provider: str) -> list[Tool]:
         pytest.skip(f"{provider} catalog not available: {exc}")
 
 
-def types_of(schema: dict[str, Any]) -> set[str]:
-    kind = schema.get("type")
-    return {kind} if isinstance(kind, str) else set(kind or ())
-
-
-def assert_strict(schema: dict[str, Any], where: str) -> None:
-    """OpenAI strict mode: every object closed, with all its properties required."""
-    if "object" in types_of(schema) or "properties" in schema:
-        assert schema.get("additionalProperties") is False, where
-        assert sorted(schema.get("required", [])) == sorted(schema.get("properties", {})), where
-        for name, sub in schema.get("properties", {}).items():
-            assert_strict(sub, f"{where}.{name}")
-    if isinstance(schema.get("items"), dict):
-        assert_strict(schema["items"], f"{where}[]")
-    for key in ("anyOf", "oneOf"):
-        for option in schema.get(key, ()):
-            assert_strict(option, where)
-
-
 @pytest.mark.parametrize("provider", BUILTIN)
-def test_every_openai_definition_is_valid_and_strict_variants_are_strict(provider: str) -> None:
+def test_openai_definitions_carry_each_tool_and_its_strict_variant(provider: str) -> None:
     tools = catalog(provider)
     plain = openai_tools(tools)
     strict = openai_tools(tools, strict=True)
     assert [d["function"]["name"] for d in plain] == [t.name for t in tools]
     for tool, p, s in zip(tools, plain, strict, strict=True):
-        assert NAME.match(tool.name) and tool.description.strip()
         assert p == {
             "type": "function",
             "function": {
@@ -76,26 +55,12 @@ def test_every_openai_definition_is_valid_and_strict_variants_are_strict(provide
                 "parameters": dict(tool.input_schema),
             },
         }
-        fn = s["function"]
-        Draft202012Validator.check_schema(fn["parameters"])
-        assert fn["parameters"]["type"] == "object"
-        if fn["strict"]:
-            assert_strict(fn["parameters"], tool.name)
-            # Optional fields become nullable: a model in strict mode sends null for what it leaves out.
-            optional = set(tool.input_schema.get("properties", {})) - set(
-                tool.input_schema.get("required", [])
-            )
-            for name in optional:
-                assert Draft202012Validator(fn["parameters"]["properties"][name]).is_valid(None), (
-                    tool.name,
-                    name,
-                )
-        else:
-            assert fn["parameters"] == dict(tool.input_schema)
+        variant, is_strict = strict_schema(tool.input_schema)
+        assert s["function"] == {**p["function"], "parameters": variant, "strict": is_strict}
 
 
 @pytest.mark.parametrize("provider", BUILTIN)
-def test_every_anthropic_definition_is_valid(provider: str) -> None:
+def test_anthropic_definitions_carry_each_tool(provider: str) -> None:
     tools = catalog(provider)
     for tool, d in zip(tools, anthropic_tools(tools), strict=True):
         assert d == {
@@ -103,8 +68,6 @@ def test_every_anthropic_definition_is_valid(provider: str) -> None:
             "description": tool.description,
             "input_schema": dict(tool.input_schema),
         }
-        Draft202012Validator.check_schema(d["input_schema"])
-        assert d["input_schema"]["type"] == "object"
 
 
 def test_some_hubspot_tools_are_strict_and_free_form_ones_are_not() -> None:
@@ -115,35 +78,39 @@ def test_some_hubspot_tools_are_strict_and_free_form_ones_are_not() -> None:
     assert strict["hubspot_contact_create"] is False  # any CRM property: a free-form map
 
 
-def test_responses_api_shape_and_tool_selection(hs: Connected) -> None:
-    toolset = hs.bridge.toolset(identifier=USER, connection_name="hubspot", tools=["hubspot_contact_get"])
+def test_responses_api_shape_and_tool_selection(hubspot_bridge: Connected) -> None:
+    toolset = hubspot_bridge.bridge.toolset(
+        identifier=USER, connection_name="hubspot", tools=["hubspot_contact_get"]
+    )
     (d,) = openai_tools(toolset, strict=True, api="responses")
     assert d["type"] == "function" and d["name"] == "hubspot_contact_get" and d["strict"] is True
     assert "function" not in d
     with pytest.raises(UnknownTool, match="Did you mean: hubspot_contact_get"):
-        hs.bridge.toolset(identifier=USER, connection_name="hubspot", tools=["hubspot_contact_gt"])
+        hubspot_bridge.bridge.toolset(
+            identifier=USER, connection_name="hubspot", tools=["hubspot_contact_gt"]
+        )
 
 
-def test_tools_for_picks_the_vendor_format(hs: Connected) -> None:
-    tools = hs.toolset.list_tools()
-    assert tools_for(hs.toolset, "openai", strict=True) == openai_tools(tools, strict=True)
-    assert tools_for(hs.toolset, "openai-responses") == openai_tools(tools, api="responses")
-    assert tools_for(hs.toolset, "anthropic") == anthropic_tools(tools)
+def test_tools_for_picks_the_vendor_format(hubspot_bridge: Connected) -> None:
+    tools = hubspot_bridge.toolset.list_tools()
+    assert tools_for(hubspot_bridge.toolset, "openai", strict=True) == openai_tools(tools, strict=True)
+    assert tools_for(hubspot_bridge.toolset, "openai-responses") == openai_tools(tools, api="responses")
+    assert tools_for(hubspot_bridge.toolset, "anthropic") == anthropic_tools(tools)
     with pytest.raises(ConfigurationError, match="Unknown tool format"):
-        tools_for(hs.toolset, "gemini")  # type: ignore[arg-type]
+        tools_for(hubspot_bridge.toolset, "gemini")  # type: ignore[arg-type]
 
 
 def openai_call(name: str, arguments: str, call_id: str = "call_1") -> dict[str, Any]:
     return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
 
 
-def test_openai_tool_call_with_strict_nulls_runs_through_the_bridge(hs: Connected) -> None:
-    found = hs.bridge.execute_tool(
+def test_openai_tool_call_with_strict_nulls_runs_through_the_bridge(hubspot_bridge: Connected) -> None:
+    found = hubspot_bridge.bridge.execute_tool(
         identifier=USER, tool_name="hubspot_contacts_search", tool_input={"query": "John Smith"}
     )
     email = found.data["results"][0]["properties"]["email"]
     args = json.dumps({"contact_id": email, "properties": ["email"], "associations": None})
-    message = execute_openai_tool_call(hs.toolset, openai_call("hubspot_contact_get", args))
+    message = execute_openai_tool_call(hubspot_bridge.toolset, openai_call("hubspot_contact_get", args))
     assert message["role"] == "tool" and message["tool_call_id"] == "call_1"
     content = json.loads(message["content"])
     assert content["ok"] is True
@@ -151,7 +118,7 @@ def test_openai_tool_call_with_strict_nulls_runs_through_the_bridge(hs: Connecte
     assert content["data"]["properties"]["email"] == email
 
 
-def test_openai_bad_arguments_and_unknown_tools_come_back_as_errors(hs: Connected) -> None:
+def test_openai_bad_arguments_and_unknown_tools_come_back_as_errors(hubspot_bridge: Connected) -> None:
     message = {
         "role": "assistant",
         "tool_calls": [
@@ -160,7 +127,7 @@ def test_openai_bad_arguments_and_unknown_tools_come_back_as_errors(hs: Connecte
             openai_call("hubspot_contact_fetch", "{}", "c"),
         ],
     }
-    replies = execute_openai_tool_calls(hs.toolset, message)
+    replies = execute_openai_tool_calls(hubspot_bridge.toolset, message)
     assert [r["tool_call_id"] for r in replies] == ["a", "b", "c"]
     errors = [json.loads(r["content"])["error"] for r in replies]
     assert [e["code"] for e in errors] == ["invalid_input", "invalid_input", "unknown_tool"]
@@ -168,7 +135,9 @@ def test_openai_bad_arguments_and_unknown_tools_come_back_as_errors(hs: Connecte
     assert "hubspot_contact_get" in errors[2]["message"]
 
 
-async def test_openai_sdk_objects_and_responses_items_async(hs: Connected, client: httpx.AsyncClient) -> None:
+async def test_openai_sdk_objects_and_responses_items_async(
+    hubspot_bridge: Connected, client: httpx.AsyncClient
+) -> None:
     sdk_message = SimpleNamespace(
         tool_calls=[
             SimpleNamespace(
@@ -180,7 +149,7 @@ async def test_openai_sdk_objects_and_responses_items_async(hs: Connected, clien
             )
         ]
     )
-    (reply,) = await aexecute_openai_tool_calls(hs.toolset, sdk_message)
+    (reply,) = await aexecute_openai_tool_calls(hubspot_bridge.toolset, sdk_message)
     created = json.loads(reply["content"])
     assert reply["tool_call_id"] == "call_9" and created["ok"], created
     output = [
@@ -192,21 +161,23 @@ async def test_openai_sdk_objects_and_responses_items_async(hs: Connected, clien
             "arguments": json.dumps({"contact_id": created["data"]["id"], "properties": ["email"]}),
         },
     ]
-    (item,) = await aexecute_openai_tool_calls(hs.toolset, output)
+    (item,) = await aexecute_openai_tool_calls(hubspot_bridge.toolset, output)
     assert item["type"] == "function_call_output" and item["call_id"] == "fc_1"
     assert json.loads(item["output"])["data"]["properties"]["email"] == "grace@hopper.example"
-    r = await client.get(f"/hubspot/crm/v3/objects/contacts/{created['data']['id']}", headers=hs.headers)
+    r = await client.get(
+        f"/hubspot/crm/v3/objects/contacts/{created['data']['id']}", headers=hubspot_bridge.headers
+    )
     assert r.status_code == 200
 
 
-def test_anthropic_tool_use_blocks(hs: Connected) -> None:
+def test_anthropic_tool_use_blocks(hubspot_bridge: Connected) -> None:
     block = {
         "type": "tool_use",
         "id": "toolu_1",
         "name": "hubspot_contacts_search",
         "input": {"query": "John Smith"},
     }
-    result = execute_anthropic_tool_use(hs.toolset, block)
+    result = execute_anthropic_tool_use(hubspot_bridge.toolset, block)
     assert (
         result["type"] == "tool_result" and result["tool_use_id"] == "toolu_1" and result["is_error"] is False
     )
@@ -221,12 +192,17 @@ def test_anthropic_tool_use_blocks(hs: Connected) -> None:
             "input": {"contact_id": "999999999"},
         },
     ]
-    (missing,) = execute_anthropic_tool_uses(hs.toolset, {"role": "assistant", "content": content})
+    (missing,) = execute_anthropic_tool_uses(
+        hubspot_bridge.toolset, {"role": "assistant", "content": content}
+    )
     assert missing["is_error"] is True and json.loads(missing["content"])["error"]["code"] == "not_found"
-    assert execute_anthropic_tool_uses(hs.toolset, {"role": "assistant", "content": "just text"}) == []
+    assert (
+        execute_anthropic_tool_uses(hubspot_bridge.toolset, {"role": "assistant", "content": "just text"})
+        == []
+    )
 
 
-async def test_anthropic_sdk_blocks_async(hs: Connected) -> None:
+async def test_anthropic_sdk_blocks_async(hubspot_bridge: Connected) -> None:
     message = SimpleNamespace(
         content=[
             SimpleNamespace(type="text", text="ok"),
@@ -235,6 +211,6 @@ async def test_anthropic_sdk_blocks_async(hs: Connected) -> None:
             ),
         ]
     )
-    (result,) = await aexecute_anthropic_tool_uses(hs.toolset, message)
+    (result,) = await aexecute_anthropic_tool_uses(hubspot_bridge.toolset, message)
     error = json.loads(result["content"])["error"]
     assert result["is_error"] and error["code"] == "invalid_input" and error["field"] == "limit"

@@ -22,7 +22,7 @@ from crmbridge.langchain import get_tools
 from crmbridge.providers import builtin
 from crmbridge_sandbox import Sandbox
 
-from .conftest import USER, Connected
+from ..bridges import USER, Connected
 
 pytestmark = pytest.mark.anyio
 
@@ -111,10 +111,10 @@ def search_read_update(messages: list[BaseMessage]) -> AIMessage:
 
 
 async def test_tool_calling_loop_searches_reads_and_updates_the_crm(
-    hs: Connected, client: httpx.AsyncClient
+    hubspot_bridge: Connected, client: httpx.AsyncClient
 ) -> None:
     model = ScriptedChatModel(script=search_read_update)
-    tools = get_tools(connection_name="hubspot", identifier=USER, bridge=hs.bridge)
+    tools = get_tools(connection_name="hubspot", identifier=USER, bridge=hubspot_bridge.bridge)
     messages = run_loop(model.bind_tools(tools), tools, "Make John Smith our VP of Sales.")
 
     tool_messages = [m for m in messages if isinstance(m, ToolMessage)]
@@ -133,7 +133,7 @@ async def test_tool_calling_loop_searches_reads_and_updates_the_crm(
     assert offered["hubspot_contact_get"]["required"] == ["contact_id"]
     # The CRM itself changed.
     r = await client.get(
-        f"/hubspot/crm/v3/objects/contacts/{read['id']}?properties=jobtitle", headers=hs.headers
+        f"/hubspot/crm/v3/objects/contacts/{read['id']}?properties=jobtitle", headers=hubspot_bridge.headers
     )
     assert r.json()["properties"]["jobtitle"] == "VP of Sales"
 
@@ -153,10 +153,13 @@ def correcting(messages: list[BaseMessage]) -> AIMessage:
 
 
 async def test_async_loop_returns_errors_to_the_model_which_corrects_itself(
-    hs: Connected, client: httpx.AsyncClient
+    hubspot_bridge: Connected, client: httpx.AsyncClient
 ) -> None:
     tools = get_tools(
-        connection_name="hubspot", identifier=USER, bridge=hs.bridge, tool_names=["hubspot_contact_create"]
+        connection_name="hubspot",
+        identifier=USER,
+        bridge=hubspot_bridge.bridge,
+        tool_names=["hubspot_contact_create"],
     )
     messages = await arun_loop(ScriptedChatModel(script=correcting).bind_tools(tools), tools, "Add Ada.")
     first, second = (m for m in messages if isinstance(m, ToolMessage))
@@ -169,13 +172,13 @@ async def test_async_loop_returns_errors_to_the_model_which_corrects_itself(
                 {"filters": [{"propertyName": "email", "operator": "EQ", "value": "ada@lovelace.example"}]}
             ]
         },
-        headers=hs.headers,
+        headers=hubspot_bridge.headers,
     )
     assert found.json()["total"] == 1
 
 
-def test_tools_carry_the_catalog_schema_and_metadata(hs: Connected) -> None:
-    tools = get_tools(connection_name="hubspot", identifier=USER, bridge=hs.bridge)
+def test_tools_carry_the_catalog_schema_and_metadata(hubspot_bridge: Connected) -> None:
+    tools = get_tools(connection_name="hubspot", identifier=USER, bridge=hubspot_bridge.bridge)
     catalog = {t.name: t for t in builtin("hubspot").tools}
     assert [t.name for t in tools] == list(catalog)
     for tool in tools:
@@ -193,34 +196,45 @@ def test_tools_carry_the_catalog_schema_and_metadata(hs: Connected) -> None:
         assert not {"config", "run_manager"} & set(spec.input_schema.get("properties", {}))
 
 
-def test_plain_invoke_returns_the_result_json(hs: Connected) -> None:
+def test_plain_invoke_returns_the_result_json(hubspot_bridge: Connected) -> None:
     (tool,) = get_tools(
-        connection_name="hubspot", identifier=USER, bridge=hs.bridge, tool_names=["hubspot_contacts_search"]
+        connection_name="hubspot",
+        identifier=USER,
+        bridge=hubspot_bridge.bridge,
+        tool_names=["hubspot_contacts_search"],
     )
     content = json.loads(tool.invoke({"query": "John Smith", "limit": 1}))
     assert content["ok"] and content["data"]["results"][0]["properties"]["firstname"] == "John"
 
 
-def test_get_tools_takes_a_toolset_and_needs_a_bridge_otherwise(hs: Connected) -> None:
-    toolset = hs.bridge.toolset(identifier=USER, connection_name="hubspot", tools=["hubspot_contacts_search"])
+def test_get_tools_takes_a_toolset_and_needs_a_bridge_otherwise(hubspot_bridge: Connected) -> None:
+    toolset = hubspot_bridge.bridge.toolset(
+        identifier=USER, connection_name="hubspot", tools=["hubspot_contacts_search"]
+    )
     (tool,) = get_tools(toolset)
     assert json.loads(tool.invoke({"query": "John Smith"}))["ok"]
     with pytest.raises(ConfigurationError, match="needs a toolset, or bridge="):
         get_tools(connection_name="hubspot", identifier=USER)
 
 
-def test_setup_mistakes_raise_before_the_model_runs(hs: Connected) -> None:
+def test_setup_mistakes_raise_before_the_model_runs(hubspot_bridge: Connected) -> None:
     with pytest.raises(ConfigurationError, match="no connection named 'pipedrive'"):
-        get_tools(connection_name="pipedrive", identifier=USER, bridge=hs.bridge)
+        get_tools(connection_name="pipedrive", identifier=USER, bridge=hubspot_bridge.bridge)
     with pytest.raises(UnknownTool, match="hubspot_contact_get"):
         get_tools(
-            connection_name="hubspot", identifier=USER, bridge=hs.bridge, tool_names=["hubspot_contact_gett"]
+            connection_name="hubspot",
+            identifier=USER,
+            bridge=hubspot_bridge.bridge,
+            tool_names=["hubspot_contact_gett"],
         )
 
 
-def test_an_unconnected_user_gets_an_error_result_not_an_exception(hs: Connected) -> None:
+def test_an_unconnected_user_gets_an_error_result_not_an_exception(hubspot_bridge: Connected) -> None:
     (tool,) = get_tools(
-        connection_name="hubspot", identifier="nobody", bridge=hs.bridge, tool_names=["hubspot_contact_get"]
+        connection_name="hubspot",
+        identifier="nobody",
+        bridge=hubspot_bridge.bridge,
+        tool_names=["hubspot_contact_get"],
     )
     content = json.loads(tool.invoke({"contact_id": "1"}))
     assert content["ok"] is False and content["error"]["code"] == "configuration_error"
@@ -228,17 +242,17 @@ def test_an_unconnected_user_gets_an_error_result_not_an_exception(hs: Connected
 
 
 async def test_the_connection_picks_the_provider(
-    hs: Connected, sandbox: Sandbox, client: httpx.AsyncClient
+    hubspot_bridge: Connected, sandbox: Sandbox, client: httpx.AsyncClient
 ) -> None:
     company, token = sandbox.pipedrive.create_company(seed_value=7)
-    hs.bridge.add_connection("pipedrive", provider="pipedrive")
-    hs.bridge.connect_api_key(
+    hubspot_bridge.bridge.add_connection("pipedrive", provider="pipedrive")
+    hubspot_bridge.bridge.connect_api_key(
         connection_name="pipedrive",
         identifier=USER,
         api_key=token,
         api_domain=f"http://sandbox/pipedrive/{company.domain}",
     )
-    tools = get_tools(connection_name="pipedrive", identifier=USER, bridge=hs.bridge)
+    tools = get_tools(connection_name="pipedrive", identifier=USER, bridge=hubspot_bridge.bridge)
     assert {t.name for t in tools} == {t.name for t in builtin("pipedrive").tools}
     create = next(t for t in tools if t.name == "pipedrive_person_create")
     message = await create.ainvoke(

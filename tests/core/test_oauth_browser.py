@@ -17,7 +17,7 @@ from tests.browser import chromium, grant_hubspot
 
 from .oauth_env import add_served_hubspot, query_of
 
-pytestmark = pytest.mark.network
+pytestmark = [pytest.mark.network, pytest.mark.slow, pytest.mark.timeout(120)]  # Chromium starts
 
 SCOPES = ["crm.objects.contacts.read"]
 

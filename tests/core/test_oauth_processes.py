@@ -7,6 +7,7 @@ import multiprocessing
 from pathlib import Path
 
 import httpx
+import pytest
 
 from crmbridge import Bridge
 from crmbridge.core import AccountStatus
@@ -26,6 +27,8 @@ TOOL = "hubspot_owners_list"
 SCOPES = ["crm.objects.owners.read"]
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(180)  # four Python processes start, import crmbridge and share Postgres
 def test_two_hundred_calls_over_four_processes_make_one_token_request(tmp_path: Path) -> None:
     with temporary_postgres_database() as db_url:
         sandbox = Sandbox(rate_window_scale=0.01)

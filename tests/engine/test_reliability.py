@@ -31,16 +31,14 @@ def sandbox() -> Sandbox:
 async def hubspot(sandbox: Sandbox, client: httpx.AsyncClient) -> AsyncIterator[Account]:
     account = await hubspot_account(sandbox, client, tier="starter", contacts=50, rate_limit_scale=0.01)
     yield account
-    await account.crm.aclose()
-    await account.engine.aclose()
+    await account.aclose()
 
 
 @pytest.fixture
 async def pipedrive(sandbox: Sandbox, client: httpx.AsyncClient) -> AsyncIterator[Account]:
     account = await pipedrive_account(sandbox, client, plan="lite", persons=50, rate_limit_scale=0.01)
     yield account
-    await account.crm.aclose()
-    await account.engine.aclose()
+    await account.aclose()
 
 
 async def statuses(client: httpx.AsyncClient, provider: str) -> Counter[int]:

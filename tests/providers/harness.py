@@ -38,6 +38,10 @@ class Account:
         assert result.ok, result.error
         return result.data
 
+    async def aclose(self) -> None:
+        await self.crm.aclose()
+        await self.engine.aclose()
+
 
 async def hubspot_account(
     sandbox: Sandbox, client: httpx.AsyncClient, rate_limit_scale: float = 1.0, **portal: Any

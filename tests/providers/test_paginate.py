@@ -42,6 +42,7 @@ async def test_hubspot_list_pages_follow_after_in_the_query(
     assert len(await logged(client, "hubspot", "/crm/v3/owners")) == -(-len(everyone) // 2)
 
 
+@pytest.mark.slow  # 17 search pages at HubSpot's real 5 searches per second
 async def test_hubspot_search_pages_follow_after_in_the_body(hubspot: Account) -> None:
     search = {"limit": 3, "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}]}
     everyone = (

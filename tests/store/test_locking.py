@@ -29,6 +29,8 @@ def test_two_threads_never_lose_an_update(store: Store) -> None:
     assert final.credentials_version == 2 * THREAD_ROUNDS
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(180)  # two spawned processes import crmbridge before they start
 def test_two_processes_never_lose_an_update(store: Store, db_url: str, key_line: str) -> None:
     account, _ = store.accounts.get_or_create("t1", "hubspot", "u")
     ctx = multiprocessing.get_context("spawn")

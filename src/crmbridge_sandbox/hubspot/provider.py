@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..context import SandboxContext
-from . import associations, batch, oauth, objects, owners, pipelines, properties, schemas, search, seed
+from . import associations, batch, clone, oauth, objects, owners, pipelines, properties, schemas, search, seed
 from .auth import ALL_CRM_SCOPES
 from .errors import HubSpotError, correlation_id, render
 from .ratelimit import HubSpotLimiter
@@ -63,25 +63,36 @@ class HubSpotSandbox:
         deals: int | None = None,
         tier: str = "starter",
     ) -> Portal:
+        """A new portal seeded with ``seed_value`` (the portal id when None); a copy of an earlier seeding
+        with the same parameters when the sandbox keeps templates."""
         if tier not in TIERS:
             raise ValueError(f"unknown tier {tier!r}; use one of: {', '.join(TIERS)}")
         portal_id = self._next_portal
         self._next_portal += 1
+        now = self.ctx.clock.now()
         portal = Portal(
             id=portal_id,
             tier=tier,
             private_app_token=f"pat-na1-{uuid.UUID(bytes=secrets.token_bytes(16))}",
-            created_at=self.ctx.clock.now(),
+            created_at=now,
             domain=f"sandbox-{portal_id}.hubspot.example",
         )
-        seed.populate(
-            portal,
-            now=self.ctx.clock.now(),
-            seed=portal_id if seed_value is None else seed_value,
-            contacts=contacts,
-            companies=companies,
-            deals=deals,
-        )
+        sizes = {
+            "contacts": seed.DEFAULT_CONTACTS if contacts is None else contacts,
+            "companies": seed.DEFAULT_COMPANIES if companies is None else companies,
+            "deals": seed.DEFAULT_DEALS if deals is None else deals,
+        }
+        seed_used = portal_id if seed_value is None else seed_value
+        # Seeding reads the clock only for the start of its UTC day, so that day is part of the key.
+        key = ("hubspot", seed_used, *sizes.values(), int(now // seed.DAY))
+        templates = self.ctx.templates
+        copy = templates.copy(key) if templates is not None else None
+        if copy is not None:
+            portal = clone.as_new_portal(copy, portal)
+        else:
+            seed.populate(portal, now=now, seed=seed_used, **sizes)
+            if templates is not None:
+                templates.keep(key, portal)
         self.portals[portal_id] = portal
         return portal
 

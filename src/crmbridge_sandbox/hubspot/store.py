@@ -7,6 +7,7 @@ keep HubSpot's rules (validation, search semantics, scopes) in their own files.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -340,10 +341,14 @@ class AssociationStore:
     def __init__(self) -> None:
         # (from_type_id, from_id) -> (to_type_id, to_id) -> kinds
         self._edges: dict[tuple[str, int], dict[tuple[str, int], set[AssociationKind]]] = defaultdict(dict)
+        # One instance per kind: thousands of edges share a few dozen kinds, so a copied portal
+        # (templates.py) unpickles each kind once instead of once per edge.
+        self._kinds: dict[AssociationKind, AssociationKind] = {}
 
     def add(
         self, a: tuple[str, int], b: tuple[str, int], kind: AssociationKind, inverse: AssociationKind
     ) -> None:
+        kind, inverse = self._kinds.setdefault(kind, kind), self._kinds.setdefault(inverse, inverse)
         self._edges[a].setdefault(b, set()).add(kind)
         self._edges[b].setdefault(a, set()).add(inverse)
 
@@ -372,6 +377,17 @@ class AssociationStore:
         for b in list(self._edges.get(a, {})):
             self.remove_all(a, b)
         self._edges.pop(a, None)
+
+    def retype(self, type_ids: Mapping[str, str]) -> None:
+        """Rename object type ids in every edge (a copied portal's custom objects get the copy's ids)."""
+
+        def renamed(end: tuple[str, int]) -> tuple[str, int]:
+            return type_ids.get(end[0], end[0]), end[1]
+
+        edges = self._edges
+        self._edges = defaultdict(dict)
+        for a, targets in edges.items():
+            self._edges[renamed(a)] = {renamed(b): kinds for b, kinds in targets.items()}
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import logging
 import secrets
 import uuid
@@ -17,6 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from ..context import SandboxContext
 from . import (
     activities,
+    clone,
     deals,
     fields,
     leads,
@@ -86,11 +88,16 @@ class PipedriveSandbox:
 
     def new_user(self, company: Company, *, name: str, email: str, is_admin: bool = False) -> User:
         user = User(
-            id=self._next_user, name=name, email=email, is_admin=is_admin, created=self.ctx.clock.now()
+            id=self._take_user_id(), name=name, email=email, is_admin=is_admin, created=self.ctx.clock.now()
         )
-        self._next_user += 1
         company.users[user.id] = user
         return user
+
+    def _take_user_id(self) -> int:
+        """User ids are sandbox-wide, as Pipedrive's are global."""
+        user_id = self._next_user
+        self._next_user += 1
+        return user_id
 
     def create_company(
         self,
@@ -101,32 +108,44 @@ class PipedriveSandbox:
         deals: int | None = None,
         plan: str = "growth",
     ) -> tuple[Company, str]:
-        """Create a company with an admin user; returns it and the admin's API token."""
+        """Create a company with an admin user; returns it and the admin's API token.
+
+        Seeded with ``seed_value`` (the company id when None); a copy of an earlier seeding with the same
+        parameters when the sandbox keeps templates."""
         if plan not in PLANS:
             raise ValueError(f"unknown plan {plan!r}; use one of: {', '.join(PLANS)}")
         company_id = self._next_company
         self._next_company += 1
+        now = self.ctx.clock.now()
         company = Company(
             id=company_id,
             domain=f"sandbox-{company_id}",
             name=f"Sandbox Company {company_id}",
             plan=plan,
-            created_at=self.ctx.clock.now(),
+            created_at=now,
         )
-        self.new_user(
-            company, name="Sandbox Admin", email=f"admin@sandbox-{company_id}.example", is_admin=True
-        )
+        sizes = {
+            name: seed.DEFAULTS[name] if count is None else count
+            for name, count in (("persons", persons), ("organizations", organizations), ("deals", deals))
+        }
+        seed_used = company_id if seed_value is None else seed_value
+        # Seeding reads the sandbox clock for the start of its UTC day, and Faker draws some dates
+        # relative to the real date: both are part of the key.
+        day, real_day = int(now // seed.DAY), datetime.date.today().toordinal()
+        key = ("pipedrive", seed_used, *sizes.values(), day, real_day)
+        templates = self.ctx.templates
+        copy = templates.copy(key) if templates is not None else None
+        if copy is not None:
+            company = clone.as_new_company(copy, company, self._take_user_id, now)
+        else:
+            self.new_user(
+                company, name="Sandbox Admin", email=f"admin@sandbox-{company_id}.example", is_admin=True
+            )
+            seed.populate(company, sandbox=self, now=now, seed=seed_used, **sizes)
+            if templates is not None:
+                templates.keep(key, company)  # before it holds a token
         token = secrets.token_hex(20)
         company.api_tokens[token] = company.admin().id
-        seed.populate(
-            company,
-            sandbox=self,
-            now=self.ctx.clock.now(),
-            seed=company_id if seed_value is None else seed_value,
-            persons=persons,
-            organizations=organizations,
-            deals=deals,
-        )
         self.companies[company_id] = company
         return company, token
 

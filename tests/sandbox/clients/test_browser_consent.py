@@ -11,9 +11,9 @@ import pytest
 
 from tests.browser import chromium, grant_hubspot
 
-from .harness import LiveSandbox
+from ...live import LiveSandbox
 
-pytestmark = pytest.mark.network
+pytestmark = [pytest.mark.network, pytest.mark.slow, pytest.mark.timeout(120)]  # Chromium starts
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +27,12 @@ def _query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
-def test_hubspot_grant_in_a_browser_yields_a_code_that_exchanges(live: LiveSandbox, browser: Any) -> None:
-    portal = live.new_portal(contacts=3)
-    redirect = f"{live.root}/_callback/hubspot"
-    app = live.control.post(
+def test_hubspot_grant_in_a_browser_yields_a_code_that_exchanges(
+    live_sandbox: LiveSandbox, browser: Any
+) -> None:
+    portal = live_sandbox.new_portal(contacts=3)
+    redirect = f"{live_sandbox.root}/_callback/hubspot"
+    app = live_sandbox.control.post(
         "/_sandbox/hubspot/apps",
         json={"redirect_uri": redirect, "required_scopes": ["crm.objects.contacts.read"]},
     ).json()
@@ -56,10 +58,10 @@ def test_hubspot_grant_in_a_browser_yields_a_code_that_exchanges(live: LiveSandb
     assert contacts.status_code == 200 and len(contacts.json()["results"]) == 3
 
 
-def test_pipedrive_allow_and_cancel_in_a_browser(live: LiveSandbox, browser: Any) -> None:
-    company = live.new_company(persons=2)
-    redirect = f"{live.root}/_callback/pipedrive"
-    app = live.control.post(
+def test_pipedrive_allow_and_cancel_in_a_browser(live_sandbox: LiveSandbox, browser: Any) -> None:
+    company = live_sandbox.new_company(persons=2)
+    redirect = f"{live_sandbox.root}/_callback/pipedrive"
+    app = live_sandbox.control.post(
         "/_sandbox/pipedrive/apps", json={"redirect_uri": redirect, "scopes": ["deals:read"]}
     ).json()
     url = f"{app['authorize_url']}?{urlencode({'client_id': app['client_id'], 'redirect_uri': redirect, 'state': 'p-1'})}"

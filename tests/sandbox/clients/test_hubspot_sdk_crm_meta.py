@@ -31,7 +31,7 @@ from hubspot.crm.pipelines import CollectionResponsePipelineNoPaging, Collection
 from hubspot.crm.properties import CollectionResponsePropertyNoPaging, ModelProperty
 from hubspot.crm.properties.exceptions import NotFoundException as PropertyNotFound
 
-from .harness import LiveSandbox
+from ...live import LiveSandbox
 
 pytestmark = pytest.mark.network
 
@@ -41,40 +41,42 @@ CONTACT_TO_COMPANY_PRIMARY = 1
 DEAL_TO_CONTACT = 3
 
 
-def _kinds(live: LiveSandbox, portal: dict[str, Any], a: tuple[str, str], b: tuple[str, str]) -> set[int]:
-    store = live.sandbox.hubspot.portals[portal["portal_id"]].associations
+def _kinds(
+    live_sandbox: LiveSandbox, portal: dict[str, Any], a: tuple[str, str], b: tuple[str, str]
+) -> set[int]:
+    store = live_sandbox.sandbox.hubspot.portals[portal["portal_id"]].associations
     return {k.type_id for k in store.kinds((a[0], int(a[1])), (b[0], int(b[1])))}
 
 
-def _contact(hubspot: Any) -> str:
+def _contact(hubspot_sdk: Any) -> str:
     email = f"a.{uuid.uuid4().hex[:10]}@example.com"
-    return str(hubspot.crm.contacts.basic_api.create(ContactInput(properties={"email": email})).id)
+    return str(hubspot_sdk.crm.contacts.basic_api.create(ContactInput(properties={"email": email})).id)
 
 
-def _company(hubspot: Any) -> str:
+def _company(hubspot_sdk: Any) -> str:
     name = f"Co {uuid.uuid4().hex[:8]}"
-    return str(hubspot.crm.companies.basic_api.create(CompanyInput(properties={"name": name})).id)
+    return str(hubspot_sdk.crm.companies.basic_api.create(CompanyInput(properties={"name": name})).id)
 
 
-def _deal(hubspot: Any) -> str:
+def _deal(hubspot_sdk: Any) -> str:
     # HubSpot requires a stage on deal creation (and the pipeline it belongs to).
-    pipeline = hubspot.crm.pipelines.pipelines_api.get_all("deals").results[0]
+    pipeline = hubspot_sdk.crm.pipelines.pipelines_api.get_all("deals").results[0]
     props = {
         "dealname": f"Deal {uuid.uuid4().hex[:8]}",
         "pipeline": pipeline.id,
         "dealstage": pipeline.stages[0].id,
     }
-    return str(hubspot.crm.deals.basic_api.create(DealInput(properties=props)).id)
+    return str(hubspot_sdk.crm.deals.basic_api.create(DealInput(properties=props)).id)
 
 
 # --- associations v4 ----------------------------------------------------------------------------------
 
 
 def test_association_default_labelled_list_and_archive(
-    live: LiveSandbox, hs_portal: dict[str, Any], hubspot: Any
+    live_sandbox: LiveSandbox, hs_portal: dict[str, Any], hubspot_sdk: Any
 ) -> None:
-    basic = hubspot.crm.associations.v4.basic_api
-    contact, company = _contact(hubspot), _company(hubspot)
+    basic = hubspot_sdk.crm.associations.v4.basic_api
+    contact, company = _contact(hubspot_sdk), _company(hubspot_sdk)
 
     default = basic.create_default("contacts", contact, "companies", company)
     assert isinstance(default, BatchResponsePublicDefaultAssociation)
@@ -84,7 +86,9 @@ def test_association_default_labelled_list_and_archive(
     )
     assert pair._from.id == contact and pair.to.id == company
     assert pair.association_spec.association_category == "HUBSPOT_DEFINED"
-    assert CONTACT_TO_COMPANY_UNLABELED in _kinds(live, hs_portal, (CONTACT, contact), (COMPANY, company))
+    assert CONTACT_TO_COMPANY_UNLABELED in _kinds(
+        live_sandbox, hs_portal, (CONTACT, contact), (COMPANY, company)
+    )
 
     labelled = basic.create(
         "contacts",
@@ -101,7 +105,9 @@ def test_association_default_labelled_list_and_archive(
     assert labelled.from_object_type_id == CONTACT and labelled.to_object_type_id == COMPANY
     assert str(labelled.from_object_id) == contact and str(labelled.to_object_id) == company
     assert "Primary" in labelled.labels
-    assert CONTACT_TO_COMPANY_PRIMARY in _kinds(live, hs_portal, (CONTACT, contact), (COMPANY, company))
+    assert CONTACT_TO_COMPANY_PRIMARY in _kinds(
+        live_sandbox, hs_portal, (CONTACT, contact), (COMPANY, company)
+    )
 
     page = basic.get_page("contacts", contact, "companies", limit=500)
     assert isinstance(page, CollectionResponseMultiAssociatedObjectWithLabelForwardPaging)
@@ -116,16 +122,16 @@ def test_association_default_labelled_list_and_archive(
     assert [str(r.to_object_id) for r in back.results] == [contact]
 
     assert basic.archive("contacts", contact, "companies", company) is None
-    assert _kinds(live, hs_portal, (CONTACT, contact), (COMPANY, company)) == set()
+    assert _kinds(live_sandbox, hs_portal, (CONTACT, contact), (COMPANY, company)) == set()
     assert basic.get_page("contacts", contact, "companies").results == []
 
 
 def test_association_batch_create_read_archive(
-    live: LiveSandbox, hs_portal: dict[str, Any], hubspot: Any
+    live_sandbox: LiveSandbox, hs_portal: dict[str, Any], hubspot_sdk: Any
 ) -> None:
-    batch = hubspot.crm.associations.v4.batch_api
-    deal = _deal(hubspot)
-    contacts = [_contact(hubspot) for _ in range(2)]
+    batch = hubspot_sdk.crm.associations.v4.batch_api
+    deal = _deal(hubspot_sdk)
+    contacts = [_contact(hubspot_sdk) for _ in range(2)]
 
     created = batch.create(
         "deals",
@@ -148,9 +154,9 @@ def test_association_batch_create_read_archive(
     assert isinstance(created, BatchResponseLabelsBetweenObjectPair)
     assert sorted(str(r.to_object_id) for r in created.results) == sorted(contacts)
     for c in contacts:
-        assert DEAL_TO_CONTACT in _kinds(live, hs_portal, (DEAL, deal), (CONTACT, c))
+        assert DEAL_TO_CONTACT in _kinds(live_sandbox, hs_portal, (DEAL, deal), (CONTACT, c))
 
-    company = _company(hubspot)
+    company = _company(hubspot_sdk)
     defaults = batch.create_default(
         "deals",
         "companies",
@@ -164,7 +170,7 @@ def test_association_batch_create_read_archive(
     )
     assert isinstance(defaults, BatchResponsePublicDefaultAssociation)
     assert any(r.to.id == company for r in defaults.results)
-    assert _kinds(live, hs_portal, (DEAL, deal), (COMPANY, company))
+    assert _kinds(live_sandbox, hs_portal, (DEAL, deal), (COMPANY, company))
 
     read = batch.get_page(
         "deals",
@@ -187,16 +193,18 @@ def test_association_batch_create_read_archive(
         ),
     )
     assert archived is None
-    assert _kinds(live, hs_portal, (DEAL, deal), (CONTACT, contacts[0])) == set()
-    assert DEAL_TO_CONTACT in _kinds(live, hs_portal, (DEAL, deal), (CONTACT, contacts[1]))
+    assert _kinds(live_sandbox, hs_portal, (DEAL, deal), (CONTACT, contacts[0])) == set()
+    assert DEAL_TO_CONTACT in _kinds(live_sandbox, hs_portal, (DEAL, deal), (CONTACT, contacts[1]))
 
 
 # --- pipelines ----------------------------------------------------------------------------------------
 
 
-def test_deal_pipelines_and_stages(live: LiveSandbox, hs_portal: dict[str, Any], hubspot: Any) -> None:
-    stored = live.sandbox.hubspot.portals[hs_portal["portal_id"]].pipelines[DEAL]
-    pipelines = hubspot.crm.pipelines.pipelines_api.get_all("deals")
+def test_deal_pipelines_and_stages(
+    live_sandbox: LiveSandbox, hs_portal: dict[str, Any], hubspot_sdk: Any
+) -> None:
+    stored = live_sandbox.sandbox.hubspot.portals[hs_portal["portal_id"]].pipelines[DEAL]
+    pipelines = hubspot_sdk.crm.pipelines.pipelines_api.get_all("deals")
     assert isinstance(pipelines, CollectionResponsePipelineNoPaging)
     assert [p.id for p in pipelines.results] == [p.id for p in stored if not p.archived]
     first = pipelines.results[0]
@@ -204,10 +212,10 @@ def test_deal_pipelines_and_stages(live: LiveSandbox, hs_portal: dict[str, Any],
     assert [s.id for s in first.stages] == [s.id for s in stored[0].stages if not s.archived]
     assert all("probability" in s.metadata for s in first.stages)
 
-    one = hubspot.crm.pipelines.pipelines_api.get_by_id("deals", first.id)
+    one = hubspot_sdk.crm.pipelines.pipelines_api.get_by_id("deals", first.id)
     assert one.id == first.id and len(one.stages) == len(first.stages)
 
-    stages = hubspot.crm.pipelines.pipeline_stages_api.get_all("deals", first.id)
+    stages = hubspot_sdk.crm.pipelines.pipeline_stages_api.get_all("deals", first.id)
     assert isinstance(stages, CollectionResponsePipelineStageNoPaging)
     assert [s.id for s in stages.results] == [s.id for s in first.stages]
     assert [s.display_order for s in stages.results] == sorted(s.display_order for s in stages.results)
@@ -216,34 +224,36 @@ def test_deal_pipelines_and_stages(live: LiveSandbox, hs_portal: dict[str, Any],
 # --- properties ---------------------------------------------------------------------------------------
 
 
-def test_contact_properties(live: LiveSandbox, hs_portal: dict[str, Any], hubspot: Any) -> None:
-    stored = live.sandbox.hubspot.portals[hs_portal["portal_id"]].properties[CONTACT]
-    everything = hubspot.crm.properties.core_api.get_all("contacts")
+def test_contact_properties(live_sandbox: LiveSandbox, hs_portal: dict[str, Any], hubspot_sdk: Any) -> None:
+    stored = live_sandbox.sandbox.hubspot.portals[hs_portal["portal_id"]].properties[CONTACT]
+    everything = hubspot_sdk.crm.properties.core_api.get_all("contacts")
     assert isinstance(everything, CollectionResponsePropertyNoPaging)
     names = {p.name for p in everything.results}
     assert {"email", "firstname", "lastname", "lifecyclestage"} <= names
     assert names == {name for name, p in stored.items() if not p.archived}
 
-    email = hubspot.crm.properties.core_api.get_by_name("contacts", "email")
+    email = hubspot_sdk.crm.properties.core_api.get_by_name("contacts", "email")
     assert isinstance(email, ModelProperty)
     assert (email.name, email.type, email.field_type) == ("email", "string", "text")
     assert email.group_name == stored["email"].group_name
 
-    stage = hubspot.crm.properties.core_api.get_by_name("contacts", "lifecyclestage")
+    stage = hubspot_sdk.crm.properties.core_api.get_by_name("contacts", "lifecyclestage")
     assert stage.type == "enumeration"
     assert [o.value for o in stage.options] == [o.value for o in stored["lifecyclestage"].options]
 
     with pytest.raises(PropertyNotFound):
-        hubspot.crm.properties.core_api.get_by_name("contacts", "no_such_property_xyz")
+        hubspot_sdk.crm.properties.core_api.get_by_name("contacts", "no_such_property_xyz")
 
 
 # --- owners -------------------------------------------------------------------------------------------
 
 
-def test_owners_page(live: LiveSandbox, hs_portal: dict[str, Any], hubspot: Any) -> None:
-    stored = {o.id: o for o in live.sandbox.hubspot.portals[hs_portal["portal_id"]].owners if not o.archived}
+def test_owners_page(live_sandbox: LiveSandbox, hs_portal: dict[str, Any], hubspot_sdk: Any) -> None:
+    stored = {
+        o.id: o for o in live_sandbox.sandbox.hubspot.portals[hs_portal["portal_id"]].owners if not o.archived
+    }
     assert stored, "a seeded portal has owners"
-    page = hubspot.crm.owners.owners_api.get_page(limit=100)
+    page = hubspot_sdk.crm.owners.owners_api.get_page(limit=100)
     assert isinstance(page, CollectionResponsePublicOwnerForwardPaging)
     listed = [o.id for o in page.results]
     assert sorted(listed) == sorted(stored)
@@ -257,12 +267,12 @@ def test_owners_page(live: LiveSandbox, hs_portal: dict[str, Any], hubspot: Any)
         assert owner.type == "PERSON" and owner.archived is False
 
     some = page.results[0]
-    by_email = hubspot.crm.owners.owners_api.get_page(email=some.email)
+    by_email = hubspot_sdk.crm.owners.owners_api.get_page(email=some.email)
     assert [o.id for o in by_email.results] == [some.id]
 
     if len(listed) > 1:
-        one = hubspot.crm.owners.owners_api.get_page(limit=1)
+        one = hubspot_sdk.crm.owners.owners_api.get_page(limit=1)
         assert [o.id for o in one.results] == listed[:1]
         assert one.paging.next.after
-        rest = hubspot.crm.owners.owners_api.get_page(limit=100, after=one.paging.next.after)
+        rest = hubspot_sdk.crm.owners.owners_api.get_page(limit=100, after=one.paging.next.after)
         assert [o.id for o in rest.results] == listed[1:]

@@ -14,7 +14,7 @@ from hubspot.crm.contacts.exceptions import ServiceException
 
 from crmbridge_sandbox import Sandbox
 
-from .harness import LiveSandbox, serve
+from ...live import LiveSandbox, serve
 
 pytestmark = pytest.mark.network
 
@@ -36,8 +36,8 @@ def faults(faulty: LiveSandbox) -> Iterator[Any]:
     configure({})
 
 
-def _deal_titles(live: LiveSandbox, company: dict[str, Any]) -> list[str]:
-    rows = live.sandbox.pipedrive.companies[company["company_id"]].tables["deals"].rows.values()
+def _deal_titles(live_sandbox: LiveSandbox, company: dict[str, Any]) -> list[str]:
+    rows = live_sandbox.sandbox.pipedrive.companies[company["company_id"]].tables["deals"].rows.values()
     return [r["title"] for r in rows]
 
 

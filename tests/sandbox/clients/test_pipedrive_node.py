@@ -11,30 +11,32 @@ from typing import Any
 
 import pytest
 
-from .harness import LiveSandbox, run_node
+from ...live import LiveSandbox
+from .node import run_node
 
-pytestmark = [pytest.mark.network, pytest.mark.node]
+pytestmark = [pytest.mark.network, pytest.mark.node, pytest.mark.slow, pytest.mark.timeout(120)]  # Node runs
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 REDIRECT = "https://app.example.com/oauth/pipedrive/callback"
 
 
 @pytest.fixture(scope="module")
-def company(live: LiveSandbox) -> dict[str, Any]:
+def ultimate_company(live_sandbox: LiveSandbox) -> dict[str, Any]:
+    """A live company on the Ultimate plan, shared by the module's tests of one recorded client run."""
     # The script makes ~45 calls within a second or two: Ultimate's burst limit (120 per 2 s for an API
     # token) leaves room, where Growth's 40 would rightly answer 429 part-way.
-    return live.new_company(plan="ultimate", persons=5)
+    return live_sandbox.new_company(plan="ultimate", persons=5)
 
 
 @pytest.fixture(scope="module")
-def crud(node: str, company: dict[str, Any]) -> dict[str, Any]:
+def crud(node: str, ultimate_company: dict[str, Any]) -> dict[str, Any]:
     out = run_node(
         node,
         "pipedrive_client.mjs",
         "crud",
         env={
-            "PD_API_DOMAIN": company["api_domain"],
-            "PD_API_TOKEN": company["api_token"],
+            "PD_API_DOMAIN": ultimate_company["api_domain"],
+            "PD_API_TOKEN": ultimate_company["api_token"],
             "PD_TAG": "zqxtag",
         },
     )
@@ -57,27 +59,33 @@ def _id(run: dict[str, Any], name: str) -> Any:
     return value
 
 
-def _rows(live: LiveSandbox, company: dict[str, Any], table: str) -> dict[Any, dict[str, Any]]:
+def _rows(
+    live_sandbox: LiveSandbox, ultimate_company: dict[str, Any], table: str
+) -> dict[Any, dict[str, Any]]:
     rows: dict[Any, dict[str, Any]] = (
-        live.sandbox.pipedrive.companies[company["company_id"]].tables[table].rows
+        live_sandbox.sandbox.pipedrive.companies[ultimate_company["company_id"]].tables[table].rows
     )
     return rows
 
 
-def test_users(crud: dict[str, Any], live: LiveSandbox, company: dict[str, Any]) -> None:
+def test_users(crud: dict[str, Any], live_sandbox: LiveSandbox, ultimate_company: dict[str, Any]) -> None:
     me = _ok(crud, "users.getCurrentUser")["data"]
-    admin = live.sandbox.pipedrive.companies[company["company_id"]].admin()
+    admin = live_sandbox.sandbox.pipedrive.companies[ultimate_company["company_id"]].admin()
     assert me["id"] == admin.id and me["email"] == admin.email
-    assert me["company_id"] == company["company_id"]
-    assert me["company_domain"] == company["company_domain"]
+    assert me["company_id"] == ultimate_company["company_id"]
+    assert me["company_domain"] == ultimate_company["company_domain"]
     users = _ok(crud, "users.getUsers")["data"]
     assert admin.id in [u["id"] for u in users]
     assert _ok(crud, "users.getUser")["data"]["id"] == admin.id
 
 
-def test_pipelines_and_stages(crud: dict[str, Any], live: LiveSandbox, company: dict[str, Any]) -> None:
+def test_pipelines_and_stages(
+    crud: dict[str, Any], live_sandbox: LiveSandbox, ultimate_company: dict[str, Any]
+) -> None:
     pipelines = _ok(crud, "pipelines.getPipelines")["data"]
-    stored = [r for r in _rows(live, company, "pipelines").values() if not r.get("is_deleted")]
+    stored = [
+        r for r in _rows(live_sandbox, ultimate_company, "pipelines").values() if not r.get("is_deleted")
+    ]
     assert sorted(p["id"] for p in pipelines) == sorted(r["id"] for r in stored)
     first = _ok(crud, "pipelines.getPipeline")["data"]
     assert first["id"] == pipelines[0]["id"] and first["name"] == pipelines[0]["name"]
@@ -85,7 +93,9 @@ def test_pipelines_and_stages(crud: dict[str, Any], live: LiveSandbox, company: 
     assert stages and all(s["pipeline_id"] == first["id"] for s in stages)
 
 
-def test_organizations(crud: dict[str, Any], live: LiveSandbox, company: dict[str, Any]) -> None:
+def test_organizations(
+    crud: dict[str, Any], live_sandbox: LiveSandbox, ultimate_company: dict[str, Any]
+) -> None:
     org_id = _id(crud, "org")
     assert _ok(crud, "orgs.add")["data"]["name"] == "zqxtag Industries"
     assert _ok(crud, "orgs.get")["data"]["id"] == org_id
@@ -95,11 +105,11 @@ def test_organizations(crud: dict[str, Any], live: LiveSandbox, company: dict[st
     found = _ok(crud, "orgs.search")["data"]["items"]
     assert org_id in [i["item"]["id"] for i in found]
     assert _ok(crud, "orgs.delete")["data"]["id"] == org_id
-    row = _rows(live, company, "organizations")[org_id]
+    row = _rows(live_sandbox, ultimate_company, "organizations")[org_id]
     assert row["name"] == "zqxtag Holdings" and row["is_deleted"] is True
 
 
-def test_persons(crud: dict[str, Any], live: LiveSandbox, company: dict[str, Any]) -> None:
+def test_persons(crud: dict[str, Any], live_sandbox: LiveSandbox, ultimate_company: dict[str, Any]) -> None:
     added = _ok(crud, "persons.add")["data"]
     assert added["org_id"] == _id(crud, "org")
     assert added["emails"] == [{"value": "zqxtag@example.com", "primary": True, "label": "work"}]
@@ -109,7 +119,7 @@ def test_persons(crud: dict[str, Any], live: LiveSandbox, company: dict[str, Any
     found = _ok(crud, "persons.search")["data"]["items"]
     assert [i["item"]["id"] for i in found] == [_id(crud, "person")]
     assert _ok(crud, "persons.delete")["data"]["id"] == _id(crud, "person")
-    assert _rows(live, company, "persons")[_id(crud, "person")]["is_deleted"] is True
+    assert _rows(live_sandbox, ultimate_company, "persons")[_id(crud, "person")]["is_deleted"] is True
 
 
 def test_person_cursor_pagination_walks_everything(crud: dict[str, Any]) -> None:
@@ -123,7 +133,7 @@ def test_person_cursor_pagination_walks_everything(crud: dict[str, Any]) -> None
     assert walk["ids"] == sorted(walk["ids"]), "the default sort is by id"
 
 
-def test_deals(crud: dict[str, Any], live: LiveSandbox, company: dict[str, Any]) -> None:
+def test_deals(crud: dict[str, Any], live_sandbox: LiveSandbox, ultimate_company: dict[str, Any]) -> None:
     added = _ok(crud, "deals.add")["data"]
     assert (added["title"], added["value"], added["currency"]) == ("zqxtag deal", 1500, "EUR")
     assert added["person_id"] == _id(crud, "person") and added["org_id"] == _id(crud, "org")
@@ -151,7 +161,7 @@ def test_deals(crud: dict[str, Any], live: LiveSandbox, company: dict[str, Any])
     assert item["stage"]["id"] == added["stage_id"] and item["stage"]["name"]
     assert item["owner"]["id"] == added["owner_id"]
     assert _ok(crud, "deals.delete")["data"]["id"] == _id(crud, "deal")
-    row = _rows(live, company, "deals")[_id(crud, "deal")]
+    row = _rows(live_sandbox, ultimate_company, "deals")[_id(crud, "deal")]
     assert row["status"] == "won" and row["is_deleted"] is True
 
 
@@ -168,7 +178,9 @@ def test_missing_deal_rejects_with_the_404_body(crud: dict[str, Any]) -> None:
     assert result["error"]["error"]
 
 
-def test_activities(crud: dict[str, Any], live: LiveSandbox, company: dict[str, Any]) -> None:
+def test_activities(
+    crud: dict[str, Any], live_sandbox: LiveSandbox, ultimate_company: dict[str, Any]
+) -> None:
     added = _ok(crud, "activities.add")["data"]
     assert (added["subject"], added["type"], added["deal_id"]) == ("zqxtag call", "call", _id(crud, "deal"))
     assert (added["due_date"], added["due_time"]) == ("2026-12-01", "10:30")
@@ -180,10 +192,10 @@ def test_activities(crud: dict[str, Any], live: LiveSandbox, company: dict[str, 
     assert _id(crud, "activity") in [a["id"] for a in listed]
     assert all(a["deal_id"] == _id(crud, "deal") for a in listed), "the deal_id filter applies"
     assert _ok(crud, "activities.delete")["data"]["id"] == _id(crud, "activity")
-    assert _rows(live, company, "activities")[_id(crud, "activity")]["is_deleted"] is True
+    assert _rows(live_sandbox, ultimate_company, "activities")[_id(crud, "activity")]["is_deleted"] is True
 
 
-def test_leads(crud: dict[str, Any], live: LiveSandbox, company: dict[str, Any]) -> None:
+def test_leads(crud: dict[str, Any], live_sandbox: LiveSandbox, ultimate_company: dict[str, Any]) -> None:
     added = _ok(crud, "leads.add")["data"]
     assert UUID.match(added["id"]), added["id"]
     assert added["value"] == {"amount": 250, "currency": "USD"}
@@ -194,11 +206,11 @@ def test_leads(crud: dict[str, Any], live: LiveSandbox, company: dict[str, Any])
     assert len(listed["data"]) == 1
     assert _ok(crud, "leads.delete")["data"]["id"] == _id(crud, "lead")
     assert _id(crud, "lead") not in {
-        k for k, r in _rows(live, company, "leads").items() if not r.get("is_deleted")
+        k for k, r in _rows(live_sandbox, ultimate_company, "leads").items() if not r.get("is_deleted")
     }
 
 
-def test_notes(crud: dict[str, Any], live: LiveSandbox, company: dict[str, Any]) -> None:
+def test_notes(crud: dict[str, Any], live_sandbox: LiveSandbox, ultimate_company: dict[str, Any]) -> None:
     added = _ok(crud, "notes.add")["data"]
     assert added["deal_id"] == _id(crud, "deal") and "zqxtag note" in added["content"]
     assert _ok(crud, "notes.get")["data"]["id"] == _id(crud, "note")
@@ -206,29 +218,29 @@ def test_notes(crud: dict[str, Any], live: LiveSandbox, company: dict[str, Any])
     assert _id(crud, "note") in [n["id"] for n in _ok(crud, "notes.list")["data"]]
     _ok(crud, "notes.delete")
     assert _id(crud, "note") not in {
-        k for k, r in _rows(live, company, "notes").items() if not r.get("is_deleted")
+        k for k, r in _rows(live_sandbox, ultimate_company, "notes").items() if not r.get("is_deleted")
     }
 
 
 # --- OAuth through the client's OAuth2Configuration ---------------------------------------------------
 
 
-def test_oauth2_configuration_flow(node: str, live: LiveSandbox) -> None:
-    company = live.new_company()
-    r = live.control.post(
+def test_oauth2_configuration_flow(node: str, live_sandbox: LiveSandbox) -> None:
+    company = live_sandbox.new_company()
+    r = live_sandbox.control.post(
         "/_sandbox/pipedrive/apps", json={"redirect_uri": REDIRECT, "scopes": ["deals:full"]}
     )
     assert r.status_code == 201, r.text
     app = r.json()
     env = {
-        "PD_OAUTH_HOST": f"{live.root}/pipedrive",
+        "PD_OAUTH_HOST": f"{live_sandbox.root}/pipedrive",
         "PD_CLIENT_ID": app["client_id"],
         "PD_CLIENT_SECRET": app["client_secret"],
         "PD_REDIRECT_URI": REDIRECT,
     }
     url = run_node(node, "pipedrive_client.mjs", "oauth-url", env=env)["summary"]["authorization_url"]
     assert url.startswith(app["authorize_url"] + "?")
-    query = live.consent(url, {"company_id": str(company["company_id"])})
+    query = live_sandbox.consent(url, {"company_id": str(company["company_id"])})
     assert "code" in query, query
 
     run = run_node(node, "pipedrive_client.mjs", "oauth-exchange", env={**env, "PD_CODE": query["code"]})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -12,7 +11,7 @@ from hubspot.crm.associations.v4.schema import ApiClient as SchemaApiClient
 
 from crmbridge_sandbox import Sandbox
 
-from ..clients.harness import LiveSandbox, serve
+from ...live import LiveSandbox
 from .helpers import Hub, empty_hub
 
 pytestmark = pytest.mark.anyio
@@ -25,12 +24,6 @@ def sdk(data: Any, model: str, *, schema: bool = False) -> Any:
     """Deserialise like the official SDK does; raises if a required field is missing or mistyped."""
     client = SchemaApiClient() if schema else ApiClient()
     return client._ApiClient__deserialize(data, model)  # type: ignore[attr-defined]
-
-
-@pytest.fixture(scope="module")
-def sandbox_server() -> Iterator[LiveSandbox]:
-    with serve(Sandbox()) as running:
-        yield running
 
 
 @pytest.fixture
@@ -351,7 +344,7 @@ async def test_seeded_portal_listing_matches_store(hub: Hub, sandbox: Sandbox) -
     assert [x["toObjectId"] for x in r.json()["results"]] == stored
 
 
-def test_official_sdk_round_trip(sandbox_server: LiveSandbox) -> None:
+def test_official_sdk_round_trip(live_sandbox: LiveSandbox) -> None:
     """The real ``hubspot-api-client`` (sync, over a socket): v4 basic, batch and label calls."""
     from hubspot import HubSpot
     from hubspot.crm.associations.v4 import (
@@ -361,10 +354,10 @@ def test_official_sdk_round_trip(sandbox_server: LiveSandbox) -> None:
     )
     from hubspot.crm.associations.v4.schema import PublicAssociationDefinitionCreateRequest
 
-    info = sandbox_server.new_portal()
-    hub = empty_hub(sandbox_server.sandbox, None, sandbox_server.sandbox.hubspot.portals[info["portal_id"]])
+    info = live_sandbox.new_portal()
+    hub = empty_hub(live_sandbox.sandbox, None, live_sandbox.sandbox.hubspot.portals[info["portal_id"]])
     ann, acme = hub.add("contacts"), hub.add("companies")
-    api = HubSpot(access_token=info["private_app_token"], host=f"{sandbox_server.root}/hubspot")
+    api = HubSpot(access_token=info["private_app_token"], host=f"{live_sandbox.root}/hubspot")
     v4 = api.crm.associations.v4
 
     done = v4.basic_api.create_default("contacts", str(ann.id), "companies", str(acme.id))

@@ -14,7 +14,7 @@ from crmbridge_sandbox.clock import SandboxClock
 from crmbridge_sandbox.hubspot.auth import authenticate, require_access
 from crmbridge_sandbox.hubspot.errors import HubSpotError
 
-from .conftest import CONTACTS, create_portal, install, refresh, register_app
+from .oauth_flow import CONTACTS, create_portal, install, refresh, register_app
 
 pytestmark = pytest.mark.anyio
 

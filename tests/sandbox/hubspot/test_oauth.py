@@ -10,7 +10,7 @@ import pytest
 
 from crmbridge_sandbox import Sandbox
 
-from .conftest import (
+from .oauth_flow import (
     CONTACTS,
     REDIRECT_URI,
     authorize_path,

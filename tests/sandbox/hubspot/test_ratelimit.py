@@ -16,7 +16,7 @@ from crmbridge_sandbox.hubspot.auth import Access
 from crmbridge_sandbox.hubspot.ratelimit import Budget, RateLimitError
 from crmbridge_sandbox.hubspot.store import Portal
 
-from .conftest import create_portal, install, register_app
+from .oauth_flow import create_portal, install, register_app
 
 #: 2026-03-10 18:00:00 US/Eastern (EDT starts on the 8th): 22:00 UTC.
 START = float(int(datetime(2026, 3, 10, 22, 0, tzinfo=UTC).timestamp()))

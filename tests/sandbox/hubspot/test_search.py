@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -10,16 +9,10 @@ import pytest
 
 from crmbridge_sandbox import Sandbox
 
-from ..clients.harness import LiveSandbox, serve
+from ...live import LiveSandbox
 from .helpers import Hub, empty_hub, ids
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def sandbox_server() -> Iterator[LiveSandbox]:
-    with serve(Sandbox()) as running:
-        yield running
 
 
 @pytest.fixture
@@ -333,15 +326,15 @@ async def test_seeded_portal_search_agrees_with_store(sandbox: Sandbox, client: 
     )
 
 
-def test_official_sdk_search(sandbox_server: LiveSandbox) -> None:
+def test_official_sdk_search(live_sandbox: LiveSandbox) -> None:
     """The real ``hubspot-api-client``: both sort forms, filters and paging deserialise into its models."""
     from hubspot import HubSpot
     from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
 
-    info = sandbox_server.new_portal()
-    hub = empty_hub(sandbox_server.sandbox, None, sandbox_server.sandbox.hubspot.portals[info["portal_id"]])
+    info = live_sandbox.new_portal()
+    hub = empty_hub(live_sandbox.sandbox, None, live_sandbox.sandbox.hubspot.portals[info["portal_id"]])
     made = [hub.add("contacts", {"firstname": f"Zed{i}", "email": f"z{i}@x.io"}, at=i).id for i in range(3)]
-    api = HubSpot(access_token=info["private_app_token"], host=f"{sandbox_server.root}/hubspot")
+    api = HubSpot(access_token=info["private_app_token"], host=f"{live_sandbox.root}/hubspot")
     request = PublicObjectSearchRequest(
         filter_groups=[
             FilterGroup(filters=[Filter(property_name="email", operator="CONTAINS_TOKEN", value="*@x.io")])

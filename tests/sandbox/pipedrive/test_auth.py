@@ -9,7 +9,7 @@ import pytest
 
 from crmbridge_sandbox import Sandbox
 
-from .conftest import OAuthFlow
+from .oauth_flow import OAuthFlow
 
 pytestmark = pytest.mark.anyio
 

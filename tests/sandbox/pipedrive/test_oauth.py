@@ -12,7 +12,7 @@ import pytest
 
 from crmbridge_sandbox import Sandbox
 
-from .conftest import FORM, REDIRECT_URI, OAuthFlow, basic
+from .oauth_flow import FORM, REDIRECT_URI, OAuthFlow, basic
 
 pytestmark = pytest.mark.anyio
 

@@ -4,28 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
-from ._pd import Pd
+from .helpers import CompanyApi
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def pd(client: httpx.AsyncClient, company: dict[str, Any]) -> Pd:
-    return Pd(client, company)
-
-
-async def test_person_contacts_primary_and_labels(pd: Pd) -> None:
+async def test_person_contacts_primary_and_labels(company_api: CompanyApi) -> None:
     body = {
         "name": "Ada Lovelace",
         "emails": [{"value": "ada@example.com"}, {"value": "ada@home.example", "label": "home"}],
         "phones": [{"value": "+1 555 0100", "primary": False}, {"value": "+1 555 0199", "primary": True}],
     }
-    r = await pd.post("/api/v2/persons", json=body)
+    r = await company_api.post("/api/v2/persons", json=body)
     assert r.status_code == 200, r.text
-    person = await pd.data(f"/api/v2/persons/{r.json()['data']['id']}")
+    person = await company_api.data(f"/api/v2/persons/{r.json()['data']['id']}")
     assert person["emails"] == [
         {"value": "ada@example.com", "primary": True, "label": "work"},
         {"value": "ada@home.example", "primary": False, "label": "home"},
@@ -34,12 +28,12 @@ async def test_person_contacts_primary_and_labels(pd: Pd) -> None:
     assert (person["first_name"], person["last_name"]) == ("Ada", "Lovelace")
 
 
-async def test_person_name_from_first_and_last(pd: Pd) -> None:
-    person = (await pd.post("/api/v2/persons", json={"first_name": "Grace", "last_name": "Hopper"})).json()[
-        "data"
-    ]
+async def test_person_name_from_first_and_last(company_api: CompanyApi) -> None:
+    person = (
+        await company_api.post("/api/v2/persons", json={"first_name": "Grace", "last_name": "Hopper"})
+    ).json()["data"]
     assert person["name"] == "Grace Hopper"
-    renamed = await pd.patch(f"/api/v2/persons/{person['id']}", json={"last_name": "Murray"})
+    renamed = await company_api.patch(f"/api/v2/persons/{person['id']}", json={"last_name": "Murray"})
     assert renamed.json()["data"]["name"] == "Grace Murray"
 
 
@@ -63,45 +57,53 @@ async def test_person_name_from_first_and_last(pd: Pd) -> None:
         ({"name": "x", "marketing_status": "maybe"}, "marketing_status"),
     ],
 )
-async def test_person_validation(pd: Pd, body: dict[str, Any], needle: str) -> None:
-    r = await pd.post("/api/v2/persons", json=body)
+async def test_person_validation(company_api: CompanyApi, body: dict[str, Any], needle: str) -> None:
+    r = await company_api.post("/api/v2/persons", json=body)
     assert r.status_code == 400 and needle in r.json()["error"], r.text
 
 
-async def test_person_list_filters_and_delete(pd: Pd) -> None:
-    orgs = await pd.all("/api/v2/organizations")
+async def test_person_list_filters_and_delete(company_api: CompanyApi) -> None:
+    orgs = await company_api.all("/api/v2/organizations")
     org = orgs[0]
-    created = (await pd.post("/api/v2/persons", json={"name": "Linked", "org_id": org["id"]})).json()["data"]
-    members = await pd.all("/api/v2/persons", org_id=org["id"])
+    created = (
+        await company_api.post("/api/v2/persons", json={"name": "Linked", "org_id": org["id"]})
+    ).json()["data"]
+    members = await company_api.all("/api/v2/persons", org_id=org["id"])
     assert created["id"] in [p["id"] for p in members] and all(p["org_id"] == org["id"] for p in members)
-    assert (await pd.delete(f"/api/v2/persons/{created['id']}")).json()["data"] == {"id": created["id"]}
-    assert created["id"] not in [p["id"] for p in await pd.all("/api/v2/persons", org_id=org["id"])]
-    assert (await pd.data(f"/api/v2/persons/{created['id']}"))["is_deleted"] is True
-    r = await pd.post("/api/v2/deals", json={"title": "to a deleted person", "person_id": created["id"]})
+    assert (await company_api.delete(f"/api/v2/persons/{created['id']}")).json()["data"] == {
+        "id": created["id"]
+    }
+    assert created["id"] not in [p["id"] for p in await company_api.all("/api/v2/persons", org_id=org["id"])]
+    assert (await company_api.data(f"/api/v2/persons/{created['id']}"))["is_deleted"] is True
+    r = await company_api.post(
+        "/api/v2/deals", json={"title": "to a deleted person", "person_id": created["id"]}
+    )
     assert r.status_code == 400
 
 
-async def test_person_custom_field(pd: Pd) -> None:
-    fields = {f["field_name"]: f for f in await pd.data("/api/v2/personFields", params={"limit": 500})}
+async def test_person_custom_field(company_api: CompanyApi) -> None:
+    fields = {
+        f["field_name"]: f for f in await company_api.data("/api/v2/personFields", params={"limit": 500})
+    }
     code = fields["Job title"]["field_code"]
-    person = (await pd.post("/api/v2/persons", json={"name": "CTO", "custom_fields": {code: "CTO"}})).json()[
-        "data"
-    ]
-    assert (await pd.data(f"/api/v2/persons/{person['id']}"))["custom_fields"][code] == "CTO"
-    r = await pd.patch(f"/api/v2/persons/{person['id']}", json={"custom_fields": {code: 5}})
+    person = (
+        await company_api.post("/api/v2/persons", json={"name": "CTO", "custom_fields": {code: "CTO"}})
+    ).json()["data"]
+    assert (await company_api.data(f"/api/v2/persons/{person['id']}"))["custom_fields"][code] == "CTO"
+    r = await company_api.patch(f"/api/v2/persons/{person['id']}", json={"custom_fields": {code: 5}})
     assert r.status_code == 400 and "expected a string" in r.json()["error"]
 
 
-async def test_organization_crud_and_address(pd: Pd) -> None:
+async def test_organization_crud_and_address(company_api: CompanyApi) -> None:
     body = {"name": "Acme", "address": {"value": "1 Main St, Springfield", "locality": "Springfield"}}
-    r = await pd.post("/api/v2/organizations", json=body)
+    r = await company_api.post("/api/v2/organizations", json=body)
     assert r.status_code == 200, r.text
     org = r.json()["data"]
     assert org["address"]["value"] == "1 Main St, Springfield" and org["address"]["country"] is None
-    patched = await pd.patch(
+    patched = await company_api.patch(
         f"/api/v2/organizations/{org['id']}", json={"name": "Acme Inc", "employee_count": 50}
     )
-    got = await pd.data(f"/api/v2/organizations/{org['id']}")
+    got = await company_api.data(f"/api/v2/organizations/{org['id']}")
     assert got == patched.json()["data"] and got["name"] == "Acme Inc" and got["employee_count"] == 50
     for bad, needle in [
         ({}, "'name' is required"),
@@ -109,7 +111,7 @@ async def test_organization_crud_and_address(pd: Pd) -> None:
         ({"name": "x", "address": {"locality": "X"}}, "'value'"),
         ({"name": "x", "employee_count": 1.5}, "integer"),
     ]:
-        r = await pd.post("/api/v2/organizations", json=bad)
+        r = await company_api.post("/api/v2/organizations", json=bad)
         assert r.status_code == 400 and needle in r.json()["error"], (bad, r.text)
-    await pd.delete(f"/api/v2/organizations/{org['id']}")
-    assert org["id"] not in [o["id"] for o in await pd.all("/api/v2/organizations")]
+    await company_api.delete(f"/api/v2/organizations/{org['id']}")
+    assert org["id"] not in [o["id"] for o in await company_api.all("/api/v2/organizations")]

@@ -16,7 +16,7 @@ from crmbridge_sandbox.clock import SandboxClock
 from crmbridge_sandbox.pipedrive.auth import require_access
 from crmbridge_sandbox.pipedrive.store import Company
 
-from .conftest import OAuthFlow
+from .oauth_flow import OAuthFlow
 
 pytestmark = pytest.mark.anyio
 

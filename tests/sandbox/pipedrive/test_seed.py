@@ -11,10 +11,11 @@ from crmbridge_sandbox.clock import SandboxClock
 from crmbridge_sandbox.pipedrive.store import Company
 
 T0 = 1_750_000_000.0
+DAY = 86_400
 
 
-def _company(seed: int, **counts: int) -> Company:
-    sandbox = Sandbox(clock=SandboxClock(start=T0, frozen=True))
+def _company(seed: int, at: float = T0, **counts: int) -> Company:
+    sandbox = Sandbox(clock=SandboxClock(start=at, frozen=True), templates=None)  # the seeder, not a copy
     company, _token = sandbox.pipedrive.create_company(seed_value=seed, **counts)
     return company
 
@@ -35,6 +36,14 @@ def test_same_seed_same_data_different_seed_different_data() -> None:
     assert _snapshot(a) == _snapshot(b)
     assert _snapshot(a)["tables"]["persons"] != _snapshot(c)["tables"]["persons"]
     assert _snapshot(a)["fields"] != _snapshot(c)["fields"]  # custom field hashes come from the seed
+
+
+def test_seeds_made_at_any_time_of_one_day_are_identical() -> None:
+    morning, evening = _company(42, at=T0 - T0 % DAY + 60), _company(42, at=T0 - T0 % DAY + DAY - 60)
+    assert _snapshot(morning) == _snapshot(evening)
+    next_day = _company(42, at=T0 - T0 % DAY + DAY + 60)
+    deal = next(iter(next_day.tables["deals"].rows.values()))
+    assert deal["add_time"] != next(iter(morning.tables["deals"].rows.values()))["add_time"]
 
 
 def test_default_counts_and_consistent_references() -> None:
@@ -70,7 +79,7 @@ def test_counts_of_zero() -> None:
 async def test_seeded_data_over_http_is_identical_for_the_same_seed() -> None:
     bodies = []
     for _ in range(2):
-        sandbox = Sandbox(clock=SandboxClock(start=T0, frozen=True))
+        sandbox = Sandbox(clock=SandboxClock(start=T0, frozen=True), templates=None)
         async with sandbox.client() as client:
             r = await client.post(
                 "/_sandbox/pipedrive/companies", json={"seed": 99, "persons": 5, "deals": 4}

@@ -1,14 +1,10 @@
-"""Helpers for driving the official clients against a sandbox served on a real loopback socket."""
+"""A sandbox served on a real loopback socket, for clients that need a URL (official SDKs, the CLI, browsers)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,8 +12,6 @@ import httpx
 
 from crmbridge_sandbox import Sandbox
 from crmbridge_sandbox.server import serve_in_thread
-
-NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 
 
 @dataclass
@@ -58,21 +52,3 @@ def serve(sandbox: Sandbox, hang_seconds: float = 30.0) -> Iterator[LiveSandbox]
         httpx.Client(base_url=root, timeout=10, follow_redirects=False) as control,
     ):
         yield LiveSandbox(sandbox=sandbox, root=root, control=control)
-
-
-def run_node(node: str, script: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run ``tests/sandbox/node/<script>`` and parse the one JSON object it prints last."""
-    proc = subprocess.run(
-        [node, str(NODE_DIR / script), *args],
-        cwd=NODE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
-    assert proc.returncode == 0, f"{script} exited {proc.returncode}\n{proc.stderr}\n{proc.stdout}"
-    lines = [line for line in proc.stdout.splitlines() if line.strip()]
-    assert lines, f"{script} printed nothing\n{proc.stderr}"
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result

@@ -11,8 +11,8 @@ from crmbridge_sandbox import Sandbox
 from crmbridge_sandbox.pipedrive.tokens import PdAccessToken
 
 
-class Pd:
-    """Calls one company's API with its API token: ``await pd.get("/api/v2/deals")``."""
+class CompanyApi:
+    """Calls one company's API with its API token: ``await company_api.get("/api/v2/deals")``."""
 
     def __init__(
         self, client: httpx.AsyncClient, company: dict[str, Any], headers: dict[str, str] | None = None
@@ -59,10 +59,10 @@ class Pd:
 
 def oauth_headers(sandbox: Sandbox, company: dict[str, Any], scopes: list[str]) -> dict[str, str]:
     """Mint an OAuth access token with exactly ``scopes`` straight into the token book."""
-    pd = sandbox.pipedrive
+    pipedrive = sandbox.pipedrive
     token = secrets.token_hex(16)
-    comp = pd.companies[company["company_id"]]
-    pd.tokens.access_tokens[token] = PdAccessToken(
+    comp = pipedrive.companies[company["company_id"]]
+    pipedrive.tokens.access_tokens[token] = PdAccessToken(
         token=token,
         client_id="test",
         company_id=comp.id,

@@ -8,7 +8,7 @@ from crmbridge.engine import CallContext
 from crmbridge.providers import builtin
 
 from ..harness import Account
-from .helpers import call_with_scopes, create, error, first_id, john, linked, record
+from .generic_helpers import call_with_scopes, create, error, first_id, john, linked, record
 
 pytestmark = pytest.mark.anyio
 _PROPS = ["subject", "content", "hs_pipeline", "hs_pipeline_stage", "hs_ticket_priority"]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ..harness import Account
-from .helpers import TS, api, cars, create, error, first_id, john, linked, record
+from .generic_helpers import TS, api, cars, create, error, first_id, john, linked, record
 
 pytestmark = pytest.mark.anyio
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ..harness import Account
-from .helpers import call_with_scopes, cars, create, error, first_id, john, linked
+from .generic_helpers import call_with_scopes, cars, create, error, first_id, john, linked
 
 pytestmark = pytest.mark.anyio
 

@@ -1,13 +1,11 @@
-"""A Bridge with one HubSpot user connected by private-app token to a fresh in-process sandbox portal."""
+"""A Bridge with one HubSpot user (``USER``) connected by private-app token to a seeded portal of the test's
+in-process sandbox: what the adapter and toolset tests drive. The fixture is ``hubspot_bridge`` (tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from crmbridge import Bridge
 from crmbridge.engine import RetryPolicy
@@ -20,6 +18,8 @@ USER = "user_hs_456"
 
 @dataclass
 class Connected:
+    """The Bridge, and the portal's private-app token (to look at the CRM directly)."""
+
     bridge: Bridge
     token: str
 
@@ -45,10 +45,3 @@ def connected_bridge(sandbox: Sandbox, tmp_path: Path, **portal: Any) -> Connect
     bridge.add_connection("hubspot", provider="hubspot", base_url="http://sandbox/hubspot")
     bridge.connect_api_key(connection_name="hubspot", identifier=USER, api_key=info.private_app_token)
     return Connected(bridge, info.private_app_token)
-
-
-@pytest.fixture
-def hs(sandbox: Sandbox, tmp_path: Path) -> Iterator[Connected]:
-    connected = connected_bridge(sandbox, tmp_path)
-    yield connected
-    connected.bridge.close()

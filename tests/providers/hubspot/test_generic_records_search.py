@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from ..harness import Account
-from .helpers import cars, create, error
+from .generic_helpers import cars, create, error
 
 pytestmark = pytest.mark.anyio
 
