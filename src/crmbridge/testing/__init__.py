@@ -1,11 +1,14 @@
-"""What crmbridge ships for testing code built on it: the provider conformance checks.
+"""What crmbridge ships for testing code built on it.
 
-``from crmbridge.testing import check_provider`` runs on any :class:`~crmbridge.spec.Provider`, yours
-included; see :mod:`crmbridge.testing.conformance` for the rules and a pytest recipe.
+* ``FunctionToolset``: Python functions as tools, to drive an agent loop, an adapter or a wrapper in
+  your tests without a CRM (the way httpx ships a mock transport).
+* ``check_provider``: the conformance checks every built-in provider passes, for your own providers;
+  see :mod:`crmbridge.testing.conformance` for the rules and a pytest recipe.
 """
 
 from __future__ import annotations
 
+from ..toolsets.functions import FunctionToolset
 from .conformance import (
     CHECKS,
     RULES,
@@ -29,6 +32,7 @@ __all__ = [
     "CHECKS",
     "RULES",
     "Check",
+    "FunctionToolset",
     "Rules",
     "TokenCounter",
     "check_annotations",
