@@ -14,6 +14,7 @@ from sqlalchemy import CursorResult, Engine, select, update
 
 from ..vault import Vault
 from .accounts import AccountRepository
+from .availability import translated
 from .codec import ACCOUNTS, CONNECTIONS, Codec
 from .connections import ConnectionRepository
 from .db import create_store_engine, upgrade
@@ -34,8 +35,10 @@ class Store:
     ``store.oauth_states``, ``store.events``.
     """
 
-    def __init__(self, engine: Engine, vault: Vault, *, clock: Clock | None = None) -> None:
-        self._sessions = SessionFactory(engine, clock)
+    def __init__(
+        self, engine: Engine, vault: Vault, *, clock: Clock | None = None, lock_timeout: float | None = None
+    ) -> None:
+        self._sessions = SessionFactory(engine, clock, lock_timeout=lock_timeout)
         self._vault = vault
         self._codec = Codec(vault)
         self.connections = ConnectionRepository(self._sessions, self._codec)
@@ -44,15 +47,23 @@ class Store:
         self.events = AccountEventRepository(self._sessions)
 
     @classmethod
-    def open(cls, database_url: str, vault: Vault, *, clock: Clock | None = None) -> Store:
-        """Connect and bring the schema to the latest migration (safe to call from many processes)."""
-        engine = create_store_engine(database_url)
+    def open(
+        cls, database_url: str, vault: Vault, *, clock: Clock | None = None, lock_timeout: float | None = None
+    ) -> Store:
+        """Connect and bring the schema to the latest migration (safe to call from many processes).
+
+        A database that cannot be reached within the connect timeout raises ``StorageUnavailable`` naming
+        it; ``lock_timeout`` (seconds, default ``db.LOCK_TIMEOUT``) bounds every lock wait.
+        """
+        engine = create_store_engine(database_url, lock_timeout=lock_timeout)
+        store = cls(engine, vault, clock=clock, lock_timeout=lock_timeout)
         try:
-            upgrade(engine)
+            with translated(store._sessions.label, opening=True):
+                upgrade(engine)
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, vault, clock=clock)
+        return store
 
     @property
     def engine(self) -> Engine:
