@@ -4,6 +4,7 @@ loop; opening against a database that accepts connections but never answers fail
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ from crmbridge.vault import Vault
 from crmbridge_sandbox import Sandbox
 from tests.dbutil import postgres_admin_url, temporary_postgres_database
 
-from .oauth_env import OAuthEnv
+from .oauth_env import OAuthEnv, new_bridge, new_sandbox
 
 USER = "u1"
 TOOL = "hubspot_owners_list"
@@ -156,3 +157,39 @@ async def test_an_error_whose_link_cannot_be_stored_is_still_returned(
     )
     assert result.error is not None and result.error.code == "insufficient_scope"
     assert "authorization_link" not in result.error.details
+
+
+@pytest.mark.anyio
+async def test_a_refresh_behind_a_frozen_worker_returns_a_retryable_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process froze inside the refresh lock (here: it holds SQLite's write lock): a call that needs
+    a new token gets ``storage_unavailable`` after the lock timeout, and works once the lock is free."""
+    monkeypatch.setattr(db, "LOCK_TIMEOUT", 0.3)
+    sandbox = new_sandbox()
+    async with sandbox.client() as client:
+        env = OAuthEnv(sandbox, new_bridge(sandbox, tmp_path), client)
+        try:
+            portal = await env.portal()
+            await env.hubspot_connection()
+            await env.connect_hubspot("u1", portal)
+            contact = (await env.contact_ids(portal))[0]
+            call = {
+                "identifier": "u1",
+                "tool_name": "hubspot_contact_get",
+                "tool_input": {"contact_id": contact},
+            }
+            assert (await env.bridge.aexecute_tool(**call)).ok
+            await env.advance(31 * 60)  # the access token has expired: the next call must refresh
+            frozen = sqlite3.connect(tmp_path / "bridge.db", isolation_level=None)
+            frozen.execute("BEGIN IMMEDIATE")
+            try:
+                result = await env.bridge.aexecute_tool(**call)
+            finally:
+                frozen.rollback()
+                frozen.close()
+            assert result.error is not None and result.error.code == "storage_unavailable", result
+            assert result.error.retryable and result.error.details["reason"] == "locked"
+            assert (await env.bridge.aexecute_tool(**call)).ok
+        finally:
+            await env.close()

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from . import db
 from .availability import StorageLabel, translated
-from .db import LOCK_TIMEOUT, WRITE_OPTION
+from .db import WRITE_OPTION
 
 __all__ = ["Clock", "SessionFactory"]
 
@@ -41,7 +42,7 @@ class SessionFactory:
         #: The database URL without its password: names the store in reprs and keys process-wide locks.
         self.database = engine.url.render_as_string(hide_password=True)
         #: Seconds any lock may be waited for, in the database or in this process.
-        self.lock_timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+        self.lock_timeout = db.LOCK_TIMEOUT if lock_timeout is None else lock_timeout
         self.label = StorageLabel(engine.dialect.name, self.database, self.lock_timeout)
         self._held = threading.local()
 

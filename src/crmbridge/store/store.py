@@ -19,6 +19,7 @@ from .codec import ACCOUNTS, CONNECTIONS, Codec
 from .connections import ConnectionRepository
 from .db import create_store_engine, upgrade
 from .events import AccountEventRepository
+from .keycheck import foreign_key_ids
 from .models import AccountRow, ConnectionRow
 from .oauth_states import OAuthStateRepository
 from .sessions import Clock, SessionFactory
@@ -84,6 +85,12 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self._sessions.database!r})"
+
+    def foreign_key_ids(self) -> set[str]:
+        """Ids of keys outside the vault's ring that sealed stored secrets (a sample): empty when every
+        secret can be opened, else the keys the ring lacks."""
+        with translated(self._sessions.label):
+            return foreign_key_ids(self.engine, self._vault.key_ids)
 
     def rotate_keys(self) -> int:
         """Re-encrypt every secret not sealed by the vault's newest key; returns how many rows changed.
