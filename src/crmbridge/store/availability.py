@@ -93,5 +93,6 @@ def translated(label: StorageLabel, *, opening: bool = False) -> Iterator[None]:
         if not is_unavailable(exc):
             raise
         error = _error(exc, label, opening=opening)
-        log.warning("database %s unavailable (%s): %s", label.url, error.details["reason"], _cause(exc))
+        if not opening:  # a call gets a short message: the log says which database and why
+            log.warning("database %s unavailable (%s): %s", label.url, error.details["reason"], _cause(exc))
         raise error from exc
