@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         ProviderUnavailable,
         RateLimited,
         ReauthorizationRequired,
+        StorageUnavailable,
         UnknownTool,
     )
     from .spec import Provider, Tool
@@ -55,6 +56,7 @@ __all__ = [
     "RateLimited",
     "ReauthorizationRequired",
     "Runtime",
+    "StorageUnavailable",
     "Tool",
     "ToolError",
     "ToolResult",

@@ -14,6 +14,7 @@ problem+json response needs no table of its own)::
     │   └── AuthFailed              end_user   401
     ├── RateLimited                 nobody     429  retryable, ``retry_after``, ``daily``
     ├── ProviderUnavailable         nobody     503  retryable, ``retry_after``
+    ├── StorageUnavailable          nobody     503  retryable, ``retry_after``: our database, not the CRM
     ├── ProviderError               developer  502  any other CRM answer: ``provider_code``
     ├── InternalError               developer  500  a bug of ours
     └── ConfigurationError          developer  400  the set-up the caller controls is wrong
@@ -53,6 +54,7 @@ __all__ = [
     "ProviderUnavailable",
     "RateLimited",
     "ReauthorizationRequired",
+    "StorageUnavailable",
     "UnknownTool",
     "error_json",
     "register_secret_patterns",
@@ -284,6 +286,17 @@ class RateLimited(CrmBridgeError):
 
 class ProviderUnavailable(CrmBridgeError):
     code = "provider_unavailable"
+    retryable = True
+    audience: ClassVar[Audience] = "nobody"
+    http_status = 503
+
+
+class StorageUnavailable(CrmBridgeError):
+    """crmbridge's own database did not answer in time (down, unreachable, or a lock held too long by
+    another worker): nothing reached the CRM, so the call can simply be made again after ``retry_after``.
+    ``storage`` names the backend (``postgresql``, ``sqlite``)."""
+
+    code = "storage_unavailable"
     retryable = True
     audience: ClassVar[Audience] = "nobody"
     http_status = 503

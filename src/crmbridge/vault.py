@@ -110,7 +110,8 @@ class Vault:
         """Keys from ``CRMBRIDGE_SECRET_KEYS``; without it, a key file in ``data_dir`` (created on first use).
 
         The file fallback keeps the embedded mode zero-set-up; it warns because a key stored beside the
-        database protects far less than one kept in the environment or a secret manager.
+        database protects far less than one kept in the environment or a secret manager. A runtime
+        generates no key for a database other processes may share (``crmbridge.core.keys``).
         """
         env = os.environ if environ is None else environ
         spec = env.get(ENV_VAR, "").strip()
@@ -167,6 +168,16 @@ class Vault:
         if raw is None:
             raise VaultError(f"no key {key_id!r} in the key ring")
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label.encode()).derive(raw)
+
+    @staticmethod
+    def key_id_of(token: str) -> str:
+        """The id of the key that sealed ``token`` (no key needed to tell)."""
+        return _parse(token)[0]
+
+    @staticmethod
+    def token_prefix(key_id: str) -> str:
+        """How every token sealed by ``key_id`` starts, for finding them with a query."""
+        return f"{_VERSION}.{key_id}."
 
     def needs_rotation(self, token: str) -> bool:
         """True when the token was not sealed by the newest key (so ``rotate_keys`` should rewrite it)."""

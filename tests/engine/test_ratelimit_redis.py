@@ -7,15 +7,18 @@ prefix unique to each test; skips when Redis is unreachable, except in CI (``CI=
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from crmbridge.engine.ratelimit import (
@@ -219,3 +222,92 @@ async def test_two_workers_against_the_hubspot_sandbox_get_no_429(workers: Facto
         log = (await c.get("/_sandbox/requests", params={"provider": "hubspot"})).json()
     assert statuses == [200] * 220
     assert 429 not in [entry["status"] for entry in log["requests"]]
+
+
+# Losing Redis: limits fall back to this process with one warning, and no CRM answer is ever lost.
+
+
+def closed_port_url() -> str:
+    """A Redis URL nobody listens on: connections are refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def redis_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno >= logging.WARNING and "Redis" in r.getMessage()]
+
+
+async def test_an_unreachable_redis_falls_back_to_in_process_limits_with_one_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    limiter = RedisRateLimiter.from_url(closed_port_url(), max_wait=0.05)
+    try:
+        with caplog.at_level(logging.WARNING, logger="crmbridge"):
+            for _ in range(9):  # TINY allows 9 per window: all fit
+                request = req("GET", f"{HS}/x")
+                await limiter.acquire("acct", TINY, request)
+                await limiter.observe("acct", TINY, request, resp(request))
+            # ...and the tenth is limited in this process, as it would have been in Redis.
+            with pytest.raises(RateLimited):
+                await limiter.acquire("acct", TINY, req("GET", f"{HS}/x"))
+        assert len(redis_warnings(caplog)) == 1
+        assert "in this process" in redis_warnings(caplog)[0].getMessage()
+    finally:
+        await limiter.aclose()
+
+
+class VanishingRedis:
+    """A Redis client whose server goes away once ``alive`` is cleared (connection dropped mid-run)."""
+
+    def __init__(self, real: Redis) -> None:
+        self.real, self.alive = real, True
+
+    def register_script(self, source: str) -> Callable[..., Any]:
+        script = self.real.register_script(source)
+
+        async def run(keys: list[str], args: list[Any]) -> Any:
+            if not self.alive:
+                raise RedisConnectionError("Connection closed by server.")
+            return await script(keys, args)
+
+        return run
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def vanishing(workers: Factory, **options: Any) -> tuple[RedisRateLimiter, VanishingRedis]:
+    shared = workers()
+    client = VanishingRedis(shared.redis)
+    return RedisRateLimiter(cast(Redis, client), prefix=shared.prefix, **options), client
+
+
+async def test_redis_going_away_mid_run_never_fails_a_call(
+    workers: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    limiter, client = vanishing(workers, retry_interval=60.0)
+    sent = req("POST", f"{HS}/crm/v3/objects/contacts")
+    await limiter.acquire("acct", TINY, sent)  # counted in Redis
+    client.alive = False
+    with caplog.at_level(logging.WARNING, logger="crmbridge"):
+        # The CRM answered while Redis was gone: learning from it must not turn the answer into an error.
+        await limiter.observe("acct", TINY, sent, resp(sent, 201))
+        for _ in range(5):
+            request = req("GET", f"{HS}/x")
+            await limiter.acquire("acct", TINY, request)
+            await limiter.observe("acct", TINY, request, resp(request))
+    assert len(redis_warnings(caplog)) == 1
+
+
+async def test_redis_coming_back_is_used_again(workers: Factory, caplog: pytest.LogCaptureFixture) -> None:
+    limiter, client = vanishing(workers, retry_interval=0.0)
+    client.alive = False
+    await limiter.acquire("acct", TINY, req("GET", f"{HS}/x"))  # in this process
+    client.alive = True
+    with caplog.at_level(logging.INFO, logger="crmbridge"):
+        await limiter.acquire("acct", TINY, req("GET", f"{HS}/x"))
+    assert any("Redis answers again" in r.getMessage() for r in caplog.records)
+    window = limiter._keys("acct", TINY, TINY.windows)[0]
+    assert await client.real.zcard(window) == 1  # only the request made after it came back

@@ -322,7 +322,13 @@ class Accounts:
             self.forget(connection.name, record.identifier)
 
         async def reauth_link(scopes: Any) -> str | None:
-            return link(tuple(scopes)) if link else None
+            if link is None:
+                return None
+            try:
+                return link(tuple(scopes))
+            except CrmBridgeError as exc:  # the error being reported matters more than its link
+                log.warning("no authorization link for account %s: %s", record.id, exc.code)
+                return None
 
         return CallTarget(
             account_key=account_key,

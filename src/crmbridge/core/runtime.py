@@ -23,9 +23,9 @@ from ..engine import Catalog, Engine, HttpCore, RetryPolicy
 from ..errors import ConfigurationError
 from ..providers import builtin_providers, entry_point_providers
 from ..spec import Provider
-from ..store import Store
 from ..syncloop import LoopThread
 from ..vault import Vault
+from .keys import open_store
 
 if TYPE_CHECKING:
     from .bridge import Bridge
@@ -87,8 +87,7 @@ class Runtime:
         if not chosen:
             raise ConfigurationError("A Runtime needs at least one provider (builtin=False and none given).")
         self.catalog = Catalog(chosen)
-        self.vault = vault or Vault.from_env(self.data_dir)
-        self.store = Store.open(database_url, self.vault)
+        self.store, self.vault = open_store(database_url, self.data_dir, vault)
         self.transport = transport
         self.clock = clock
         self.account_cache_ttl = account_cache_ttl

@@ -179,14 +179,24 @@ class HttpCore:
         except httpx.TransportError as exc:
             # The attempt is over either way: let the limiter count it as answered now (an empty
             # response teaches it nothing else) instead of holding it as in flight.
-            await self.rate_limiter.observe(
-                target.account_key, limits, request, httpx.Response(0, request=request)
-            )
+            await self._observe(target, limits, request, httpx.Response(0, request=request))
             return None, Failed(exc)
-        await self.rate_limiter.observe(target.account_key, limits, request, response)
+        await self._observe(target, limits, request, response)
         status = response.status_code
         error = provider.hooks.parse_error(response, None) if status in RETRY_STATUSES else None
         return response, Answered(status, error)
+
+    async def _observe(
+        self, target: CallTarget, limits: RateLimits, request: httpx.Request, response: httpx.Response
+    ) -> None:
+        """Let the limiter learn from an answer. The request has been sent: whatever happens to the
+        limiter (its Redis gone, a bug), the CRM's answer, perhaps a create it applied, is kept."""
+        try:
+            await self.rate_limiter.observe(target.account_key, limits, request, response)
+        except Exception as exc:
+            log.warning(
+                "the rate limiter could not record an answer (%s); the answer is kept", type(exc).__name__
+            )
 
     def _limits(self, provider: Provider) -> RateLimits:
         if self._rate_limit_scale == 1.0:

@@ -5,21 +5,46 @@ sorted set of request ids scored by when they leave the window, next to a hash o
 (limit, window length, a 429's block); the daily budget is a hash that expires at its reset. Two Lua
 scripts check-and-count and learn atomically, timed by the Redis server's clock, the one clock that all
 workers share. Keys carry the account in a hash tag, so a script's keys live on one Redis Cluster slot.
+
+Losing Redis never fails a call: until it answers again (tried every ``retry_interval`` seconds) requests
+are counted by an in-process limiter, with one warning per outage. Counting per process lets a fleet of
+workers exceed a shared budget for a while, which the CRM answers with 429s that are retried; refusing
+every call instead would turn a cache outage into a full one. An answer that arrives while Redis is
+gone is still returned: the limiter just cannot learn from it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 import uuid
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-from .ratelimit import RateLimits, Sleep, WaitingLimiter, Window, learn, limited
+from ..errors import scrub
+from .ratelimit import InMemoryRateLimiter, RateLimits, Sleep, WaitingLimiter, Window, learn, limited
 
 __all__ = ["RedisRateLimiter"]
+
+log = logging.getLogger("crmbridge.engine")
+
+#: What "Redis is gone" looks like: refused, reset or timed-out connections, and errors it answers with
+#: while failing over (``READONLY``, ``LOADING``, out of memory).
+_LOST = (RedisError, OSError)
+#: Seconds to connect to Redis and to wait for one answer, unless the URL says otherwise: a hung Redis
+#: costs a call this long once per ``retry_interval``, not a whole request timeout each time.
+SOCKET_TIMEOUT = 2.0
+
+
+class _Unavailable(Exception):
+    """Redis did not answer: count this request in the process instead."""
+
 
 # KEYS: per window its sorted set and its hash, then the daily hash.
 # ARGV: request id, headroom, in-flight timeout, cost, then per window its default limit and seconds.
@@ -128,7 +153,8 @@ class RedisRateLimiter(WaitingLimiter):
 
     Waiting callers re-check at least every ``max_pause`` seconds, since what another worker learns (a
     shorter window, a freed slot) does not wake them. ``aclose`` closes the client only if it was
-    created here (:meth:`from_url`).
+    created here (:meth:`from_url`). While Redis does not answer, an in-process limiter with the same
+    settings counts instead, and Redis is tried again every ``retry_interval`` seconds.
     """
 
     def __init__(
@@ -142,16 +168,65 @@ class RedisRateLimiter(WaitingLimiter):
         max_pause: float = 0.25,
         sleep: Sleep = asyncio.sleep,
         owns_client: bool = False,
+        retry_interval: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(headroom, max_wait, in_flight_timeout, sleep, max_pause)
         self.redis, self.prefix, self._owns_client = redis, prefix, owns_client
         self._acquire = redis.register_script(_ACQUIRE)
         self._observe = redis.register_script(_OBSERVE)
         self._members: weakref.WeakKeyDictionary[httpx.Request, list[str]] = weakref.WeakKeyDictionary()
+        self._fallback = InMemoryRateLimiter(
+            headroom=headroom, max_wait=max_wait, in_flight_timeout=in_flight_timeout, sleep=sleep
+        )
+        self._counted_here: weakref.WeakSet[httpx.Request] = weakref.WeakSet()
+        self.retry_interval, self._clock = retry_interval, clock
+        self._skip_until = 0.0  # while the clock is below it, Redis is not tried
+        self._outage = False  # warned about the current outage
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisRateLimiter:
-        return cls(Redis.from_url(url), owns_client=True, **options)
+        client = Redis.from_url(url, socket_connect_timeout=SOCKET_TIMEOUT, socket_timeout=SOCKET_TIMEOUT)
+        return cls(client, owns_client=True, **options)
+
+    # -- Redis lost and found ----------------------------------------------------------------------
+
+    async def _script(self, script: Any, keys: list[str], args: list[Any]) -> Any:
+        """Run a Lua script; ``_Unavailable`` when Redis is (or was just found) gone."""
+        if self._clock() < self._skip_until:
+            raise _Unavailable
+        try:
+            result = await script(keys, args)
+        except _LOST as exc:
+            self._lost(exc)
+            raise _Unavailable from exc
+        if self._outage:
+            self._outage = False
+            log.info("Redis answers again: rate limits are shared by every worker again")
+        return result
+
+    def _lost(self, exc: BaseException) -> None:
+        self._skip_until = self._clock() + self.retry_interval
+        if not self._outage:
+            self._outage = True
+            log.warning(
+                "Redis rate-limit state unreachable (%s: %s): counting requests in this process until "
+                "it answers (tried again every %g s)",
+                type(exc).__name__,
+                scrub(str(exc)),
+                self.retry_interval,
+            )
+
+    async def acquire(self, key: str, limits: RateLimits, request: httpx.Request) -> None:
+        try:
+            await super().acquire(key, limits, request)
+            return
+        except _Unavailable:
+            pass
+        self._counted_here.add(request)
+        await self._fallback.acquire(key, limits, request)
+
+    # -- the scripts -------------------------------------------------------------------------------
 
     def _keys(self, key: str, limits: RateLimits, windows: tuple[Window, ...]) -> list[str]:
         base = f"{self.prefix}{{{limits.provider}:{key}}}"
@@ -164,7 +239,8 @@ class RedisRateLimiter(WaitingLimiter):
         args: list[str | int | float] = [member, self.headroom, self.in_flight_timeout, cost]
         for window in windows:
             args += [window.limit, window.seconds]
-        verdict, amount, detail = map(_text, await self._acquire(self._keys(key, limits, windows), args))
+        answer = await self._script(self._acquire, self._keys(key, limits, windows), args)
+        verdict, amount, detail = map(_text, answer)
         if verdict == "daily":
             raise limited(limits, float(amount), cost=cost, left=int(detail) if detail else None)
         if verdict == "wait":
@@ -175,6 +251,10 @@ class RedisRateLimiter(WaitingLimiter):
     async def observe(
         self, key: str, limits: RateLimits, request: httpx.Request, response: httpx.Response
     ) -> None:
+        if request in self._counted_here:
+            self._counted_here.discard(request)
+            await self._fallback.observe(key, limits, request, response)
+            return
         lesson = learn(limits, request, response)
         windows = limits.windows_for(request)
         args: list[str | int | float] = [
@@ -188,9 +268,16 @@ class RedisRateLimiter(WaitingLimiter):
             taught = lesson.windows[window.name]
             args += [_arg(taught.limit), _arg(taught.seconds), _arg(taught.remaining), _arg(taught.block)]
             args += [window.limit, window.seconds]
-        await self._observe(self._keys(key, limits, windows), args)
+        try:
+            await self._script(self._observe, self._keys(key, limits, windows), args)
+        except _Unavailable:
+            return  # what Redis counted for this request leaves it on the in-flight timeout
         self._wake()
 
     async def aclose(self) -> None:
+        await self._fallback.aclose()
         if self._owns_client:
-            await self.redis.aclose()
+            try:
+                await self.redis.aclose()
+            except _LOST as exc:  # closing a client whose server is gone must not fail a shutdown
+                log.debug("closing the Redis client: %s", type(exc).__name__)

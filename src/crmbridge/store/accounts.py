@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .availability import lock_wait_error
 from .codec import Codec
 from .events import status_event
 from .locking import account_locks
@@ -126,6 +127,16 @@ class AccountRepository:
         self._sessions = sessions
         self._codec = codec
 
+    @contextmanager
+    def _in_process_lock(self, tenant_id: str, account_id: str) -> Iterator[None]:
+        key = (self._sessions.database, tenant_id, account_id)
+        with ExitStack() as stack:
+            try:
+                stack.enter_context(account_locks.hold(key, timeout=self._sessions.lock_timeout))
+            except TimeoutError:
+                raise lock_wait_error(self._sessions.label, "this account's refresh lock") from None
+            yield
+
     def get_or_create(
         self, tenant_id: str, connection_name: str, identifier: str
     ) -> tuple[AccountRecord, bool]:
@@ -213,6 +224,8 @@ class AccountRepository:
         Yields a :class:`LockedAccount` whose ``account`` was read after the lock was taken; its
         ``update()`` commits when the block exits, and an exception rolls it back. On SQLite the lock is
         the database write lock, so keep the block short (one token request, not a whole tool call).
+        Waiting for a lock another thread or process holds (Postgres ``lock_timeout``, SQLite's busy
+        timeout) ends after the store's lock timeout with a retryable ``StorageUnavailable``.
         """
         key = (tenant_id, account_id)
         held = self._sessions.held_accounts()
@@ -221,7 +234,7 @@ class AccountRepository:
                 "accounts.locked is not re-entrant (and on SQLite only one may be held per thread)"
             )
         with (
-            account_locks.hold((self._sessions.database, tenant_id, account_id)),
+            self._in_process_lock(tenant_id, account_id),
             self._sessions.transaction(write=True) as s,
         ):
             row = _lock_row(s, tenant_id, account_id)

@@ -22,15 +22,20 @@ class KeyedLocks:
         self._locks: dict[Hashable, tuple[threading.Lock, int]] = {}
 
     @contextmanager
-    def hold(self, key: Hashable) -> Iterator[None]:
+    def hold(self, key: Hashable, timeout: float | None = None) -> Iterator[None]:
+        """Hold the lock of ``key``; ``TimeoutError`` when it is not free within ``timeout`` seconds."""
         with self._guard:
             lock, users = self._locks.get(key, (None, 0))
             if lock is None:
                 lock = threading.Lock()
             self._locks[key] = (lock, users + 1)
         try:
-            with lock:
+            if not lock.acquire(timeout=-1 if timeout is None else timeout):
+                raise TimeoutError(f"lock {key!r} not free within {timeout} s")
+            try:
                 yield
+            finally:
+                lock.release()
         finally:
             with self._guard:
                 lock, users = self._locks[key]

@@ -14,10 +14,12 @@ from sqlalchemy import CursorResult, Engine, select, update
 
 from ..vault import Vault
 from .accounts import AccountRepository
+from .availability import translated
 from .codec import ACCOUNTS, CONNECTIONS, Codec
 from .connections import ConnectionRepository
 from .db import create_store_engine, upgrade
 from .events import AccountEventRepository
+from .keycheck import foreign_key_ids
 from .models import AccountRow, ConnectionRow
 from .oauth_states import OAuthStateRepository
 from .sessions import Clock, SessionFactory
@@ -34,8 +36,10 @@ class Store:
     ``store.oauth_states``, ``store.events``.
     """
 
-    def __init__(self, engine: Engine, vault: Vault, *, clock: Clock | None = None) -> None:
-        self._sessions = SessionFactory(engine, clock)
+    def __init__(
+        self, engine: Engine, vault: Vault, *, clock: Clock | None = None, lock_timeout: float | None = None
+    ) -> None:
+        self._sessions = SessionFactory(engine, clock, lock_timeout=lock_timeout)
         self._vault = vault
         self._codec = Codec(vault)
         self.connections = ConnectionRepository(self._sessions, self._codec)
@@ -44,15 +48,23 @@ class Store:
         self.events = AccountEventRepository(self._sessions)
 
     @classmethod
-    def open(cls, database_url: str, vault: Vault, *, clock: Clock | None = None) -> Store:
-        """Connect and bring the schema to the latest migration (safe to call from many processes)."""
-        engine = create_store_engine(database_url)
+    def open(
+        cls, database_url: str, vault: Vault, *, clock: Clock | None = None, lock_timeout: float | None = None
+    ) -> Store:
+        """Connect and bring the schema to the latest migration (safe to call from many processes).
+
+        A database that cannot be reached within the connect timeout raises ``StorageUnavailable`` naming
+        it; ``lock_timeout`` (seconds, default ``db.LOCK_TIMEOUT``) bounds every lock wait.
+        """
+        engine = create_store_engine(database_url, lock_timeout=lock_timeout)
+        store = cls(engine, vault, clock=clock, lock_timeout=lock_timeout)
         try:
-            upgrade(engine)
+            with translated(store._sessions.label, opening=True):
+                upgrade(engine)
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, vault, clock=clock)
+        return store
 
     @property
     def engine(self) -> Engine:
@@ -73,6 +85,12 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self._sessions.database!r})"
+
+    def foreign_key_ids(self) -> set[str]:
+        """Ids of keys outside the vault's ring that sealed stored secrets (a sample): empty when every
+        secret can be opened, else the keys the ring lacks."""
+        with translated(self._sessions.label):
+            return foreign_key_ids(self.engine, self._vault.key_ids)
 
     def rotate_keys(self) -> int:
         """Re-encrypt every secret not sealed by the vault's newest key; returns how many rows changed.
