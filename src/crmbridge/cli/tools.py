@@ -161,7 +161,11 @@ def add_parser(sub: Subparsers[argparse.ArgumentParser]) -> None:
         p.add_argument(
             "--format", choices=_FORMATS, default="crmbridge", help="definition format (implies JSON)"
         )
-        p.add_argument("--strict", action="store_true", help="strict-mode schemas (OpenAI, Anthropic) where a tool allows it")
+        p.add_argument(
+            "--strict",
+            action="store_true",
+            help="strict-mode schemas (OpenAI, Anthropic) where a tool allows it",
+        )
 
     ls = verbs.add_parser("list", help="one line per tool: name, kind (read/write/delete), summary")
     ls.add_argument("--provider", help="only this provider's tools (hubspot, pipedrive, …)")
