@@ -64,6 +64,7 @@ TREE = [
     (errors.AuthFailed, "end_user", 401),
     (errors.RateLimited, "nobody", 429),
     (errors.ProviderUnavailable, "nobody", 503),
+    (errors.DeadlineExceeded, "nobody", 504),
     (errors.ProviderError, "developer", 502),
     (errors.InternalError, "developer", 500),
     (errors.ConfigurationError, "developer", 400),

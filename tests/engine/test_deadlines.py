@@ -387,6 +387,11 @@ async def test_bridge_and_toolset_defaults_and_per_call_overrides(
         bridge.close()
 
 
+def test_an_infinite_deadline_is_none_at_all() -> None:
+    unbounded = Deadline.after(math.inf)
+    assert unbounded.remaining() == math.inf and unbounded.seconds == math.inf
+
+
 @pytest.mark.parametrize("bad", [0, -1, math.nan, "2", True])
 async def test_a_bad_deadline_is_a_configuration_error_naming_it(
     hubspot_bridge: Connected, sandbox: Sandbox, tmp_path: Path, bad: Any
