@@ -65,6 +65,7 @@ TREE = [
     (errors.RateLimited, "nobody", 429),
     (errors.ProviderUnavailable, "nobody", 503),
     (errors.StorageUnavailable, "nobody", 503),
+    (errors.DeadlineExceeded, "nobody", 504),
     (errors.ProviderError, "developer", 502),
     (errors.InternalError, "developer", 500),
     (errors.ConfigurationError, "developer", 400),

@@ -14,6 +14,7 @@ problem+json response needs no table of its own)::
     │   └── AuthFailed              end_user   401
     ├── RateLimited                 nobody     429  retryable, ``retry_after``, ``daily``
     ├── ProviderUnavailable         nobody     503  retryable, ``retry_after``
+    │   └── DeadlineExceeded        nobody     504  the call's ``deadline`` ran out first
     ├── StorageUnavailable          nobody     503  retryable, ``retry_after``: our database, not the CRM
     ├── ProviderError               developer  502  any other CRM answer: ``provider_code``
     ├── InternalError               developer  500  a bug of ours
@@ -45,6 +46,7 @@ __all__ = [
     "ConfigurationError",
     "Conflict",
     "CrmBridgeError",
+    "DeadlineExceeded",
     "InsufficientScope",
     "InternalError",
     "InvalidInput",
@@ -300,6 +302,15 @@ class StorageUnavailable(CrmBridgeError):
     retryable = True
     audience: ClassVar[Audience] = "nobody"
     http_status = 503
+
+
+class DeadlineExceeded(ProviderUnavailable):
+    """The call's deadline (``deadline``, seconds) ran out before the CRM answered in time. Nothing
+    uncertain was left behind (a write that may have landed is ``OutcomeUnknown`` instead), so trying
+    again is safe; a separate code tells a budget too short for the CRM from a CRM that is down."""
+
+    code = "deadline_exceeded"
+    http_status = 504
 
 
 class OutcomeUnknown(CrmBridgeError):

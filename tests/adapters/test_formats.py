@@ -70,6 +70,37 @@ def test_anthropic_definitions_carry_each_tool(provider: str) -> None:
         }
 
 
+@pytest.mark.parametrize("provider", BUILTIN)
+def test_responses_definitions_always_say_whether_they_are_strict(provider: str) -> None:
+    """The Responses API requires ``strict`` and takes a missing one as true: never leave it out."""
+    tools = catalog(provider)
+    plain = openai_tools(tools, api="responses")
+    strict = openai_tools(tools, strict=True, api="responses")
+    for tool, p, s in zip(tools, plain, strict, strict=True):
+        assert p == {
+            "type": "function",
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": dict(tool.input_schema),
+            "strict": False,
+        }
+        variant, is_strict = strict_schema(tool.input_schema)
+        assert s == {**p, "parameters": variant, "strict": is_strict}
+
+
+@pytest.mark.parametrize("provider", BUILTIN)
+def test_anthropic_strict_definitions_carry_the_strict_variant(provider: str) -> None:
+    tools = catalog(provider)
+    for tool, d in zip(tools, anthropic_tools(tools, strict=True), strict=True):
+        variant, is_strict = strict_schema(tool.input_schema)
+        assert d == {
+            "name": tool.name,
+            "description": tool.description,
+            "input_schema": variant,
+            "strict": is_strict,
+        }
+
+
 def test_some_hubspot_tools_are_strict_and_free_form_ones_are_not() -> None:
     strict = {
         d["function"]["name"]: d["function"]["strict"] for d in openai_tools(catalog("hubspot"), strict=True)
@@ -96,6 +127,10 @@ def test_tools_for_picks_the_vendor_format(hubspot_bridge: Connected) -> None:
     assert tools_for(hubspot_bridge.toolset, "openai", strict=True) == openai_tools(tools, strict=True)
     assert tools_for(hubspot_bridge.toolset, "openai-responses") == openai_tools(tools, api="responses")
     assert tools_for(hubspot_bridge.toolset, "anthropic") == anthropic_tools(tools)
+    assert tools_for(hubspot_bridge.toolset, "anthropic", strict=True) == anthropic_tools(tools, strict=True)
+    assert tools_for(hubspot_bridge.toolset, "openai-responses", strict=True) == openai_tools(
+        tools, strict=True, api="responses"
+    )
     with pytest.raises(ConfigurationError, match="Unknown tool format"):
         tools_for(hubspot_bridge.toolset, "gemini")  # type: ignore[arg-type]
 

@@ -265,3 +265,36 @@ async def test_the_connection_picks_the_provider(
         f"/pipedrive/{company.domain}/api/v2/persons/{person_id}", headers={"x-api-token": token}
     )
     assert r.json()["data"]["name"] == "Ada Lovelace"
+
+
+def tool_call(name: str, args: dict[str, Any], call_id: str) -> dict[str, Any]:
+    return {"name": name, "args": args, "id": call_id, "type": "tool_call"}
+
+
+async def test_a_failed_call_is_an_error_tool_message_with_its_result_as_artifact(
+    hubspot_bridge: Connected,
+) -> None:
+    """Frameworks read ``ToolMessage.status`` to tell a failed call from a good one; the model still
+    reads the error's JSON and the full ``ToolResult`` rides along, sync and async alike."""
+    (get,) = get_tools(
+        connection_name="hubspot",
+        identifier=USER,
+        bridge=hubspot_bridge.bridge,
+        tool_names=["hubspot_contact_get"],
+    )
+    missing = tool_call("hubspot_contact_get", {"contact_id": "999999999"}, "c1")
+    for message in (get.invoke(missing), await get.ainvoke(missing)):
+        assert isinstance(message, ToolMessage) and message.status == "error"
+        assert isinstance(message.artifact, ToolResult) and not message.artifact.ok
+        assert message.tool_call_id == "c1" and message.name == "hubspot_contact_get"
+        assert json.loads(str(message.content))["error"]["code"] == "not_found"
+    bad = tool_call("hubspot_contact_get", {"contact_id": 5}, "c2")
+    assert get.invoke(bad).status == "error"  # invalid input is an error too
+
+    found = hubspot_bridge.bridge.execute_tool(
+        identifier=USER, tool_name="hubspot_contacts_search", tool_input={"query": "John Smith"}
+    )
+    good = tool_call("hubspot_contact_get", {"contact_id": found.data["results"][0]["id"]}, "c3")
+    for message in (get.invoke(good), await get.ainvoke(good)):
+        assert isinstance(message, ToolMessage) and message.status == "success"
+        assert isinstance(message.artifact, ToolResult) and message.artifact.ok

@@ -311,3 +311,18 @@ async def test_redis_coming_back_is_used_again(workers: Factory, caplog: pytest.
     assert any("Redis answers again" in r.getMessage() for r in caplog.records)
     window = limiter._keys("acct", TINY, TINY.windows)[0]
     assert await client.real.zcard(window) == 1  # only the request made after it came back
+
+
+async def test_a_wait_past_the_calls_deadline_fails_fast(workers: Factory) -> None:
+    """Another worker filled the window for 10 s; a call with 2 s left is told when to come back."""
+    from crmbridge.engine.deadline import Deadline
+
+    async def never(seconds: float) -> None:
+        raise AssertionError(f"waited {seconds} s instead of failing fast")
+
+    slow = RateLimits("test", "Test", windows=(Window("w", 1, 10.0),))  # a wait under max_wait (30 s)
+    first, second = workers(headroom=1.0), workers(headroom=1.0, sleep=never)
+    await first.acquire("acct", slow, req("GET", f"{HS}/a"))
+    with pytest.raises(RateLimited) as caught:
+        await second.acquire("acct", slow, req("GET", f"{HS}/b"), deadline=Deadline.after(2.0))
+    assert caught.value.retry_after is not None and caught.value.retry_after >= 9

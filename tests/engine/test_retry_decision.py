@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from crmbridge.engine.deadline import Deadline
 from crmbridge.engine.retry import (
     Action,
     Answered,
@@ -24,6 +25,7 @@ from crmbridge.engine.retry import (
 )
 from crmbridge.errors import (
     CrmBridgeError,
+    DeadlineExceeded,
     NotFound,
     OutcomeUnknown,
     ProviderUnavailable,
@@ -220,3 +222,92 @@ def test_the_jitter_stays_within_half_to_all_of_the_backoff() -> None:
         )
         backoff = POLICY.base_delay * 2**attempt
         assert isinstance(action, Retry) and backoff / 2 <= action.delay <= backoff
+
+
+def left(seconds: float) -> Deadline:
+    """A 2 s deadline with ``seconds`` of it left, on a clock that stands still."""
+    return Deadline(2.0, seconds, clock=lambda: 0.0)
+
+
+#: The same decisions under a deadline: a retry (pause + ``min_attempt``, 0.25 s) must fit in what is left.
+DEADLINE_TABLE = [
+    pytest.param(failed(httpx.ReadTimeout), 0, READ, left(10.0), retry(1.0), id="a retry that fits"),
+    pytest.param(
+        failed(httpx.ReadTimeout), 0, READ, left(1.2), give_up(DeadlineExceeded), id="a retry that does not"
+    ),
+    pytest.param(answered(503), 0, READ, left(1.0), give_up(DeadlineExceeded), id="a 503 with no time"),
+    pytest.param(limited(5.0), 0, READ, left(3.0), RETURN, id="a 429 past the deadline is rate_limited"),
+    pytest.param(limited(1.0), 0, READ, left(3.0), retry(1.0), id="a 429 within the deadline waits"),
+    pytest.param(
+        failed(httpx.ConnectError), 0, CREATE, left(0.5), give_up(DeadlineExceeded), id="never sent, no time"
+    ),
+    pytest.param(
+        failed(httpx.ReadTimeout), 0, CHECKED_CREATE, left(3.0), settle(retry(1.0)), id="time to re-check"
+    ),
+    pytest.param(
+        failed(httpx.ReadTimeout),
+        0,
+        CHECKED_CREATE,
+        left(1.0),
+        settle(give_up(DeadlineExceeded)),
+        id="time to re-check, not to resend",
+    ),
+    pytest.param(
+        failed(httpx.ReadTimeout),
+        0,
+        CHECKED_CREATE,
+        left(0.1),
+        give_up(OutcomeUnknown),
+        id="no time to re-check",
+    ),
+    pytest.param(
+        answered(500), 0, CHECKED_CREATE, left(0.0), give_up(OutcomeUnknown), id="a 500 at the deadline"
+    ),
+    pytest.param(
+        failed(httpx.ReadError),
+        LAST,
+        READ,
+        left(0.0),
+        give_up(ProviderUnavailable),
+        id="out of attempts first",
+    ),
+]
+
+
+@pytest.mark.parametrize(("outcome", "attempt", "call", "deadline", "expected"), DEADLINE_TABLE)
+def test_decision_under_a_deadline(
+    outcome: Outcome, attempt: int, call: Call, deadline: Deadline, expected: Any
+) -> None:
+    action = decide(
+        outcome,
+        attempt,
+        method=call.method,
+        idempotent=call.idempotent,
+        uncertain=call.uncertain,
+        can_recheck=call.can_recheck,
+        policy=POLICY,
+        crm="HubSpot",
+        rng=TopOfRange(),
+        deadline=deadline,
+    )
+    assert described(action) == expected
+
+
+def test_a_spent_deadline_says_how_long_it_was_and_what_was_happening() -> None:
+    action = decide(
+        answered(503, ProviderUnavailable("down", request_id="req-1")),
+        1,
+        method="GET",
+        idempotent=True,
+        uncertain=False,
+        can_recheck=False,
+        policy=POLICY,
+        crm="HubSpot",
+        rng=TopOfRange(),
+        deadline=left(0.5),
+    )
+    assert isinstance(action, GiveUp) and isinstance(action.error, DeadlineExceeded)
+    error = action.error
+    assert error.retryable and error.code == "deadline_exceeded" and error.audience == "nobody"
+    assert error.message.startswith("HubSpot answered 503 on attempt 2, and this call's 2 s deadline")
+    assert error.details["deadline"] == 2.0 and error.status == 503 and error.request_id == "req-1"

@@ -1,6 +1,9 @@
 """Anthropic tool use: tool definitions and the execution of a model's ``tool_use`` blocks.
 
-A definition is ``{"name", "description", "input_schema"}``. A ``tool_use`` block runs through the
+A definition is ``{"name", "description", "input_schema"}``; with ``strict=True`` it carries the
+strict variant of the schema and ``"strict"`` (Anthropic's strict tool use, grammar-constrained inputs;
+a tool whose input is a free-form map stays ``"strict": false`` with its plain schema, as for OpenAI).
+A ``tool_use`` block runs through the
 toolset like every other front end and becomes a ``tool_result`` block whose content is
 the JSON of ``ToolResult.to_dict()``; failed calls set ``is_error`` so the model knows to correct itself.
 """
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine import ToolResult
+from ..engine import ToolResult, tool_definition
 from ..spec import Tool
 from ..toolsets import Toolset
 from .common import ToolSource, field, result_content, tools_of
@@ -24,14 +27,22 @@ __all__ = [
 ]
 
 
-def anthropic_tool(tool: Tool) -> dict[str, Any]:
-    """One tool as an Anthropic Messages API tool definition."""
-    return {"name": tool.name, "description": tool.description, "input_schema": dict(tool.input_schema)}
+def anthropic_tool(tool: Tool, *, strict: bool = False) -> dict[str, Any]:
+    """One tool as an Anthropic Messages API tool definition (``strict``: strict tool use)."""
+    neutral = tool_definition(tool, strict=strict)
+    definition = {
+        "name": neutral["name"],
+        "description": neutral["description"],
+        "input_schema": neutral["input_schema"],
+    }
+    if strict:
+        definition["strict"] = neutral["strict"]
+    return definition
 
 
-def anthropic_tools(source: ToolSource) -> list[dict[str, Any]]:
+def anthropic_tools(source: ToolSource, *, strict: bool = False) -> list[dict[str, Any]]:
     """The ``tools=[...]`` argument of ``messages.create``: a toolset's tools."""
-    return [anthropic_tool(t) for t in tools_of(source)]
+    return [anthropic_tool(t, strict=strict) for t in tools_of(source)]
 
 
 def _reply(block_id: str, result: ToolResult) -> dict[str, Any]:

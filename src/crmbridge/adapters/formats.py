@@ -16,9 +16,9 @@ Format = Literal["openai", "openai-responses", "anthropic"]
 
 def tools_for(source: ToolSource, format: Format, *, strict: bool = False) -> list[dict[str, Any]]:
     """Definitions for OpenAI Chat Completions, the OpenAI Responses API or Anthropic Messages
-    (``strict``: OpenAI strict mode, where a tool's schema allows it)."""
+    (``strict``: the vendor's strict mode with each tool's strict schema, where the schema allows it)."""
     if format == "anthropic":
-        return anthropic_tools(source)
+        return anthropic_tools(source, strict=strict)
     if format == "openai":
         return openai_tools(source, strict=strict)
     if format == "openai-responses":

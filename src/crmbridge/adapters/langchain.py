@@ -5,7 +5,8 @@ Each tool is a ``StructuredTool`` whose ``args_schema`` is the tool's own JSON s
 model in between, so what the model sees is exactly what the engine validates). Sync and async calls
 both go through the toolset; the model reads the JSON of ``ToolResult.to_dict()``, errors included,
 and nothing is raised, so an agent loop keeps going and the model can fix its input. The full
-``ToolResult`` rides along as the ``ToolMessage`` artifact for code that wants ``data`` or ``raw``.
+``ToolResult`` rides along as the ``ToolMessage`` artifact for code that wants ``data`` or ``raw``, and a
+failed call's ``ToolMessage`` has ``status="error"``, as frameworks expect of a tool that did not succeed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import copy
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from langchain_core.messages import ToolMessage
 from langchain_core.tools import StructuredTool
 
 from ..engine import ToolResult
@@ -25,10 +27,31 @@ from .common import result_content
 if TYPE_CHECKING:
     from ..core import Bridge
 
-__all__ = ["get_tools", "langchain_tool"]
+__all__ = ["CrmTool", "get_tools", "langchain_tool"]
 
 
-def langchain_tool(toolset: Toolset, tool: Tool) -> StructuredTool:
+class CrmTool(StructuredTool):
+    """A ``StructuredTool`` whose ``ToolMessage`` says ``status="error"`` when the call failed.
+
+    LangChain sets the status only for exceptions, and raising would lose the result the model must
+    read; so the result is returned as usual and the message's status set from its artifact.
+    """
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        return _with_status(super().run(*args, **kwargs))
+
+    async def arun(self, *args: Any, **kwargs: Any) -> Any:
+        return _with_status(await super().arun(*args, **kwargs))
+
+
+def _with_status(output: Any) -> Any:
+    """A ``ToolMessage`` (the tool was invoked with a tool call) of a failed call gets ``"error"``."""
+    if isinstance(output, ToolMessage) and isinstance(output.artifact, ToolResult) and not output.artifact.ok:
+        output.status = "error"
+    return output
+
+
+def langchain_tool(toolset: Toolset, tool: Tool) -> CrmTool:
     """One tool of a toolset as a LangChain ``StructuredTool``."""
     name = tool.name
 
@@ -40,7 +63,7 @@ def langchain_tool(toolset: Toolset, tool: Tool) -> StructuredTool:
         result = await toolset.call_tool(name, tool_input)
         return result_content(result), result
 
-    return StructuredTool(
+    return CrmTool(
         name=name,
         description=tool.description,
         args_schema=copy.deepcopy(dict(tool.input_schema)),
@@ -62,7 +85,7 @@ def get_tools(
     connection_name: str | None = None,
     identifier: str | None = None,
     tool_names: Iterable[str] | None = None,
-) -> list[StructuredTool]:
+) -> list[CrmTool]:
     """LangChain tools for a toolset, or (seed 003's shape) for user ``identifier`` on connection
     ``connection_name`` of ``bridge``: ``get_tools(bridge=bridge, connection_name="hubspot",
     identifier="user_1")``. The connection decides the provider; ``tool_names`` narrows the list (a

@@ -3,7 +3,9 @@
 Definitions come in the Chat Completions shape (``{"type": "function", "function": {...}}``) or the
 Responses API shape (flat). With ``strict=True`` each tool carries the strict-mode variant of its
 schema (every field required, optional ones nullable, no extra fields); a tool whose input is a
-free-form map cannot be strict and is sent with ``"strict": false`` and its plain schema.
+free-form map cannot be strict and is sent with ``"strict": false`` and its plain schema. The
+Responses API requires ``strict`` and takes a missing one as true, so its definitions always carry it;
+Chat Completions defaults to false, so there it is sent only when asked for.
 
 Executing a call goes through the toolset like every other front end; the model gets back the JSON of
 ``ToolResult.to_dict()``, errors included, so it can correct its input and retry.
@@ -38,8 +40,8 @@ def openai_tool(tool: Tool, *, strict: bool = False, api: OpenAIApi = "chat") ->
         "description": neutral["description"],
         "parameters": neutral["input_schema"],
     }
-    if strict:
-        function["strict"] = neutral["strict"]
+    if strict or api == "responses":
+        function["strict"] = neutral.get("strict", False)
     if api == "responses":
         return {"type": "function", **function}
     return {"type": "function", "function": function}

@@ -65,7 +65,7 @@ def _definition(tool: Tool, fmt: str, strict: bool) -> dict[str, Any]:
     if fmt == "openai-responses":
         return openai_tool(tool, strict=strict, api="responses")
     if fmt == "anthropic":
-        return anthropic_tool(tool)
+        return anthropic_tool(tool, strict=strict)
     return tool_definition(tool, strict=strict)
 
 
@@ -161,7 +161,11 @@ def add_parser(sub: Subparsers[argparse.ArgumentParser]) -> None:
         p.add_argument(
             "--format", choices=_FORMATS, default="crmbridge", help="definition format (implies JSON)"
         )
-        p.add_argument("--strict", action="store_true", help="OpenAI strict-mode schemas where possible")
+        p.add_argument(
+            "--strict",
+            action="store_true",
+            help="strict-mode schemas (OpenAI, Anthropic) where a tool allows it",
+        )
 
     ls = verbs.add_parser("list", help="one line per tool: name, kind (read/write/delete), summary")
     ls.add_argument("--provider", help="only this provider's tools (hubspot, pipedrive, …)")

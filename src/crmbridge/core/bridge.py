@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import Any
@@ -15,7 +16,8 @@ import httpx
 
 from ..auth.scopes import ScopePlan
 from ..auth.uninstall import CallbackApp
-from ..engine import Catalog, Engine, RetryPolicy, ToolResult, tool_definition
+from ..engine import CallTarget, Catalog, Engine, RetryPolicy, ToolResult, tool_definition
+from ..engine.deadline import Deadline
 from ..engine.result import ToolError
 from ..errors import CrmBridgeError
 from ..spec import Provider, Tool
@@ -64,13 +66,16 @@ class Bridge:
         rate_limit_scale: float = 1.0,
         index_lag: float | None = None,
         account_cache_ttl: float = 30.0,
+        timeout: float = 30.0,
+        deadline: float | None = None,
     ) -> None:
         """A private :class:`Runtime` with these options, and this Bridge as its one tenant.
 
         ``providers`` are added to the built-in CRMs (and to those installed under the
         ``crmbridge.providers`` entry points, unless ``entry_points=False``); ``rate_limit_scale`` and ``index_lag`` are for a
         sandbox run (``crmbridge sandbox --rate-window-scale``); ``account_cache_ttl``: seconds an
-        account's credentials are trusted in memory before the database is read again."""
+        account's credentials are trusted in memory before the database is read again. ``timeout``:
+        seconds one HTTP attempt may take; ``deadline``: seconds a whole tool call may take by default."""
         runtime = Runtime(
             database_url,
             providers=providers,
@@ -85,6 +90,8 @@ class Bridge:
             rate_limit_scale=rate_limit_scale,
             index_lag=index_lag,
             account_cache_ttl=account_cache_ttl,
+            timeout=timeout,
+            deadline=deadline,
         )
         self._setup(runtime, tenant_id, owns_runtime=True)
 
@@ -226,18 +233,35 @@ class Bridge:
         identifier: str,
         connection_name: str | None = None,
         include_raw: bool = False,
+        deadline: float | None = None,
     ) -> ToolResult:
         """Run a :class:`~crmbridge.spec.Tool` object (a catalog tool, or one compiled for this account)
-        for one user; the provider follows from the tool. Errors come back in ``result.error``."""
+        for one user; the provider follows from the tool. Errors come back in ``result.error``.
+        ``deadline``: seconds the whole call may take (``None``: the runtime's default)."""
         try:
+            budget = self.runtime.deadline if deadline is None else deadline
+            until = None if budget is None else Deadline.after(budget)
             target = self.accounts.cached_target(tool.provider, identifier, connection_name)
             if target is None:  # first call for this account: the database is read off the event loop
-                target = await asyncio.to_thread(
-                    self.accounts.target, tool.provider, identifier, connection_name
-                )
+                target = await self._read_target(tool.provider, identifier, connection_name, until)
         except CrmBridgeError as exc:
             return ToolResult(tool.name, False, error=ToolError.from_exception(exc))
-        return await self.engine.execute(tool, tool_input or {}, target, include_raw=include_raw)
+        return await self.engine.execute(
+            tool, tool_input or {}, target, include_raw=include_raw, deadline=until
+        )
+
+    async def _read_target(
+        self, provider: str, identifier: str, connection_name: str | None, deadline: Deadline | None
+    ) -> CallTarget:
+        """The account from the database, off the event loop; a deadline stops waiting for it."""
+        read = asyncio.to_thread(self.accounts.target, provider, identifier, connection_name)
+        left = None if deadline is None or math.isinf(deadline.seconds) else deadline.remaining()
+        try:
+            async with asyncio.timeout(left):
+                return await read
+        except TimeoutError:
+            assert deadline is not None
+            raise deadline.exceeded("The account was still being read from the database") from None
 
     def run_tool(
         self,
@@ -247,6 +271,7 @@ class Bridge:
         identifier: str,
         connection_name: str | None = None,
         include_raw: bool = False,
+        deadline: float | None = None,
     ) -> ToolResult:
         return self.run_sync(
             self.arun_tool(
@@ -255,6 +280,7 @@ class Bridge:
                 identifier=identifier,
                 connection_name=connection_name,
                 include_raw=include_raw,
+                deadline=deadline,
             )
         )
 
@@ -266,14 +292,21 @@ class Bridge:
         tool_input: Any = None,
         connection_name: str | None = None,
         include_raw: bool = False,
+        deadline: float | None = None,
     ) -> ToolResult:
-        """Run a catalog tool by name for one user; errors come back in ``result.error``, never raised."""
+        """Run a catalog tool by name for one user; errors come back in ``result.error``, never raised.
+        ``deadline``: seconds the whole call may take (``None``: the runtime's default)."""
         try:
             tool = self.catalog.tool(tool_name)
         except CrmBridgeError as exc:
             return ToolResult(tool_name, False, error=ToolError.from_exception(exc))
         return await self.arun_tool(
-            tool, tool_input, identifier=identifier, connection_name=connection_name, include_raw=include_raw
+            tool,
+            tool_input,
+            identifier=identifier,
+            connection_name=connection_name,
+            include_raw=include_raw,
+            deadline=deadline,
         )
 
     def execute_tool(
@@ -284,6 +317,7 @@ class Bridge:
         tool_input: Any = None,
         connection_name: str | None = None,
         include_raw: bool = False,
+        deadline: float | None = None,
     ) -> ToolResult:
         return self.runtime.run(
             self.aexecute_tool(
@@ -292,6 +326,7 @@ class Bridge:
                 tool_input=tool_input,
                 connection_name=connection_name,
                 include_raw=include_raw,
+                deadline=deadline,
             )
         )
 
@@ -308,10 +343,12 @@ class Bridge:
         provider: str | None = None,
         tools: Iterable[str] | None = None,
         read_only: bool = False,
+        deadline: float | None = None,
     ) -> AccountToolset:
         """The catalog bound to one connected account: what every front end (OpenAI, Anthropic,
         LangChain, MCP) consumes. ``connection_name`` (or ``provider``) picks the CRM; ``tools`` narrows
-        the list (unknown names raise at once); ``read_only`` keeps only tools that change nothing."""
+        the list (unknown names raise at once); ``read_only`` keeps only tools that change nothing;
+        ``deadline``: seconds each of its calls may take (``None``: the runtime's default)."""
         if connection_name is not None:
             provider = self.accounts.connection(connection_name).provider
         return AccountToolset(
@@ -321,6 +358,7 @@ class Bridge:
             provider=provider,
             tools=tools,
             read_only=read_only,
+            deadline=deadline,
         )
 
     # -- OAuth ---------------------------------------------------------------------------------

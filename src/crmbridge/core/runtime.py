@@ -20,6 +20,7 @@ import httpx
 
 from ..auth.refresher import Refresher
 from ..engine import Catalog, Engine, HttpCore, RetryPolicy
+from ..engine.deadline import seconds_option
 from ..errors import ConfigurationError
 from ..providers import builtin_providers, entry_point_providers
 from ..spec import Provider
@@ -55,6 +56,8 @@ class Runtime:
     ``rate_limit_scale`` and ``index_lag`` are for a sandbox with rate-limit windows scaled down and no
     search-index lag; leave them for real CRMs. ``account_cache_ttl``: seconds an account's credentials
     are trusted in memory before the database is read again (other workers' changes show up within it).
+    ``timeout``: seconds one HTTP attempt may take; ``deadline``: seconds a whole tool call may take,
+    retries and waits included (``None``: unbounded), unless the call says otherwise.
     """
 
     def __init__(
@@ -74,7 +77,12 @@ class Runtime:
         rate_limit_scale: float = 1.0,
         index_lag: float | None = None,
         account_cache_ttl: float = 30.0,
+        timeout: float = 30.0,
+        deadline: float | None = None,
     ) -> None:
+        timeout = seconds_option("timeout", timeout, finite=True)
+        #: Seconds a tool call may take when it names no deadline of its own (``None``: unbounded).
+        self.deadline = None if deadline is None else seconds_option("deadline", deadline)
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         if database_url is None:
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -98,6 +106,7 @@ class Runtime:
                 redis_url=redis_url or os.environ.get("CRMBRIDGE_REDIS_URL"),
                 retry=retry,
                 rate_limit_scale=rate_limit_scale,
+                timeout=timeout,
             ),
             cache_ttl=cache_ttl,
             index_lag=index_lag,

@@ -16,6 +16,7 @@ from .shaping import dig
 
 if TYPE_CHECKING:
     from ..spec import Provider
+    from .deadline import Deadline
     from .http import HttpCore
 
 __all__ = ["CallContext", "CallTarget", "TTLCache"]
@@ -74,12 +75,14 @@ class TTLCache:
 @dataclass(eq=False)
 class CallContext:
     """Handed to resolvers and preparers: make read calls on the same account, through the same
-    rate limits and retries as the tool call itself, and cache what they learn."""
+    rate limits and retries as the tool call itself, and cache what they learn. One per tool call, so
+    it carries the call's ``deadline``: side requests keep to it without the hooks knowing."""
 
     provider: Provider
     target: CallTarget
     http: HttpCore
     cache: TTLCache
+    deadline: Deadline | None = None
 
     @property
     def granted_scopes(self) -> frozenset[str] | None:
@@ -96,7 +99,14 @@ class CallContext:
     ) -> Any:
         """Send a side request; returns the unwrapped body or raises a taxonomy error."""
         response = await self.http.send(
-            self.provider, self.target, method, path, params=params, json=json, idempotent=True
+            self.provider,
+            self.target,
+            method,
+            path,
+            params=params,
+            json=json,
+            idempotent=True,
+            deadline=self.deadline,
         )
         from .http import Recovered
 

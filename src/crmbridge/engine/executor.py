@@ -22,6 +22,7 @@ from ..errors import (
 from ..spec import Prepared, Provider, Tool
 from .catalog import Catalog
 from .context import CallContext, CallTarget, TTLCache
+from .deadline import Deadline
 from .hooks import body_json
 from .http import HttpCore, Recover, Recovered
 from .request import plan_request
@@ -56,25 +57,38 @@ class Engine:
         await self.http.aclose()
 
     async def execute_named(
-        self, tool_name: str, tool_input: Any, target: CallTarget, *, include_raw: bool = False
+        self,
+        tool_name: str,
+        tool_input: Any,
+        target: CallTarget,
+        *,
+        include_raw: bool = False,
+        deadline: Deadline | None = None,
     ) -> ToolResult:
         """Look ``tool_name`` up in the catalog, then :meth:`execute` it."""
         try:
             tool = self.catalog.tool(tool_name)
         except CrmBridgeError as exc:
             return ToolResult(tool_name, False, error=ToolError.from_exception(exc))
-        return await self.execute(tool, tool_input, target, include_raw=include_raw)
+        return await self.execute(tool, tool_input, target, include_raw=include_raw, deadline=deadline)
 
     async def execute(
-        self, tool: Tool, tool_input: Any, target: CallTarget, *, include_raw: bool = False
+        self,
+        tool: Tool,
+        tool_input: Any,
+        target: CallTarget,
+        *,
+        include_raw: bool = False,
+        deadline: Deadline | None = None,
     ) -> ToolResult:
-        """Run ``tool`` (a catalog tool or one compiled for this account) for ``target``; never raises."""
+        """Run ``tool`` (a catalog tool or one compiled for this account) for ``target``; never raises.
+        ``deadline``: when the call must be over, side requests and re-checks included."""
         tool_name = tool.name
         try:
             provider = self.catalog.provider(tool.provider)
             args = self.catalog.schema(tool).parse(tool_input)
             await self._check_scopes(provider, tool, args, target)
-            ctx = CallContext(provider, target, self.http, self.cache)
+            ctx = CallContext(provider, target, self.http, self.cache, deadline)
             prepared = await self._resolve(ctx, tool, args)
             return await self._call(ctx, tool, prepared, include_raw)
         except CrmBridgeError as exc:
@@ -133,6 +147,7 @@ class Engine:
             json=planned.json,
             idempotent=tool.annotations.idempotent or tool.annotations.read_only,
             recover=recover,
+            deadline=ctx.deadline,
         )
         if isinstance(response, Recovered):
             data = hooks.shape_record(response.record, tool, prepared)
@@ -148,6 +163,8 @@ class Engine:
 
         Records matching the keys after the failure but not before are ours: one means the create
         happened, none means it did not (resend), several means somebody else wrote too (unknown).
+        "None" is believed only once the CRM's search index has caught up; a call's deadline that
+        comes first leaves the outcome unknown.
         """
         if tool.recheck is None:
             return None
@@ -158,14 +175,23 @@ class Engine:
         seen = {hooks.record_id(r) for r in before}
 
         async def recover() -> Recovered | None:
-            deadline = time.monotonic() + (self.index_lag if self.index_lag is not None else hooks.index_lag)
+            lag = self.index_lag if self.index_lag is not None else hooks.index_lag
+            indexed_at = time.monotonic() + lag
             pause = 0.5
             while True:
                 after = await hooks.find_created(ctx, tool, args) or []
                 new = [r for r in after if hooks.record_id(r) not in seen]
-                if new or time.monotonic() >= deadline:
+                if new or time.monotonic() >= indexed_at:
                     break
-                await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+                wait = min(pause, max(0.0, indexed_at - time.monotonic()))
+                if ctx.deadline is not None and wait + self.http.retry.min_attempt > ctx.deadline.remaining():
+                    raise OutcomeUnknown(
+                        f"The create's answer was lost, and {ctx.provider.display_name}'s search can take "
+                        f"{lag:g} s to show a new record: this call's {ctx.deadline.seconds:g} s deadline ran "
+                        "out before the re-check could tell. Check the CRM before trying again.",
+                        deadline=ctx.deadline.seconds,
+                    )
+                await asyncio.sleep(wait)
                 pause *= 2
             if not new:
                 return None

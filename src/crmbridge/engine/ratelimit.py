@@ -4,6 +4,7 @@ Limits are data (:class:`RateLimits`): rolling windows and a daily budget spent 
 counts a request in each window that applies to it; ``observe`` learns from the answer (limit, window
 length, what is left, 429s). A request counts until its answer plus one window, as the CRM counted it at
 some moment before answering; only ``headroom`` of a limit is used, a margin for other clients of the account.
+A wait (or a place in the queue) that would outlast the call's deadline fails fast as ``RateLimited``.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import httpx
 
 from ..errors import RateLimited
 from ..spec.limits import DAY, RateLimits, Window
+
+if TYPE_CHECKING:
+    from .deadline import Deadline
 
 __all__ = ["InMemoryRateLimiter", "RateLimiter", "build_rate_limiter"]
 
@@ -30,9 +34,12 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class RateLimiter(Protocol):
-    async def acquire(self, key: str, limits: RateLimits, request: httpx.Request) -> None:
+    async def acquire(
+        self, key: str, limits: RateLimits, request: httpx.Request, *, deadline: Deadline | None = None
+    ) -> None:
         """Wait until ``request`` fits every limit of account ``key``, then count it; raise ``RateLimited``
-        (with ``retry_after``) instead when the wait would exceed the limiter's cap or the day is spent."""
+        (with ``retry_after``) instead when the wait would exceed the limiter's cap or what ``deadline``
+        leaves, or the day is spent."""
 
     async def observe(
         self, key: str, limits: RateLimits, request: httpx.Request, response: httpx.Response
@@ -117,13 +124,29 @@ def limited(
     )
 
 
+def queued(limits: RateLimits, wait: float, window: str) -> RateLimited:
+    """The error for a call whose deadline ran out in the queue behind others waiting for ``window``."""
+    whole = math.ceil(max(wait, 1.0))
+    return RateLimited(
+        f"{limits.label} rate limit: calls queued before this one are waiting for this account's '{window}' "
+        f"limit, and no slot frees up within this call's deadline; try again in about {whole} s.",
+        retry_after=whole,
+        provider=limits.provider,
+        limit=window,
+    )
+
+
+_Kind = tuple[str, str, tuple[str, ...]]
+
+
 @dataclass
 class _LoopLocal:
     """Locks and the wake-up event, one set per event loop: asyncio primitives are bound to one loop."""
 
-    locks: dict[tuple[str, str, tuple[str, ...]], asyncio.Lock] = field(default_factory=dict)
+    locks: dict[_Kind, asyncio.Lock] = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     sleepers: int = 0  # callers waiting for a window: only then is an answer worth a wake-up
+    waits: dict[_Kind, tuple[float, str]] = field(default_factory=dict)  # what each queue's head waits for
 
 
 class WaitingLimiter:
@@ -150,15 +173,26 @@ class WaitingLimiter:
         """Count the request and return ``(0, "")``, or say how long to wait for which window."""
         raise NotImplementedError
 
-    async def acquire(self, key: str, limits: RateLimits, request: httpx.Request) -> None:
+    async def acquire(
+        self, key: str, limits: RateLimits, request: httpx.Request, *, deadline: Deadline | None = None
+    ) -> None:
         windows = limits.windows_for(request)
         cost = limits.daily.cost(request) if limits.daily else 0
         local, kind = self._local(), (limits.provider, key, tuple(w.name for w in windows))
         lock = local.locks.get(kind) or local.locks.setdefault(kind, asyncio.Lock())
-        async with lock:
+        left = math.inf if deadline is None else deadline.remaining()
+        try:
+            async with asyncio.timeout(None if math.isinf(left) else left):
+                await lock.acquire()
+        except TimeoutError:
+            wait, window = local.waits.get(kind, (1.0, kind[2][0] if kind[2] else "request"))
+            raise queued(limits, wait, window) from None
+        try:
             while (found := await self._try(key, limits, request, windows, cost))[0] > 0:
-                if found[0] > self.max_wait:
+                cap = self.max_wait if deadline is None else min(self.max_wait, deadline.remaining())
+                if found[0] > cap:
                     raise limited(limits, found[0], found[1])
+                local.waits[kind] = found
                 sleeper = asyncio.ensure_future(self._sleep(min(found[0], self._max_pause)))
                 waker = asyncio.ensure_future(local.changed.wait())
                 local.sleepers += 1
@@ -168,6 +202,9 @@ class WaitingLimiter:
                     local.sleepers -= 1
                     sleeper.cancel()
                     waker.cancel()
+        finally:
+            local.waits.pop(kind, None)
+            lock.release()
 
     def _wake(self) -> None:
         local = self._local()

@@ -28,6 +28,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from ..errors import scrub
+from .deadline import Deadline
 from .ratelimit import InMemoryRateLimiter, RateLimits, Sleep, WaitingLimiter, Window, learn, limited
 
 __all__ = ["RedisRateLimiter"]
@@ -217,14 +218,16 @@ class RedisRateLimiter(WaitingLimiter):
                 self.retry_interval,
             )
 
-    async def acquire(self, key: str, limits: RateLimits, request: httpx.Request) -> None:
+    async def acquire(
+        self, key: str, limits: RateLimits, request: httpx.Request, *, deadline: Deadline | None = None
+    ) -> None:
         try:
-            await super().acquire(key, limits, request)
+            await super().acquire(key, limits, request, deadline=deadline)
             return
         except _Unavailable:
             pass
         self._counted_here.add(request)
-        await self._fallback.acquire(key, limits, request)
+        await self._fallback.acquire(key, limits, request, deadline=deadline)
 
     # -- the scripts -------------------------------------------------------------------------------
 

@@ -4,16 +4,22 @@
 it out (rate limiter, sleep, re-check). Reads and idempotent writes are retried on 423 / 429 / 5xx and
 transport errors. A write that is not idempotent and may have been applied (its answer was lost, or a
 5xx that does not prove otherwise) is never blindly resent: it is settled first by re-checking the CRM.
+With a call's :class:`~.deadline.Deadline`, only what fits in the time left is scheduled.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 
 from ..errors import CrmBridgeError, NotFound, OutcomeUnknown, ProviderUnavailable, RateLimited
+
+if TYPE_CHECKING:
+    from .deadline import Deadline
 
 __all__ = [
     "NOT_APPLIED_STATUSES",
@@ -39,13 +45,15 @@ class RetryPolicy:
     """Exponential backoff with full jitter, capped; a server's ``Retry-After`` wins when it is longer.
 
     ``max_retry_after`` bounds how long one call may sleep on the CRM's say-so: past it the caller gets
-    ``RateLimited`` with ``retry_after`` instead of a hung tool call.
+    ``RateLimited`` with ``retry_after`` instead of a hung tool call. Under a deadline, a retry (or a
+    re-check) is only worth it when ``min_attempt`` seconds are left for it after its pause.
     """
 
     max_attempts: int = 5
     base_delay: float = 0.2
     max_delay: float = 8.0
     max_retry_after: float = 30.0
+    min_attempt: float = 0.25
 
     def delay(
         self, attempt: int, retry_after: float | None = None, rng: random.Random | None = None
@@ -150,27 +158,40 @@ def decide(
     policy: RetryPolicy,
     crm: str,
     rng: random.Random | None = None,
+    deadline: Deadline | None = None,
 ) -> Action:
     """What to do after ``attempt`` (0-based) ended in ``outcome``.
 
     ``uncertain``: an earlier attempt may have been applied. ``can_recheck``: a lost write can be settled
     by re-checking the CRM. ``crm`` names it in messages. ``rng`` makes the jitter reproducible.
+    ``deadline``: the call's; a retry whose pause and attempt do not fit in what is left is not made.
     """
     last = attempt + 1 >= policy.max_attempts
+    left = math.inf if deadline is None else deadline.remaining()
+
+    def fits(pause: float) -> bool:
+        return pause + policy.min_attempt <= left
+
+    spent = None if fits(0.0) else deadline  # not even a re-check fits any more
+
     if isinstance(outcome, Failed):
         kind = type(outcome.error).__name__
-        then: Return | Retry | GiveUp = (
-            GiveUp(
+        pause = policy.delay(attempt, rng=rng)
+        then: Return | Retry | GiveUp
+        if last:
+            then = GiveUp(
                 ProviderUnavailable(
                     f"{crm} did not answer ({kind}) after {policy.max_attempts} attempts.",
                     retry_after=policy.max_delay,
                 )
             )
-            if last
-            else Retry(policy.delay(attempt, rng=rng))
-        )
+        elif deadline is None or fits(pause):
+            then = Retry(pause)
+        else:
+            then = GiveUp(deadline.exceeded(f"{crm} did not answer ({kind}) on attempt {attempt + 1}"))
         if ambiguous(outcome.error) and not idempotent:
-            return _settle(f"the connection failed ({kind}) after sending", then, can_recheck)
+            what = f"the connection failed ({kind}) after sending"
+            return _settle(what, then, can_recheck, spent)
         return then
     if outcome.status not in RETRY_STATUSES:
         return _final(outcome.status, method, uncertain)
@@ -178,10 +199,17 @@ def decide(
         return Return()  # the daily budget: waiting inside a tool call will not help
     retry_after = outcome.error.retry_after if outcome.error is not None else None
     wait = None if last else policy.delay(attempt, retry_after, rng=rng)
-    then = Retry(wait) if wait is not None and wait <= policy.max_retry_after else Return()
+    if wait is None or wait > policy.max_retry_after or (outcome.status == 429 and not fits(wait)):
+        then = Return()  # the CRM's answer (a 429 says when to come back)
+    elif deadline is None or fits(wait):
+        then = Retry(wait)
+    else:
+        request_id = outcome.error.request_id if outcome.error is not None else None
+        exceeded = f"{crm} answered {outcome.status} on attempt {attempt + 1}"
+        then = GiveUp(deadline.exceeded(exceeded, status=outcome.status, request_id=request_id))
     if outcome.status in NOT_APPLIED_STATUSES or idempotent:
         return then
-    return _settle(f"{crm} answered {outcome.status}", then, can_recheck)
+    return _settle(f"{crm} answered {outcome.status}", then, can_recheck, spent)
 
 
 def _final(status: int, method: str, uncertain: bool) -> Return | GiveUp:
@@ -200,7 +228,18 @@ def _final(status: int, method: str, uncertain: bool) -> Return | GiveUp:
     return Return()
 
 
-def _settle(what: str, then: Return | Retry | GiveUp, can_recheck: bool) -> Settle | GiveUp:
+def _settle(
+    what: str, then: Return | Retry | GiveUp, can_recheck: bool, spent: Deadline | None
+) -> Settle | GiveUp:
+    """Re-check the write if possible; ``spent``: the call's deadline, when it leaves no time to."""
+    if can_recheck and spent is not None:
+        return GiveUp(
+            OutcomeUnknown(
+                f"The write may or may not have been applied: {what}, and this call's {spent.seconds:g} s "
+                "deadline left no time to re-check. Check the CRM before trying again.",
+                deadline=spent.seconds,
+            )
+        )
     if can_recheck:
         return Settle(what, then)
     return GiveUp(
