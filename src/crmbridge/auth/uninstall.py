@@ -45,11 +45,21 @@ def _page(title: str, text: str, status: int) -> _Answer:
     return _Answer(status, body.encode(), "text/html; charset=utf-8", ((b"cache-control", b"no-store"),))
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
+#: Uninstall notices are a few ids; anything much larger is not one, and is not read into memory.
+MAX_NOTICE_BYTES = 64 * 1024
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The request body, or ``None`` once it grows past ``limit`` bytes."""
+    chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
 
@@ -77,7 +87,10 @@ class CallbackApp:
         method = scope.get("method", "GET")
         if method == "DELETE":
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-            status = await self._uninstall(headers.get("authorization"), await _read_body(receive))
+            body = await _read_body(receive, MAX_NOTICE_BYTES)
+            if body is None:
+                return _Answer(413, b'{"ok": false}', "application/json")
+            status = await self._uninstall(headers.get("authorization"), body)
             body = json.dumps({"ok": status < 400}).encode()
             return _Answer(status, body, "application/json")
         if method != "GET":
