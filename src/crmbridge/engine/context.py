@@ -27,15 +27,21 @@ log = logging.getLogger("crmbridge.engine")
 class CallTarget:
     """One connected account as the engine needs it: where to send, with which credentials.
 
-    ``account_key`` keys the rate limiter (one CRM account, however many identifiers share it); ``granted_scopes`` is ``None`` when unknown (private-app and API tokens),
-    which skips the pre-flight scope check; ``authorization_link(scopes)`` builds a re-consent link
-    asking for extra scopes; ``on_auth_error`` lets the account layer record a revocation.
+    ``account_key`` keys the rate limiter (one CRM account, however many identifiers share it);
+    ``granted_scopes`` is ``None`` when unknown (private-app and API tokens), which skips the pre-flight
+    scope check; ``configured_scopes`` is what the connection asks for at consent (implied scopes
+    included; ``None`` when it does not say), so a scope outside it is the developer's to add, not the end
+    user's to grant; ``authorization_link(scopes)`` builds a re-consent link asking for extra scopes;
+    ``on_auth_error`` lets the account layer record a revocation.
     """
 
     account_key: str
     base_url: str
     auth: httpx.Auth
     granted_scopes: frozenset[str] | None = None
+    configured_scopes: frozenset[str] | None = None
+    #: The connection's name, for messages that tell the developer what to change.
+    connection_name: str = ""
     #: Keys the resolver cache; per user, since some answers are ("me", the user's own currency).
     #: Empty: ``account_key``.
     cache_key: str = ""
