@@ -23,6 +23,7 @@ from ..auth.state import StateSigner
 from ..auth.tokens import OAuthClient, TokenSet, exchange_code
 from ..auth.uninstall import CallbackApp
 from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, ReauthorizationRequired
+from ..redaction import remember_secrets
 from ..spec import Identity, UninstallNotice, UnsafeGrant
 from .accounts import API_DOMAIN, CRM_ACCOUNT_ID
 from .models import AccountStatus, ConnectedAccount
@@ -89,6 +90,7 @@ class OAuthService:
                 "redirect_uri in add_connection(...)."
             )
         provider = self._catalog.provider(connection.provider)
+        remember_secrets([connection.client_secret])  # masked wherever a CRM might echo it
         return OAuthClient.from_config(provider, connection.config, connection.client_secret)
 
     def _ref(self, connection: ConnectionRecord, record: AccountRecord) -> AccountRef:

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import httpx
 
@@ -18,9 +18,16 @@ if TYPE_CHECKING:
     from ..spec import Provider
     from .http import HttpCore
 
-__all__ = ["CallContext", "CallTarget", "TTLCache"]
+__all__ = ["CallContext", "CallTarget", "HoldsSecrets", "TTLCache"]
 
 log = logging.getLogger("crmbridge.engine")
+
+
+@runtime_checkable
+class HoldsSecrets(Protocol):
+    """An ``httpx.Auth`` that can say which credentials it sends (API key, tokens, client secret)."""
+
+    def secret_values(self) -> tuple[str, ...]: ...
 
 
 @dataclass(eq=False)
@@ -47,6 +54,10 @@ class CallTarget:
     cache_key: str = ""
     authorization_link: Callable[[Sequence[str]], Awaitable[str | None]] | None = None
     on_auth_error: Callable[[CrmBridgeError], Awaitable[None]] | None = None
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The credentials this call sends, when its ``auth`` says: every error it reports masks them."""
+        return self.auth.secret_values() if isinstance(self.auth, HoldsSecrets) else ()
 
     def __repr__(self) -> str:
         return f"CallTarget(account_key={self.account_key!r}, base_url={self.base_url!r})"

@@ -79,7 +79,7 @@ class Engine:
             prepared = await self._resolve(ctx, tool, args)
             return await self._call(ctx, tool, prepared, include_raw)
         except CrmBridgeError as exc:
-            error = await self._on_error(exc, target, tool_name)
+            error = (await self._on_error(exc, target, tool_name)).masked(target.secret_values())
             log.info("tool %s failed: %s", tool_name, error.code)
             return ToolResult(tool_name, False, error=ToolError.from_exception(error))
         except Exception as exc:  # a bug of ours must not crash the agent's loop
