@@ -214,7 +214,7 @@ def test_echoed_oauth_tokens_and_client_secret_are_masked_everywhere(
         def authorise(code: str) -> None:
             link = bridge.get_authorization_link(connection_name="hubspot", identifier="u1")
             state = parse_qs(httpx.URL(link).query.decode())["state"][0]
-            bridge.complete_authorization(code=code, state=state)
+            bridge.complete_authorization(code=code, state=state, identifier="u1")
 
         with pytest.raises(CrmBridgeError) as refused:  # the code exchange echoes code and secret
             authorise("bad")

@@ -10,6 +10,7 @@ problem+json response needs no table of its own)::
     ├── Conflict                    model      409  ``existing_id``
     ├── OutcomeUnknown              model      502  a write's answer was lost: check before retrying
     ├── InsufficientScope           end_user   403  ``missing_scopes``, ``authorization_link``
+    ├── OAuthSessionMismatch        end_user   403  an OAuth callback arrived in another user's session
     ├── ReauthorizationRequired     end_user   401  ``authorization_link``
     │   └── AuthFailed              end_user   401
     ├── RateLimited                 nobody     429  retryable, ``retry_after``, ``daily``
@@ -49,6 +50,7 @@ __all__ = [
     "InternalError",
     "InvalidInput",
     "NotFound",
+    "OAuthSessionMismatch",
     "OutcomeUnknown",
     "ProviderError",
     "ProviderUnavailable",
@@ -223,6 +225,23 @@ class InsufficientScope(CrmBridgeError):
     code = "insufficient_scope"
     audience: ClassVar[Audience] = "end_user"
     http_status = 403
+
+
+class OAuthSessionMismatch(CrmBridgeError):
+    """An OAuth callback finished in a session other than the one the link was made for (login CSRF):
+    refused before the code is exchanged, and the link is not spent. Names no identifier."""
+
+    code = "oauth_session_mismatch"
+    audience: ClassVar[Audience] = "end_user"
+    http_status = 403
+
+    def __init__(self, message: str | None = None, **context: Any) -> None:
+        super().__init__(
+            message
+            or "This connection link was made for another signed-in user or browser session, so it was not "
+            "completed. Start connecting again from your own account.",
+            **context,
+        )
 
 
 class ReauthorizationRequired(CrmBridgeError):
