@@ -217,7 +217,7 @@ class OAuthService:
         if identifier is None and not bound and not self._warned_unvouched:
             self._warned_unvouched = True
             log.warning(
-                "An OAuth authorisation was completed without identifier= or session_binding=: nothing "
+                "An OAuth callback is being completed without identifier= or session_binding=: nothing "
                 "checked that the user who finished it is the one it was made for (login CSRF). See "
                 "docs/oauth.md."
             )
