@@ -60,6 +60,7 @@ TREE = [
     (errors.Conflict, "model", 409),
     (errors.OutcomeUnknown, "model", 502),
     (errors.InsufficientScope, "end_user", 403),
+    (errors.OAuthSessionMismatch, "end_user", 403),
     (errors.ReauthorizationRequired, "end_user", 401),
     (errors.AuthFailed, "end_user", 401),
     (errors.RateLimited, "nobody", 429),

@@ -10,6 +10,7 @@ problem+json response needs no table of its own)::
     ├── Conflict                    model      409  ``existing_id``
     ├── OutcomeUnknown              model      502  a write's answer was lost: check before retrying
     ├── InsufficientScope           end_user   403  ``missing_scopes``, ``authorization_link``
+    ├── OAuthSessionMismatch        end_user   403  an OAuth callback arrived in another user's session
     ├── ReauthorizationRequired     end_user   401  ``authorization_link``
     │   └── AuthFailed              end_user   401
     ├── RateLimited                 nobody     429  retryable, ``retry_after``, ``daily``
@@ -27,17 +28,18 @@ because the CRM's answer was lost or unusable, not because crmbridge failed.
 Every error has a stable ``code``, a short ``message`` written for an LLM, typed context from the CRM's
 answer (``status``, ``request_id``, ``retry_after``, ``provider``) and JSON-safe ``details``; all are
 fixed at construction (:meth:`CrmBridgeError.with_details` returns a new error). Messages never carry
-secrets: :func:`scrub` runs over every message, typed string and detail string.
+secrets: :func:`scrub` runs over every message, typed string and detail string (the credentials in use,
+by value, and anything shaped like one; see :mod:`crmbridge.redaction`), and :meth:`CrmBridgeError.masked`
+masks a call's own credentials.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal, Self
+
+from .redaction import mask_values, register_secret_patterns, scrub
 
 __all__ = [
     "AmbiguousReference",
@@ -51,6 +53,7 @@ __all__ = [
     "InternalError",
     "InvalidInput",
     "NotFound",
+    "OAuthSessionMismatch",
     "OutcomeUnknown",
     "ProviderError",
     "ProviderUnavailable",
@@ -63,49 +66,14 @@ __all__ = [
     "scrub",
 ]
 
-# Generic shapes only: bearer tokens, and anything after a credential-like key in a URL, a form body or
-# JSON. The shapes of the credentials each CRM issues are the provider's (``AuthSpec.secret_patterns``),
-# added through ``register_secret_patterns`` when it joins a catalog.
-_GENERIC_SECRET_PATTERNS = (
-    r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}",
-    r"(?i)((?:api_token|api_key|apikey|access_token|refresh_token|client_secret|token|code|password)"
-    r"[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]{6,}",
-)
-_registered: tuple[re.Pattern[str], ...] = ()
-_registering = threading.Lock()
 
-
-@functools.cache
-def _generic_patterns() -> tuple[re.Pattern[str], ...]:
-    """Compiled with the first text scrubbed, not at import (start-up cost)."""
-    return tuple(re.compile(p) for p in _GENERIC_SECRET_PATTERNS)
-
-
-def register_secret_patterns(patterns: Iterable[str]) -> None:
-    """Mask these shapes too, everywhere from now on (a provider's credential formats); a first group, if
-    any, is kept. Registering a pattern again changes nothing."""
-    global _registered
-    with _registering:
-        known = {*_GENERIC_SECRET_PATTERNS, *(p.pattern for p in _registered)}
-        added = tuple(re.compile(p) for p in dict.fromkeys(patterns) if p not in known)
-        if added:
-            _registered = (*_registered, *added)
-
-
-def scrub(text: str) -> str:
-    """Mask anything that looks like a credential: errors and logs go to models and humans alike."""
-    for pattern in (*_generic_patterns(), *_registered):
-        text = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + "[redacted]", text)
-    return text
-
-
-def _scrub_value(value: Any) -> Any:
+def _scrub_value(value: Any, mask: Callable[[str], str] = scrub) -> Any:
     if isinstance(value, str):
-        return scrub(value)
+        return mask(value)
     if isinstance(value, list | tuple):
-        return [_scrub_value(v) for v in value]
+        return [_scrub_value(v, mask) for v in value]
     if isinstance(value, dict):
-        return {k: _scrub_value(v) for k, v in value.items()}
+        return {k: _scrub_value(v, mask) for k, v in value.items()}
     return value
 
 
@@ -183,6 +151,28 @@ class CrmBridgeError(Exception):
         copy._details = {**self._details, **_scrubbed(more)}
         return copy
 
+    def masked(self, values: Iterable[str]) -> Self:
+        """This error with each of ``values`` (a call's own credentials) masked wherever it appears; the
+        same error when none does."""
+        secrets = [v for v in values if v]
+        if not secrets:
+            return self
+
+        def mask(text: str) -> str:
+            return mask_values(text, secrets)
+
+        texts = (self.message, self.request_id or "", self.provider or "")
+        details = _scrub_value(self._details, mask)
+        if [mask(t) for t in texts] == list(texts) and details == self._details:
+            return self
+        copy = self.with_details()
+        copy.message = mask(self.message)
+        copy.request_id = self.request_id and mask(self.request_id)
+        copy.provider = self.provider and mask(self.provider)
+        copy._details = details
+        copy.args = (copy.message,)
+        return copy
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape an LLM (or an HTTP client) sees."""
         return error_json(self.code, self.message, self.retryable, self.details)
@@ -239,6 +229,23 @@ class InsufficientScope(CrmBridgeError):
     code = "insufficient_scope"
     audience: ClassVar[Audience] = "end_user"
     http_status = 403
+
+
+class OAuthSessionMismatch(CrmBridgeError):
+    """An OAuth callback finished in a session other than the one the link was made for (login CSRF):
+    refused before the code is exchanged, and the link is not spent. Names no identifier."""
+
+    code = "oauth_session_mismatch"
+    audience: ClassVar[Audience] = "end_user"
+    http_status = 403
+
+    def __init__(self, message: str | None = None, **context: Any) -> None:
+        super().__init__(
+            message
+            or "This connection link was made for another signed-in user or browser session, so it was not "
+            "completed. Start connecting again from your own account.",
+            **context,
+        )
 
 
 class ReauthorizationRequired(CrmBridgeError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crmbridge.auth import StateSigner
+from crmbridge.errors import OAuthSessionMismatch
 from crmbridge.store import OAuthStateError
 from crmbridge.vault import Vault
 
@@ -45,3 +46,25 @@ def test_states_signed_before_a_key_rotation_still_verify_while_the_old_key_is_i
     with pytest.raises(OAuthStateError):
         StateSigner(Vault.from_string(NEW)).verify(state, "t", "c", "i")
     assert StateSigner(Vault.from_string(f"{NEW},{OLD}")).sign(STATE_ID, "t", "c", "i") != state
+
+
+def test_a_session_bound_state_verifies_only_with_the_same_session_value() -> None:
+    signer = StateSigner(Vault.from_string(OLD))
+    state = signer.sign(STATE_ID, "t", "c", "i", session_binding="cookie-of-ann")
+    assert signer.bound(state) and not signer.bound(signer.sign(STATE_ID, "t", "c", "i"))
+    assert StateSigner.state_id(state) == STATE_ID and "cookie-of-ann" not in state
+    signer.verify(state, "t", "c", "i", session_binding="cookie-of-ann")
+    for wrong in ("cookie-of-bob", "", None):
+        with pytest.raises(OAuthSessionMismatch):
+            signer.verify(state, "t", "c", "i", session_binding=wrong)
+
+
+def test_dropping_the_session_mark_does_not_unbind_a_state() -> None:
+    signer = StateSigner(Vault.from_string(OLD))
+    state = signer.sign(STATE_ID, "t", "c", "i", session_binding="cookie-of-ann")
+    unmarked = state.rsplit(".", 1)[0]
+    with pytest.raises(OAuthStateError):
+        signer.verify(unmarked, "t", "c", "i")
+    unbound = signer.sign(STATE_ID, "t", "c", "i")
+    with pytest.raises(OAuthSessionMismatch):  # nor does adding one bind an unbound state to anything
+        signer.verify(unbound + ".s", "t", "c", "i", session_binding="cookie-of-ann")

@@ -30,7 +30,15 @@ def test_basic_credentials() -> None:
 async def test_callback_app_answers() -> None:
     calls: list[tuple[str | None, str, str | None]] = []
 
-    async def complete(code: str | None, state: str, error: str | None) -> None:
+    async def complete(
+        code: str | None,
+        state: str,
+        error: str | None,
+        *,
+        identifier: str | None,
+        session_binding: str | None,
+    ) -> None:
+        assert identifier is None and session_binding is None  # the app was given no session lookups
         calls.append((code, state, error))
         if error:
             raise ReauthorizationRequired("The user did not grant access (access_denied).")

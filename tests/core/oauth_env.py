@@ -166,14 +166,18 @@ class OAuthEnv:
     async def connect_hubspot(self, identifier: str, portal: dict[str, Any], name: str = "hubspot") -> Any:
         link = await self.bridge.aget_authorization_link(connection_name=name, identifier=identifier)
         query = await self.consent(link, {"portal_id": str(portal["portal_id"])})
-        return await self.bridge.acomplete_authorization(code=query["code"], state=query["state"])
+        return await self.bridge.acomplete_authorization(
+            code=query["code"], state=query["state"], identifier=identifier
+        )
 
     async def connect_pipedrive(
         self, identifier: str, company: dict[str, Any], name: str = "pipedrive"
     ) -> Any:
         link = await self.bridge.aget_authorization_link(connection_name=name, identifier=identifier)
         query = await self.consent(link, {"company_id": str(company["company_id"])})
-        return await self.bridge.acomplete_authorization(code=query["code"], state=query["state"])
+        return await self.bridge.acomplete_authorization(
+            code=query["code"], state=query["state"], identifier=identifier
+        )
 
     async def close(self) -> None:
         await self.bridge.aclose()

@@ -181,6 +181,31 @@ async def test_pipedrive_uninstall_with_wrong_credentials_changes_nothing(oauth_
     assert gone is not None and gone.status == AccountStatus.REVOKED
 
 
+async def test_a_malformed_uninstall_notice_with_our_credentials_is_400_and_changes_nothing(
+    oauth_env: OAuthEnv,
+) -> None:
+    env, bridge = oauth_env, oauth_env.bridge
+    company = await env.company()
+    app = await env.pipedrive_connection()
+    await env.connect_pipedrive("u1", company)
+    ours = (app["client_id"], app["client_secret"])
+    deep = b"[" * 20_000 + b"]" * 20_000  # 40 KB: under the size limit, far past any parser's depth
+    nested_field = (
+        b'{"client_id": "%s", "company_id": ' % app["client_id"].encode() + deep + b', "user_id": 1}'
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=bridge.oauth_callback_app())) as cb:
+        answers = [
+            (await cb.request("DELETE", "http://app/cb", content=body, auth=ours)).status_code
+            for body in (deep, nested_field, b'{"client_id": ' + b"1" * 5000 + b"}")
+        ]
+        huge = await cb.request("DELETE", "http://app/cb", content=b" " * 2_000_000, auth=ours)
+    assert answers == [400, 400, 400]
+    assert huge.status_code == 413
+    still = bridge.get_connected_account(connection_name="pipedrive", identifier="u1")
+    assert still is not None and still.status == AccountStatus.ACTIVE
+    assert await bridge.ahandle_uninstall(authorization=None, body=deep) == 401
+
+
 async def test_callback_app_completes_the_consent(oauth_env: OAuthEnv) -> None:
     env, bridge = oauth_env, oauth_env.bridge
     portal = await env.portal()

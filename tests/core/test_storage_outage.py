@@ -145,8 +145,12 @@ async def test_an_error_whose_link_cannot_be_stored_is_still_returned(
     without its link instead of escaping the call."""
     env, bridge = oauth_env, oauth_env.bridge
     portal = await env.portal()
-    await env.hubspot_connection(required=["crm.objects.companies.read"])
+    await env.hubspot_connection(
+        required=["crm.objects.companies.read"], optional=["crm.objects.contacts.read"]
+    )
     await env.connect_hubspot("u1", portal)
+    # The user's grant lacks the optional scope: re-consent can fix it, so the error wants a link.
+    bridge.accounts.update("hubspot", "u1", granted_scopes=["crm.objects.companies.read"])
 
     def database_down(*args: object, **kwargs: object) -> None:
         raise StorageUnavailable("crmbridge's database (sqlite) is unreachable", retry_after=5)

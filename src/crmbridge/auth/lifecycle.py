@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ..errors import CrmBridgeError, ProviderUnavailable, ReauthorizationRequired
+from ..redaction import remember_secrets
 from ..store import AccountRecord, AccountStatus, Store
 from ..store.locking import KeyedLocks
 from .tokens import GrantRejected, OAuthClient, TokenSet, refresh_tokens
@@ -57,15 +58,20 @@ class _Token:
     expires_at: float
     obtained_at: float
     version: int
+    refresh_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, record: AccountRecord) -> _Token | None:
+        """The record's token; both its tokens are remembered for masking, as they are now in use."""
         creds = record.credentials or {}
-        access = creds.get("access_token")
+        access, refresh = creds.get("access_token"), creds.get("refresh_token")
+        refresh = refresh if isinstance(refresh, str) and refresh else None
+        remember_secrets([access if isinstance(access, str) else None, refresh])
         if not isinstance(access, str) or not access:
             return None
         expires_at = float(creds.get("expires_at") or 0.0)
-        return cls(access, expires_at, float(creds.get("obtained_at") or 0.0), record.credentials_version)
+        obtained_at = float(creds.get("obtained_at") or 0.0)
+        return cls(access, expires_at, obtained_at, record.credentials_version, refresh)
 
     def fresh(self, now: float, margin: float) -> bool:
         """Valid beyond the margin; a margin longer than half the lifetime shrinks to that half."""
@@ -110,6 +116,13 @@ class TokenManager:
             known = self._tokens.get(record.id)
             if known is None or token.version > known.version:
                 self._tokens[record.id] = token
+
+    def known_tokens(self, account_id: str) -> tuple[str, ...]:
+        """The access and refresh tokens held for this account (to mask them in what a call reports)."""
+        token = self._tokens.get(account_id)
+        if token is None:
+            return ()
+        return (token.access_token, token.refresh_token) if token.refresh_token else (token.access_token,)
 
     def forget(self, account_id: str) -> None:
         with self._guard:
@@ -180,7 +193,13 @@ class TokenManager:
             if isinstance(outcome, TokenSet):
                 refresh_token = (record.credentials or {}).get("refresh_token")
                 updated = locked.update(credentials=outcome.credentials(now, refresh_token))
-                token = _Token(outcome.access_token, outcome.expires_at, now, updated.credentials_version)
+                token = _Token(
+                    outcome.access_token,
+                    outcome.expires_at,
+                    now,
+                    updated.credentials_version,
+                    outcome.refresh_token or refresh_token,
+                )
         if not isinstance(outcome, TokenSet):
             return self._failed(ref, current, *outcome)
         log.info("refreshed the access token of account %s", ref.account_id)

@@ -27,6 +27,10 @@ class OAuthAuth(httpx.Auth):
     def account_id(self) -> str:
         return self._ref.account_id
 
+    def secret_values(self) -> tuple[str, ...]:
+        """The tokens and client secret in use, for masking them in what the call reports."""
+        return (*self._manager.known_tokens(self._ref.account_id), self._ref.client.client_secret)
+
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         raise RuntimeError("OAuthAuth refreshes tokens asynchronously: use it with httpx.AsyncClient")
         yield request  # pragma: no cover - makes this a generator

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from ..errors import ProviderError, ProviderUnavailable
+from ..redaction import remember_secrets
 from ..spec.oauth import GrantRejected, OAuthClient, TokenSet, token_endpoint_error
 
 __all__ = ["GrantRejected", "OAuthClient", "TokenSet", "exchange_code", "refresh_tokens"]
@@ -33,6 +34,7 @@ def _body(response: httpx.Response) -> dict[str, Any]:
 async def _token_call(
     http: httpx.AsyncClient, client: OAuthClient, form: dict[str, str], what: str, now: float
 ) -> TokenSet:
+    remember_secrets([client.client_secret, form.get("code"), form.get("refresh_token")])
     auth: tuple[str, str] | None = None
     if client.client_auth == "basic":
         auth = (client.client_id, client.client_secret)
@@ -61,6 +63,7 @@ async def _token_call(
     scopes = _scopes(body.get("scopes", body.get("scope")))
     extra = {k: v for k, v in body.items() if k not in _STANDARD_FIELDS and v is not None}
     refresh = body.get("refresh_token")
+    remember_secrets([access, refresh if isinstance(refresh, str) else None])
     return TokenSet(
         access, refresh if isinstance(refresh, str) and refresh else None, now + ttl, scopes, extra
     )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ..auth import ApiKeyAuth
+from ..auth import ApiKeyAuth, effective_scopes
 from ..engine import CallTarget, Catalog
 from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, ReauthorizationRequired
 from .models import AccountStatus, ConnectedAccount, Connection
@@ -308,7 +308,7 @@ class Accounts:
             account_key = (
                 f"{provider.name}:key:{hashlib.sha256(credentials['api_key'].encode()).hexdigest()[:16]}"
             )
-            granted = None
+            granted = configured = None
         else:
             if self.oauth_auth is None:
                 raise ConfigurationError("OAuth accounts need the OAuth layer (crmbridge.auth.oauth).")
@@ -317,6 +317,11 @@ class Accounts:
             crm_account = metadata.get(CRM_ACCOUNT_ID) or (legacy_key and metadata.get(legacy_key))
             account_key = f"{provider.name}:{crm_account or record.id}"
             granted = frozenset(record.granted_scopes or ()) or None
+            asked = [
+                *(connection.config.get("scopes") or ()),
+                *(connection.config.get("optional_scopes") or ()),
+            ]
+            configured = frozenset(effective_scopes(provider.auth, asked)) or None
 
         async def on_auth_error(error: CrmBridgeError) -> None:
             self.forget(connection.name, record.identifier)
@@ -336,6 +341,8 @@ class Accounts:
             base_url=base_url,
             auth=auth,
             granted_scopes=granted,
+            configured_scopes=configured,
+            connection_name=connection.name,
             authorization_link=reauth_link,
             on_auth_error=on_auth_error,
         )

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from ..auth.scopes import ScopePlan
-from ..auth.uninstall import CallbackApp
+from ..auth.uninstall import CallbackApp, SessionLookup
 from ..engine import CallTarget, Catalog, Engine, RetryPolicy, ToolResult, tool_definition
 from ..engine.deadline import Deadline
 from ..engine.result import ToolError
@@ -364,29 +364,61 @@ class Bridge:
     # -- OAuth ---------------------------------------------------------------------------------
 
     def get_authorization_link(
-        self, *, connection_name: str, identifier: str, scopes: Sequence[str] = ()
+        self,
+        *,
+        connection_name: str,
+        identifier: str,
+        scopes: Sequence[str] = (),
+        session_binding: str | None = None,
     ) -> str:
         """The CRM consent URL for one user, with a signed single-use ``state`` (creates the account
-        ``PENDING`` if new). ``scopes``: extra scopes to ask for beyond the connection's."""
-        return self.oauth.authorization_link(connection_name, identifier, tuple(scopes))
+        ``PENDING`` if new). ``scopes``: extra scopes to ask for beyond the connection's.
+        ``session_binding``: a value your app keeps in this user's session (e.g. a random nonce in the
+        session cookie); the link then completes only for a callback presenting it (docs/oauth.md)."""
+        return self.oauth.authorization_link(connection_name, identifier, tuple(scopes), session_binding)
 
     async def aget_authorization_link(
-        self, *, connection_name: str, identifier: str, scopes: Sequence[str] = ()
+        self,
+        *,
+        connection_name: str,
+        identifier: str,
+        scopes: Sequence[str] = (),
+        session_binding: str | None = None,
     ) -> str:
         return await asyncio.to_thread(
-            self.oauth.authorization_link, connection_name, identifier, tuple(scopes)
+            self.oauth.authorization_link, connection_name, identifier, tuple(scopes), session_binding
         )
 
     async def acomplete_authorization(
-        self, *, code: str | None = None, state: str, error: str | None = None
+        self,
+        *,
+        code: str | None = None,
+        state: str,
+        error: str | None = None,
+        identifier: str | None = None,
+        session_binding: str | None = None,
     ) -> ConnectedAccount:
-        """What the OAuth callback calls: exchange ``code``, store the tokens, record the grant → ACTIVE."""
-        return await self.oauth.acomplete(code, state, error)
+        """What the OAuth callback calls: exchange ``code``, store the tokens, record the grant → ACTIVE.
+
+        Say whose session the callback arrived in: ``identifier`` (the signed-in user) must be the one
+        the link was made for, and a link made with ``session_binding`` needs the same value. A mismatch
+        raises ``OAuthSessionMismatch`` (login CSRF) before the code is exchanged or the state spent."""
+        return await self.oauth.acomplete(
+            code, state, error, identifier=identifier, session_binding=session_binding
+        )
 
     def complete_authorization(
-        self, *, code: str | None = None, state: str, error: str | None = None
+        self,
+        *,
+        code: str | None = None,
+        state: str,
+        error: str | None = None,
+        identifier: str | None = None,
+        session_binding: str | None = None,
     ) -> ConnectedAccount:
-        return self.runtime.run(self.oauth.acomplete(code, state, error))
+        return self.runtime.run(
+            self.oauth.acomplete(code, state, error, identifier=identifier, session_binding=session_binding)
+        )
 
     async def ahandle_uninstall(self, *, authorization: str | None, body: bytes | Any) -> int:
         """An uninstall notice sent to the callback URL (Pipedrive's ``DELETE``): 200 and the accounts it
@@ -403,10 +435,14 @@ class Bridge:
     def handle_pipedrive_uninstall(self, *, authorization: str | None, body: bytes | Any) -> int:
         return self.handle_uninstall(authorization=authorization, body=body)
 
-    def oauth_callback_app(self) -> CallbackApp:
+    def oauth_callback_app(
+        self, *, session_identifier: SessionLookup | None = None, session_binding: SessionLookup | None = None
+    ) -> CallbackApp:
         """ASGI app to serve at the redirect URI (consent ``GET`` and uninstall notices, e.g. Pipedrive's
-        ``DELETE``)."""
-        return self.oauth.callback_app()
+        ``DELETE``). ``session_identifier(scope)`` returns the signed-in user's identifier from the
+        request's ASGI scope (your session), ``session_binding(scope)`` the session's binding value;
+        either may be async. With them, a callback completes only in the session it was made for."""
+        return self.oauth.callback_app(session_identifier=session_identifier, session_binding=session_binding)
 
     def plan_scopes(
         self,

@@ -21,8 +21,15 @@ from ..auth.refresher import DEFAULT_IDLE_REFRESH, Refresher, refresh_reason
 from ..auth.scopes import ScopePlan, effective_scopes, plan_scopes
 from ..auth.state import StateSigner
 from ..auth.tokens import OAuthClient, TokenSet, exchange_code
-from ..auth.uninstall import CallbackApp
-from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, ReauthorizationRequired
+from ..auth.uninstall import CallbackApp, SessionLookup
+from ..errors import (
+    ConfigurationError,
+    CrmBridgeError,
+    InvalidInput,
+    OAuthSessionMismatch,
+    ReauthorizationRequired,
+)
+from ..redaction import remember_secrets
 from ..spec import Identity, UninstallNotice, UnsafeGrant
 from .accounts import API_DOMAIN, CRM_ACCOUNT_ID
 from .models import AccountStatus, ConnectedAccount
@@ -63,6 +70,7 @@ class OAuthService:
         self._http = http
         self._catalog = catalog
         self._refresher: Refresher | None = None
+        self._warned_unvouched = False
         accounts.oauth_auth = self.auth_for
         accounts.authorization_link = self.authorization_link
 
@@ -89,6 +97,7 @@ class OAuthService:
                 "redirect_uri in add_connection(...)."
             )
         provider = self._catalog.provider(connection.provider)
+        remember_secrets([connection.client_secret])  # masked wherever a CRM might echo it
         return OAuthClient.from_config(provider, connection.config, connection.client_secret)
 
     def _ref(self, connection: ConnectionRecord, record: AccountRecord) -> AccountRef:
@@ -107,12 +116,18 @@ class OAuthService:
     # -- consent -------------------------------------------------------------------------------
 
     def authorization_link(
-        self, connection_name: str, identifier: str, extra_scopes: Sequence[str] = ()
+        self,
+        connection_name: str,
+        identifier: str,
+        extra_scopes: Sequence[str] = (),
+        session_binding: str | None = None,
     ) -> str:
         """The provider's consent URL with a signed, single-use ``state`` for this account.
 
         ``extra_scopes`` (missing scopes of a failed call) are asked for too: as optional when the
         connection declares them optional, else as required (HubSpot's exact-match rule).
+        ``session_binding`` (a value the application keeps in the user's session) binds the link to that
+        session: only a callback presenting the same value completes it.
         """
         connection = self.accounts.connection(connection_name)
         client = self.client(connection)
@@ -120,11 +135,10 @@ class OAuthService:
         state_id = self.store.oauth_states.create(
             self.tenant_id, connection_name, identifier, STATE_TTL_SECONDS
         )
-        params = {
-            "client_id": client.client_id,
-            "redirect_uri": client.redirect_uri,
-            "state": self.signer.sign(state_id, self.tenant_id, connection_name, identifier),
-        }
+        state = self.signer.sign(
+            state_id, self.tenant_id, connection_name, identifier, session_binding=session_binding
+        )
+        params = {"client_id": client.client_id, "redirect_uri": client.redirect_uri, "state": state}
         scope_param, optional_param = client.spec.scope_param, client.spec.optional_scope_param
         if scope_param:  # else the scopes live on the app (Pipedrive), not in the URL
             optional = list(client.optional_scopes) if optional_param else []
@@ -135,17 +149,32 @@ class OAuthService:
         separator = "&" if "?" in client.authorize_url else "?"
         return f"{client.authorize_url}{separator}{urlencode(params, quote_via=quote)}"
 
-    async def acomplete(self, code: str | None, state: str, error: str | None = None) -> ConnectedAccount:
-        """The OAuth callback: spend the state, exchange the code, record the grant → ``ACTIVE``."""
+    async def acomplete(
+        self,
+        code: str | None,
+        state: str,
+        error: str | None = None,
+        *,
+        identifier: str | None = None,
+        session_binding: str | None = None,
+    ) -> ConnectedAccount:
+        """The OAuth callback: check whose session finished the flow, spend the state, exchange the code,
+        record the grant → ``ACTIVE``.
+
+        ``identifier`` (the user signed in where the callback arrived) must be the one the link was made
+        for; a link made with ``session_binding`` completes only with the same value. A mismatch raises
+        :class:`OAuthSessionMismatch` before anything is spent or exchanged (see docs/oauth.md).
+        """
         state_id = self.signer.state_id(state)
 
-        def genuine(tenant: str, connection_name: str, identifier: str) -> None:
-            # Checked before the state is spent: a forged or misrouted callback burns nothing.
-            self.signer.verify(state, tenant, connection_name, identifier)
+        def genuine(tenant: str, connection_name: str, owner: str) -> None:
+            # Checked before the state is spent: a forged, misrouted or cross-session callback burns nothing.
+            self.signer.verify(state, tenant, connection_name, owner, session_binding=session_binding)
             if tenant != self.tenant_id:
                 raise ConfigurationError("This authorisation belongs to another tenant's Bridge.")
+            self._check_session(state, connection_name, owner, identifier, session_binding)
 
-        _, connection_name, identifier = await asyncio.to_thread(
+        _, connection_name, owner = await asyncio.to_thread(
             self.store.oauth_states.consume, state_id, genuine
         )
         try:
@@ -154,12 +183,44 @@ class OAuthService:
             if not code:
                 raise InvalidInput("The callback carries no authorization code.", field="code")
             connection = await asyncio.to_thread(self.accounts.connection, connection_name)
-            return await self._authorise(connection, identifier, code)
+            return await self._authorise(connection, owner, code)
         except CrmBridgeError as exc:
             if "authorization_link" in exc.details:
                 raise
-            link = await asyncio.to_thread(self.authorization_link, connection_name, identifier)
+            link = await asyncio.to_thread(
+                self.authorization_link, connection_name, owner, (), session_binding
+            )
             raise exc.with_details(authorization_link=link) from exc
+
+    def _check_session(
+        self,
+        state: str,
+        connection_name: str,
+        owner: str,
+        identifier: str | None,
+        session_binding: str | None,
+    ) -> None:
+        """Refuse a callback that arrived in another user's session; warn (once) about one that nobody
+        vouched for. A binding vouches only for a link bound to it (the signer checked it)."""
+        bound = self.signer.bound(state)
+        if identifier is not None and identifier != owner:
+            log.warning(
+                "OAuth callback for connection %s refused: it arrived in another user's session",
+                connection_name,
+            )
+            raise OAuthSessionMismatch()
+        if identifier is None and session_binding is not None and not bound:
+            raise OAuthSessionMismatch(
+                "This connection link is not bound to a browser session, so the session cannot vouch for "
+                "it; the application must also say which user is signed in (identifier=)."
+            )
+        if identifier is None and not bound and not self._warned_unvouched:
+            self._warned_unvouched = True
+            log.warning(
+                "An OAuth callback is being completed without identifier= or session_binding=: nothing "
+                "checked that the user who finished it is the one it was made for (login CSRF). See "
+                "docs/oauth.md."
+            )
 
     async def _authorise(self, connection: ConnectionRecord, identifier: str, code: str) -> ConnectedAccount:
         """Exchange the code, let the provider say whose grant it is, and activate the account."""
@@ -251,9 +312,18 @@ class OAuthService:
                     count += 1
         return count
 
-    def callback_app(self) -> CallbackApp:
-        """ASGI app for the redirect URI: ``GET`` completes consents, ``DELETE`` takes uninstall notices."""
-        return CallbackApp(complete=self.acomplete, uninstall=self.handle_uninstall)
+    def callback_app(
+        self, *, session_identifier: SessionLookup | None = None, session_binding: SessionLookup | None = None
+    ) -> CallbackApp:
+        """ASGI app for the redirect URI: ``GET`` completes consents, ``DELETE`` takes uninstall notices.
+        ``session_identifier(scope)`` / ``session_binding(scope)`` read the application's session from the
+        request's ASGI scope (see :meth:`acomplete`)."""
+        return CallbackApp(
+            complete=self.acomplete,
+            uninstall=self.handle_uninstall,
+            session_identifier=session_identifier,
+            session_binding=session_binding,
+        )
 
     # -- background refresh --------------------------------------------------------------------
 

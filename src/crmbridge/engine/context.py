@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import httpx
 
@@ -19,29 +19,46 @@ if TYPE_CHECKING:
     from .deadline import Deadline
     from .http import HttpCore
 
-__all__ = ["CallContext", "CallTarget", "TTLCache"]
+__all__ = ["CallContext", "CallTarget", "HoldsSecrets", "TTLCache"]
 
 log = logging.getLogger("crmbridge.engine")
+
+
+@runtime_checkable
+class HoldsSecrets(Protocol):
+    """An ``httpx.Auth`` that can say which credentials it sends (API key, tokens, client secret)."""
+
+    def secret_values(self) -> tuple[str, ...]: ...
 
 
 @dataclass(eq=False)
 class CallTarget:
     """One connected account as the engine needs it: where to send, with which credentials.
 
-    ``account_key`` keys the rate limiter (one CRM account, however many identifiers share it); ``granted_scopes`` is ``None`` when unknown (private-app and API tokens),
-    which skips the pre-flight scope check; ``authorization_link(scopes)`` builds a re-consent link
-    asking for extra scopes; ``on_auth_error`` lets the account layer record a revocation.
+    ``account_key`` keys the rate limiter (one CRM account, however many identifiers share it);
+    ``granted_scopes`` is ``None`` when unknown (private-app and API tokens), which skips the pre-flight
+    scope check; ``configured_scopes`` is what the connection asks for at consent (implied scopes
+    included; ``None`` when it does not say), so a scope outside it is the developer's to add, not the end
+    user's to grant; ``authorization_link(scopes)`` builds a re-consent link asking for extra scopes;
+    ``on_auth_error`` lets the account layer record a revocation.
     """
 
     account_key: str
     base_url: str
     auth: httpx.Auth
     granted_scopes: frozenset[str] | None = None
+    configured_scopes: frozenset[str] | None = None
+    #: The connection's name, for messages that tell the developer what to change.
+    connection_name: str = ""
     #: Keys the resolver cache; per user, since some answers are ("me", the user's own currency).
     #: Empty: ``account_key``.
     cache_key: str = ""
     authorization_link: Callable[[Sequence[str]], Awaitable[str | None]] | None = None
     on_auth_error: Callable[[CrmBridgeError], Awaitable[None]] | None = None
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The credentials this call sends, when its ``auth`` says: every error it reports masks them."""
+        return self.auth.secret_values() if isinstance(self.auth, HoldsSecrets) else ()
 
     def __repr__(self) -> str:
         return f"CallTarget(account_key={self.account_key!r}, base_url={self.base_url!r})"

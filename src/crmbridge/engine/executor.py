@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from ..errors import (
+    ConfigurationError,
     CrmBridgeError,
     InsufficientScope,
     InternalError,
@@ -92,7 +93,7 @@ class Engine:
             prepared = await self._resolve(ctx, tool, args)
             return await self._call(ctx, tool, prepared, include_raw)
         except CrmBridgeError as exc:
-            error = await self._on_error(exc, target)
+            error = (await self._on_error(exc, target, tool_name)).masked(target.secret_values())
             log.info("tool %s failed: %s", tool_name, error.code)
             return ToolResult(tool_name, False, error=ToolError.from_exception(error))
         except Exception as exc:  # a bug of ours must not crash the agent's loop
@@ -110,11 +111,12 @@ class Engine:
         needed = provider.hooks.scopes_for(tool, args)
         missing = sorted(set(needed) - target.granted_scopes)
         if missing:
-            raise InsufficientScope(
+            error = InsufficientScope(
                 f"This account has not granted {', '.join(missing)}, which {tool.name} needs. "
                 "Ask the user to re-authorise with the link.",
                 missing_scopes=missing,
             )
+            raise _beyond_configuration(error, target, tool.name) or error
 
     async def _resolve(self, ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
         hooks = ctx.provider.hooks
@@ -206,9 +208,12 @@ class Engine:
 
         return recover
 
-    async def _on_error(self, exc: CrmBridgeError, target: CallTarget) -> CrmBridgeError:
+    async def _on_error(self, exc: CrmBridgeError, target: CallTarget, tool_name: str) -> CrmBridgeError:
         """Tell the account's owner about an authorisation failure; the error to report, with the
-        re-authorisation link when the end user must act and the error lacks one."""
+        re-authorisation link when the end user must act and the error lacks one. A scope the
+        connection never asks for is the developer's to add: no link could grant it."""
+        if isinstance(exc, InsufficientScope):
+            exc = _beyond_configuration(exc, target, tool_name) or exc
         if isinstance(exc, ReauthorizationRequired) and target.on_auth_error is not None:
             await target.on_auth_error(exc)
         if (
@@ -220,3 +225,37 @@ class Engine:
             if link:
                 return exc.with_details(authorization_link=link)
         return exc
+
+
+def _beyond_configuration(
+    error: InsufficientScope, target: CallTarget, tool_name: str
+) -> ConfigurationError | None:
+    """``error`` as the developer's ``configuration_error`` when re-consent cannot fix it, else ``None``.
+
+    Re-consent asks only for the scopes the connection requests. Our own pre-flight check lists scopes
+    that are all needed, so one outside the connection is enough; a CRM's 403 lists alternatives (any
+    one would do), so it takes all of them being outside.
+    """
+    configured = target.configured_scopes
+    listed = [str(s) for s in error.details.get("missing_scopes") or ()]
+    if configured is None or not listed:
+        return None
+    if error.status is None:
+        absent = [s for s in listed if s not in configured]
+        needs = ", ".join(absent)
+    else:
+        absent = [] if any(s in configured for s in listed) else listed
+        needs = ("one of " if len(absent) > 1 else "") + ", ".join(absent)
+    if not absent:
+        return None
+    connection = f"connection {target.connection_name!r}" if target.connection_name else "the connection"
+    return ConfigurationError(
+        f"{tool_name} needs {needs}, which {connection} does not request, so re-authorising cannot "
+        "grant it. Add the scope to the app in the CRM's developer settings and to scopes= (or "
+        "optional_scopes=) of add_connection(...); users then re-authorise once.",
+        status=error.status,
+        request_id=error.request_id,
+        provider=error.provider,
+        missing_scopes=listed,
+        unconfigured_scopes=absent,
+    )

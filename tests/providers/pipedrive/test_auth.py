@@ -28,6 +28,7 @@ CLIENT = OAuthClient.from_config(
         "https://acme.pipedrive.com/",
         "https://ACME.pipedrive.com",
         "https://acme.pipedrive.com:443",
+        "https://acme.pipedrive.com:443/",
     ],
 )
 def test_pipedrive_api_domains_are_accepted_and_normalised(value: str) -> None:
@@ -50,6 +51,32 @@ def test_pipedrive_api_domains_are_accepted_and_normalised(value: str) -> None:
         "",
         None,
         42,
+        # Host labels are checked one by one: a parser that reads `\\` or `%2e` differently from
+        # the one that checked the host must never see a token.
+        "https://evil.com\\.pipedrive.com",
+        "https://evil.com\\@acme.pipedrive.com",
+        "https://evil.com%2e.pipedrive.com",
+        "https://evil.com%2F.pipedrive.com",
+        "https://acme.pipedrive.com@evil.com",
+        "https://evil.com#.pipedrive.com",
+        "https://evil.com;.pipedrive.com",
+        "https://acme_x.pipedrive.com",
+        "https://ac me.pipedrive.com",
+        "https://acme..pipedrive.com",
+        "https://.pipedrive.com",
+        "https://acme.pipedrive.com.",
+        "https://-acme.pipedrive.com",
+        "https://acme-.pipedrive.com",
+        "https://\u0430cme.pipedrive.com",  # a Cyrillic a
+        "https://acme.pipedrive.com:0443",
+        "https://acme.pipedrive.com:",
+        "https://acme.pipedrive.com?",
+        "https://acme.pipedrive.com#",
+        "https://acme.pipedrive.com//",
+        " https://acme.pipedrive.com",
+        "https://acme.pipedrive.com\n",
+        "HTTPS://acme.pipedrive.com\t",
+        "https://" + "a" * 64 + ".pipedrive.com",
     ],
 )
 def test_anything_else_is_refused(value: Any) -> None:
@@ -63,6 +90,13 @@ def test_the_configured_sandbox_origin_is_accepted_and_nothing_near_it() -> None
         "http://sandbox:8080/pipedrive/acme",
         "https://sandbox/pipedrive/acme",
         "http://sandbox.evil/x",
+        "http://sandbox\\@evil/pipedrive/acme",
+        "http://sandbox/pipedrive/../acme",
+        "http://sandbox/pipedrive/%2e%2e/acme",
+        "http://sandbox/pipedrive/acme?x=1",
+        "http://sandbox/pipedrive/acme#x",
+        "http://u@sandbox/pipedrive/acme",
+        "http://sandbox/pipedrive/ac me",
     ):
         with pytest.raises(UnsafeGrant):
             safe_api_domain(wrong, SANDBOX_BASE)
@@ -146,6 +180,13 @@ def test_a_notice_without_our_credentials_is_not_ours(authorization: str | None)
         b"[]",
         b'{"client_id": "cid", "company_id": 7}',
         b'{"client_id": "another-app", "company_id": 7, "user_id": 9}',
+        b'{"client_id": "cid", "company_id": {"a": 1}, "user_id": 9}',
+        b'{"client_id": "cid", "company_id": 7, "user_id": [9]}',
+        b'{"client_id": "cid", "company_id": true, "user_id": 9}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"client_id": "cid", "company_id": 7, "user_id": 9, "x": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+        b'{"client_id": "cid", "company_id": 7, "user_id": ' + b"9" * 5000 + b"}",
+        b"\xff\xfe",
     ],
 )
 def test_a_malformed_notice_with_our_credentials_is_invalid(body: bytes) -> None:

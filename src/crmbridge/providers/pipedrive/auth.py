@@ -10,6 +10,7 @@ who knows the URL from disconnecting users.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -51,31 +52,52 @@ IMPLIED_SCOPE_SUFFIXES: tuple[tuple[str, str], ...] = ((":full", ":read"),)
 _TIMEOUT = 30.0
 
 
-def safe_api_domain(value: Any, configured_base_url: str | None) -> str:
-    """Accept ``api_domain`` only where a token may go: an https ``*.pipedrive.com`` origin, or the origin
-    of the connection's configured base URL (the sandbox). Anything else is refused."""
-    import httpx  # only when authorising: listing tools must not load the HTTP stack
+#: An origin, or (for the configured base URL) an origin and a plain path, spelled so that every parser
+#: reads the same host: labels of letters, digits and inner hyphens, nothing percent-encoded, no
+#: userinfo, query or fragment. Checked on the raw text: what a lenient parser would "fix" is refused.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_ORIGIN = re.compile(
+    rf"(?P<scheme>https?)://(?P<host>{_LABEL}(?:\.{_LABEL})*)(?::(?P<port>[1-9][0-9]{{0,4}}))?"
+    r"(?P<path>(?:/[A-Za-z0-9._~-]+)*/?)",
+    re.IGNORECASE,
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_PIPEDRIVE_SUFFIX = ".pipedrive.com"
 
-    from ...spec.oauth import UnsafeGrant
+
+def _origin_parts(value: str) -> tuple[str, str, int, str] | None:
+    """``(scheme, host, port, path)`` of a strictly spelled URL, else ``None``."""
+    match = _ORIGIN.fullmatch(value)
+    if match is None or not value.isascii():
+        return None
+    scheme, host = match["scheme"].lower(), match["host"].lower()
+    port = int(match["port"]) if match["port"] else _DEFAULT_PORTS[scheme]
+    path = match["path"].rstrip("/")
+    if any(segment in (".", "..") for segment in path.split("/")):
+        return None
+    return scheme, host, port, path
+
+
+def safe_api_domain(value: Any, configured_base_url: str | None) -> str:
+    """Accept ``api_domain`` only where a token may go: an https ``<company>.pipedrive.com`` origin (port
+    443 or none, no path), or the origin of the connection's configured base URL (the sandbox), with a
+    plain path under it. Anything else is refused."""
+    from ...spec.oauth import UnsafeGrant  # only when authorising: listing tools must not load it
 
     if not isinstance(value, str) or not value:
         raise UnsafeGrant("Pipedrive's token answer has no api_domain.")
-    try:
-        url = httpx.URL(value)
-    except (httpx.InvalidURL, TypeError):
-        raise UnsafeGrant("Pipedrive's api_domain is not a URL; refusing to send tokens there.") from None
-    host = (url.host or "").lower()
-    clean = not url.userinfo and not url.query and not url.fragment and ".." not in url.path
-    pipedrive = url.scheme == "https" and host.endswith(".pipedrive.com") and url.port in (None, 443)
-    if clean and pipedrive and url.path in ("", "/"):
-        return f"https://{host}"
-    if clean and configured_base_url:
-        base = httpx.URL(configured_base_url)
-        if (url.scheme, host, url.port) == (base.scheme, (base.host or "").lower(), base.port):
+    parts = _origin_parts(value)
+    if parts is not None:
+        scheme, host, port, path = parts
+        company = host.removesuffix(_PIPEDRIVE_SUFFIX)
+        if scheme == "https" and port == 443 and not path and company and company != host:
+            return f"https://{host}"
+        base = _origin_parts(configured_base_url.rstrip("/")) if configured_base_url else None
+        if base is not None and (scheme, host, port) == base[:3]:
             return value.rstrip("/")
     raise UnsafeGrant(
-        "Pipedrive answered with an api_domain that is neither an https *.pipedrive.com origin nor the "
-        "configured base URL's origin; no token was sent there.",
+        "Pipedrive answered with an api_domain that is neither an https <company>.pipedrive.com origin nor "
+        "the configured base URL's origin; no token was sent there.",
         api_domain=value,
     )
 
@@ -102,21 +124,33 @@ async def _users_me(http: httpx.AsyncClient, api_domain: str, access_token: str)
 
 
 def _notice_fields(body: bytes | Mapping[str, Any]) -> dict[str, str]:
+    """The ids a notice names, each a string or an integer; anything else is malformed, whatever its
+    size or depth (a bomb of nested brackets is a 400, not a crash)."""
     data: Any = body
     if isinstance(body, bytes | bytearray):
         import json
 
         try:
             data = json.loads(body or b"{}")
-        except ValueError:
-            raise InvalidInput("The uninstall notice is not JSON.") from None
+        except (ValueError, RecursionError):
+            raise InvalidInput("The uninstall notice is not JSON (or is nested too deeply).") from None
     if not isinstance(data, Mapping):
         raise InvalidInput("The uninstall notice must be a JSON object.")
     values = {k: data.get(k) for k in ("client_id", "company_id", "user_id")}
     missing = [k for k, v in values.items() if v in (None, "")]
     if missing:
         raise InvalidInput(f"The uninstall notice lacks {', '.join(missing)}.", field=missing[0])
-    return {k: str(v) for k, v in values.items()}
+    fields: dict[str, str] = {}
+    for key, value in values.items():
+        try:
+            if isinstance(value, bool) or not isinstance(value, str | int):
+                raise ValueError(key)
+            fields[key] = str(value)  # a Mapping's integer may exceed what str() will print
+        except ValueError:
+            raise InvalidInput(
+                f"The uninstall notice's {key} must be a string or an integer.", field=key
+            ) from None
+    return fields
 
 
 class PipedriveAuthHooks:
