@@ -6,6 +6,7 @@ import httpx
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+from .bodies import BodyLimit
 from .clock import SandboxClock
 from .context import SandboxContext
 from .control import build_control_app
@@ -80,12 +81,16 @@ class Sandbox:
         self._pipedrive = ProviderGate(
             "pipedrive", self.pipedrive.app, self.ctx, _pipedrive_fault, _never_faulted
         )
+        self._app = BodyLimit(self._dispatch)
 
     @property
     def clock(self) -> SandboxClock:
         return self.ctx.clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._control(scope, receive, send)
             return

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from ..badinput import BadInput
 from ..context import SandboxContext
 from . import (
     activities,
@@ -78,7 +79,7 @@ class PipedriveSandbox:
         #: The routes; ``self.app`` wraps it to add the rate-limit headers (its ``state`` is this app's).
         self.starlette = Starlette(
             routes=[*oauth.routes, *api, Mount("/{company_domain}", routes=api)],
-            exception_handlers={PipedriveError: render, HTTPException: _http_error},
+            exception_handlers={PipedriveError: render, BadInput: _bad_input, HTTPException: _http_error},
         )
         self.starlette.state.pipedrive = self
         self.app = RateLimitHeaders(self.starlette)
@@ -226,6 +227,11 @@ class PipedriveSandbox:
             "callback_status": callbacks[0]["status"],
             "callbacks": callbacks,
         }
+
+
+def _bad_input(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BadInput)
+    return render(request, PipedriveError(exc.status_code, exc.message[:1].upper() + exc.message[1:]))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
