@@ -30,6 +30,11 @@ class SandboxClock:
     def frozen(self) -> bool:
         return self._frozen
 
+    @property
+    def offset(self) -> float:
+        """How far :meth:`advance` has moved the clock, in seconds."""
+        return self._offset
+
     def now(self) -> float:
         if self._frozen:
             return self._origin + self._offset

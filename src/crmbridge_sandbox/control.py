@@ -13,6 +13,7 @@ from starlette.routing import Route
 from . import numbers
 from .badinput import BadInput, quoted
 from .bodies import read_json
+from .state import autosave
 
 if TYPE_CHECKING:
     from .app import Sandbox
@@ -256,6 +257,7 @@ def build_control_app(sandbox: Sandbox) -> Starlette:
             Route("/_sandbox/requests", clear_requests, methods=["DELETE"]),
         ],
         exception_handlers={ControlError: _error, BadInput: _error, HTTPException: _error},
+        lifespan=lambda app: autosave(sandbox),
     )
     app.state.sandbox = sandbox
     return app

@@ -124,6 +124,21 @@ class HubSpotSandbox:
         self.tokens.apps[app.client_id] = app
         return app
 
+    def saved_state(self) -> dict[str, Any]:
+        """What a state file keeps (see ``state.py``): portals with their records, apps, tokens, id counters."""
+        return {
+            "portals": self.portals,
+            "tokens": self.tokens,
+            "next_portal": self._next_portal,
+            "next_app": self._next_app,
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        if not isinstance(state["portals"], dict) or not isinstance(state["tokens"], TokenBook):
+            raise TypeError("HubSpot portals or tokens of the wrong type")
+        self.portals, self.tokens = state["portals"], state["tokens"]
+        self._next_portal, self._next_app = int(state["next_portal"]), int(state["next_app"])
+
     def uninstall(self, portal_id: int, client_id: str) -> int:
         """The user uninstalls the app from the portal: its refresh and access tokens die.
 
