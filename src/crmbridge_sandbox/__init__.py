@@ -6,6 +6,7 @@ cannot pass its tests by sharing code with it.
 
 from .app import Sandbox
 from .clock import SandboxClock
+from .state import StateFile, StateFileError
 from .templates import PROCESS_TEMPLATES, SeedTemplates
 from .transport import NetworkFaults, SandboxTransport
 
@@ -16,4 +17,6 @@ __all__ = [
     "SandboxClock",
     "SandboxTransport",
     "SeedTemplates",
+    "StateFile",
+    "StateFileError",
 ]

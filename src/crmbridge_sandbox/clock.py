@@ -6,7 +6,11 @@ moving it forward (``POST /_sandbox/clock``) ages every one of them consistently
 
 from __future__ import annotations
 
+import math
 import time
+
+#: 2200-01-01 UTC: far beyond any token's life, well inside what dates and timestamps can show.
+LATEST = 7_258_118_400.0
 
 
 class SandboxClock:
@@ -26,6 +30,11 @@ class SandboxClock:
     def frozen(self) -> bool:
         return self._frozen
 
+    @property
+    def offset(self) -> float:
+        """How far :meth:`advance` has moved the clock, in seconds."""
+        return self._offset
+
     def now(self) -> float:
         if self._frozen:
             return self._origin + self._offset
@@ -35,8 +44,15 @@ class SandboxClock:
         return int(self.now() * 1000)
 
     def advance(self, seconds: float) -> float:
-        """Move time forward (never backward) and return the new now."""
+        """Move time forward (never backward, never past :data:`LATEST`) and return the new now."""
+        if not math.isfinite(seconds):
+            raise ValueError(f"advance_seconds must be a finite number, got {seconds!r}")
         if seconds < 0:
             raise ValueError("the sandbox clock only moves forward; advance_seconds must be >= 0")
+        room = LATEST - self.now()
+        if seconds > room:
+            raise ValueError(
+                f"the sandbox clock stops at 2200-01-01 UTC: advance_seconds must be at most {room:.0f} now"
+            )
         self._offset += seconds
         return self.now()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -10,6 +9,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from . import numbers
+from .badinput import BadInput, quoted
+from .bodies import read_json
+from .state import autosave
 
 if TYPE_CHECKING:
     from .app import Sandbox
@@ -33,13 +37,9 @@ def root_url(request: Request) -> str:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
+    data = await read_json(request)
+    if data is None:
         return {}
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise ControlError(f"request body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ControlError("request body must be a JSON object")
     return data
@@ -49,11 +49,9 @@ def _int(body: dict[str, Any], key: str, *, minimum: int = 0, maximum: int = 200
     value = body.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ControlError(f"{key!r} must be an integer, got {value!r}")
-    if not minimum <= value <= maximum:
-        raise ControlError(f"{key!r} must be between {minimum} and {maximum}, got {value}")
-    return value
+    if isinstance(value, str):  # a JSON integer only, not "10"
+        raise ControlError(f"{key!r} must be an integer, got {quoted(value)}")
+    return numbers.whole(value, repr(key), low=minimum, high=maximum)
 
 
 def _str(body: dict[str, Any], key: str, *, required: bool = False, default: str | None = None) -> str | None:
@@ -63,7 +61,7 @@ def _str(body: dict[str, Any], key: str, *, required: bool = False, default: str
             raise ControlError(f"{key!r} is required")
         return None
     if not isinstance(value, str):
-        raise ControlError(f"{key!r} must be a string, got {value!r}")
+        raise ControlError(f"{key!r} must be a string, got {quoted(value)}")
     return value
 
 
@@ -76,8 +74,16 @@ def _str_list(body: dict[str, Any], key: str, *, required: bool = False) -> list
     if isinstance(value, str):
         value = value.split()
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ControlError(f"{key!r} must be a list of non-empty strings, got {value!r}")
+        raise ControlError(f"{key!r} must be a list of non-empty strings, got {quoted(value)}")
     return list(value)
+
+
+def _path_id(request: Request, name: str, what: str) -> int:
+    raw = request.path_params[name]
+    found = numbers.id_or_none(raw)
+    if found is None:
+        raise ControlError(f"no {what} {quoted(raw)}", 404)
+    return found
 
 
 async def hubspot_portal(request: Request) -> Response:
@@ -129,8 +135,8 @@ async def hubspot_app(request: Request) -> Response:
 async def hubspot_uninstall(request: Request) -> Response:
     body = await _body(request)
     client_id = _str(body, "client_id", required=True) or ""
+    portal_id = _path_id(request, "portal_id", "HubSpot portal")
     try:
-        portal_id = int(request.path_params["portal_id"])
         killed = _sandbox(request).hubspot.uninstall(portal_id, client_id)
     except (KeyError, ValueError) as exc:
         raise ControlError(str(exc).strip("'"), 404) from None
@@ -185,8 +191,8 @@ async def pipedrive_app(request: Request) -> Response:
 async def pipedrive_uninstall(request: Request) -> Response:
     body = await _body(request)
     client_id = _str(body, "client_id", required=True) or ""
+    company_id = _path_id(request, "company_id", "Pipedrive company")
     try:
-        company_id = int(request.path_params["company_id"])
         result = await _sandbox(request).pipedrive.uninstall(company_id, client_id)
     except (KeyError, ValueError) as exc:
         raise ControlError(str(exc).strip("'"), 404) from None
@@ -195,14 +201,12 @@ async def pipedrive_uninstall(request: Request) -> Response:
 
 async def clock(request: Request) -> Response:
     body = await _body(request)
-    seconds = body.get("advance_seconds", 0)
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        raise ControlError(f"'advance_seconds' must be a number of seconds, got {seconds!r}")
+    seconds = numbers.finite(body.get("advance_seconds", 0), "'advance_seconds' (a number of seconds)")
     try:
-        now = _sandbox(request).ctx.clock.advance(float(seconds))
+        now = _sandbox(request).ctx.clock.advance(seconds)
     except ValueError as exc:
         raise ControlError(str(exc)) from None
-    return JSONResponse({"now": now, "advanced_seconds": seconds})
+    return JSONResponse({"now": now, "advanced_seconds": body.get("advance_seconds", 0)})
 
 
 async def faults(request: Request) -> Response:
@@ -230,7 +234,7 @@ async def clear_requests(request: Request) -> Response:
 
 
 def _error(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, ControlError):
+    if isinstance(exc, ControlError | BadInput):
         return JSONResponse({"error": exc.message}, status_code=exc.status_code)
     assert isinstance(exc, HTTPException)
     return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
@@ -252,7 +256,8 @@ def build_control_app(sandbox: Sandbox) -> Starlette:
             Route("/_sandbox/requests", requests_log, methods=["GET"]),
             Route("/_sandbox/requests", clear_requests, methods=["DELETE"]),
         ],
-        exception_handlers={ControlError: _error, HTTPException: _error},
+        exception_handlers={ControlError: _error, BadInput: _error, HTTPException: _error},
+        lifespan=lambda app: autosave(sandbox),
     )
     app.state.sandbox = sandbox
     return app

@@ -12,7 +12,11 @@ import random
 from dataclasses import dataclass, fields
 from typing import Any
 
+from . import numbers
+
 FAULT_KINDS = ("429", "500", "502", "timeout", "reset")
+#: Added latency stays below what a client waits for one call; more would hang the sandbox instead.
+MAX_LATENCY_MS = 120_000
 
 
 class SimulatedTimeout(Exception):
@@ -45,13 +49,11 @@ class FaultPlan:
             if name not in known:
                 allowed = ", ".join([*FAULT_KINDS, "latency_ms"])
                 raise ValueError(f"unknown fault {key!r}; use any of: {allowed}")
-            if isinstance(raw, bool) or not isinstance(raw, int | float):
-                raise ValueError(f"fault {key!r} must be a number, got {raw!r}")
-            value = float(raw)
+            value = numbers.finite(raw, f"fault {key!r}")
             if name != "latency_ms" and not 0.0 <= value <= 1.0:
                 raise ValueError(f"fault {key!r} is a probability and must be between 0 and 1, got {value}")
-            if name == "latency_ms" and value < 0:
-                raise ValueError("latency_ms must be >= 0")
+            if name == "latency_ms" and not 0 <= value <= MAX_LATENCY_MS:
+                raise ValueError(f"latency_ms must be between 0 and {MAX_LATENCY_MS}, got {value:g}")
             values[name] = value
         plan = cls(**values)
         if plan.p429 + plan.p500 + plan.p502 + plan.timeout + plan.reset > 1.0:
@@ -93,7 +95,7 @@ class FaultInjector:
 
     def configure(self, spec: dict[str, Any], providers: tuple[str, ...]) -> dict[str, dict[str, float]]:
         plans: dict[str, FaultPlan] = {}
-        seed = spec.get("seed")
+        seed = None if spec.get("seed") is None else numbers.whole(spec["seed"], "fault 'seed'")
         for provider, plan_spec in spec.items():
             if provider == "seed":
                 continue
@@ -103,7 +105,7 @@ class FaultInjector:
                 raise ValueError(f'faults for {provider!r} must be an object such as {{"500": 0.1}}')
             plans[provider] = FaultPlan.parse(plan_spec)
         self._plans = plans
-        if isinstance(seed, int):
+        if seed is not None:
             self._rng.seed(seed)
         return self.describe()
 

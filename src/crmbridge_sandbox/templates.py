@@ -16,13 +16,29 @@ default: its entries are immutable bytes, safe across sandboxes and threads.
 from __future__ import annotations
 
 import gc
+import io
 import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
 
-__all__ = ["PROCESS_TEMPLATES", "SeedTemplates"]
+__all__ = ["PROCESS_TEMPLATES", "SeedTemplates", "unpickle"]
+
+
+def unpickle(blob: bytes, *, unpickler: type[pickle.Unpickler] = pickle.Unpickler) -> Any:
+    """``pickle.loads`` (through ``unpickler``) with the garbage collector paused.
+
+    Unpickling a seeded account makes thousands of objects, none of them garbage: collecting while it
+    runs only walks the whole heap again and again (3 ms a portal instead of 9 in a full test process).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return unpickler(io.BytesIO(blob)).load()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class SeedTemplates:
@@ -51,15 +67,7 @@ class SeedTemplates:
                 return None
             self._pickles.move_to_end(key)
             self.hits += 1
-        # Unpickling makes thousands of objects, none of them garbage: collecting while it runs only
-        # walks the whole heap again and again (3 ms a portal instead of 9 in a full test process).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            return pickle.loads(blob)
-        finally:
-            if collecting:
-                gc.enable()
+        return unpickle(blob)
 
     def keep(self, key: Hashable, state: Any) -> None:
         """Keep ``state`` as it is now; later changes to it do not reach the template."""

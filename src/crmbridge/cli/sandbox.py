@@ -10,15 +10,20 @@ def _sandbox_command(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from crmbridge_sandbox import NetworkFaults, Sandbox
+        from crmbridge_sandbox import NetworkFaults, Sandbox, StateFile, StateFileError
     except ImportError:
         print("crmbridge sandbox needs the sandbox extra: pip install 'crmbridge[sandbox]'", file=sys.stderr)
         return 2
 
-    sandbox = Sandbox(rate_window_scale=args.rate_window_scale)
+    state_file = StateFile(args.state, seed=args.seed) if args.state else None
+    try:
+        sandbox = Sandbox(rate_window_scale=args.rate_window_scale, state_file=state_file)
+        portal, company, token = sandbox.starter_accounts(seed=args.seed)
+        sandbox.save_state()
+    except StateFileError as exc:
+        print(f"crmbridge sandbox: {exc}", file=sys.stderr)
+        return 2
     root = f"http://{args.host}:{args.port}"
-    portal = sandbox.hubspot.create_portal(seed_value=args.seed)
-    company, token = sandbox.pipedrive.create_company(seed_value=args.seed)
     print(
         f"""crmbridge sandbox: fake HubSpot and Pipedrive on {root}
 
@@ -38,11 +43,20 @@ Call the tools on it, from another terminal:
   crmbridge tools call hubspot_contacts_search --identifier me --input '{{"query": "John Smith"}}'
 
 Control API: {root}/_sandbox/... (new portals, companies and OAuth apps, clock, faults, request log;
-see the README). Press Ctrl+C to stop.""",
+see the README). Press Ctrl+C to stop.
+{_state_line(args.state, sandbox.restored)}""",
         flush=True,
     )
     uvicorn.run(NetworkFaults(sandbox), host=args.host, port=args.port, log_level=args.log_level)
     return 0
+
+
+def _state_line(path: str | None, restored: bool) -> str:
+    if path is None:
+        return (
+            "State: in memory only, gone when the sandbox stops (keep it across restarts with --state PATH)."
+        )
+    return f"State: {'restored from' if restored else 'saved in'} {path} (accounts, apps, tokens, records)."
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,5 +74,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     sb.add_argument(
         "--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    sb.add_argument(
+        "--state",
+        metavar="PATH",
+        help="keep portals, companies, apps, tokens and records in this file across restarts "
+        "(created if missing; use the same --seed)",
     )
     sb.set_defaults(func=_sandbox_command)

@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from .. import numbers
 from . import assoctypes
 from .auth import sandbox_of
 from .errors import HubSpotError, validation
@@ -73,9 +74,8 @@ def parse_specs(portal: Portal, a: ObjectType, b: ObjectType, raw: Any, where: s
             raise validation(
                 f"{where}[{i}].associationCategory must be one of {', '.join(CATEGORIES)}, got {category!r}."
             )
-        if isinstance(type_id, bool) or not isinstance(type_id, int | str) or not str(type_id).isdigit():
-            raise validation(f"{where}[{i}].associationTypeId must be an integer, got {type_id!r}.")
-        definition = assoctypes.find(portal, a, b, str(category), int(type_id))
+        type_number = numbers.whole(type_id, f"{where}[{i}].associationTypeId", low=0)
+        definition = assoctypes.find(portal, a, b, str(category), type_number)
         if definition is None:
             raise validation(
                 f"{category} association type {type_id} is not valid from {a.singular} to {b.singular}. "

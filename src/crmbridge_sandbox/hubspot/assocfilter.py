@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import numbers
+from ..badinput import quoted
 from .errors import validation
 from .filters import Predicate, as_text, required
 from .store import ObjectType, Portal
@@ -19,10 +21,12 @@ SUPPORTED = ("EQ", "NEQ", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY")
 def _ids(values: list[Any], where: str) -> list[int]:
     ids: list[int] = []
     for value in values:
-        text = as_text(value).strip()
-        if not text.isdigit():
-            raise validation(f"{text!r} is not a valid record id for an associations filter (in {where}).")
-        ids.append(int(text))
+        found = numbers.id_or_none(as_text(value))
+        if found is None:
+            raise validation(
+                f"{quoted(value)} is not a valid record id for an associations filter (in {where})."
+            )
+        ids.append(found)
     return ids
 
 

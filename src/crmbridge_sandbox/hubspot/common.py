@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 
+from .. import numbers
+from ..badinput import BadInput
+from ..bodies import read_json as read_json_value
 from .auth import Access, authenticate, require_access
 from .errors import HubSpotError, validation
 from .store import CUSTOM_SCOPES, ObjectType, Portal
@@ -35,14 +37,11 @@ def schema_write_scopes(object_type: ObjectType) -> tuple[str, ...]:
 
 async def json_value(request: Request) -> Any:
     """The parsed body, any JSON value (an empty body is None), or HubSpot's 400 for malformed input."""
-    raw = await request.body()
     try:
-        return json.loads(raw or b"null")
-    except ValueError as exc:  # JSONDecodeError, or UnicodeDecodeError for bytes that are not UTF-8
-        line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-        raise validation(
-            f"Invalid input JSON on line {line}, column {column}: {getattr(exc, 'msg', exc)}"
-        ) from None
+        return await read_json_value(request)
+    except BadInput as exc:
+        message = f"Invalid input JSON: {exc.message}" if exc.status_code == 400 else exc.message
+        raise HubSpotError(exc.status_code, "VALIDATION_ERROR", message) from None
 
 
 async def read_json(request: Request) -> dict[str, Any]:
@@ -67,15 +66,7 @@ def bounded_int(raw: str | None, name: str, default: int, *, low: int, high: int
     """An integer from a query or body value; a 400 naming the bound it broke."""
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise validation(f"{name} must be an integer, got {raw!r}.") from None
-    if value < low:
-        raise validation(f"{name} must be at least {low}, got {value}.")
-    if value > high:
-        raise validation(f"{name} must be less than or equal to {high}, got {value}.")
-    return value
+    return numbers.whole(raw, name, low=low, high=high)
 
 
 def int_param(request: Request, name: str, default: int, *, low: int, high: int) -> int:

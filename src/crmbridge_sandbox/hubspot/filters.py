@@ -19,6 +19,7 @@ twin, so records without the property match them. ``HAS_PROPERTY`` means "has a 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,7 +75,7 @@ def number(raw: str) -> float | None:
         value = float(raw)
     except ValueError:
         return None
-    return value if value == value else None  # NaN never compares
+    return value if math.isfinite(value) else None  # NaN never compares; infinities are not amounts
 
 
 @lru_cache(maxsize=131_072)

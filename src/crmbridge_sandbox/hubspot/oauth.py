@@ -11,12 +11,14 @@ import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..bodies import read_form
+from ..numbers import id_param
 from .auth import sandbox_of
 from .errors import HubSpotError, correlation_id
 from .store import Portal
@@ -231,8 +233,7 @@ def _redirect(uri: str, params: dict[str, str | None]) -> RedirectResponse:
 
 
 async def _form(request: Request) -> dict[str, str]:
-    raw = (await request.body()).decode("utf-8", errors="replace")
-    return dict(parse_qsl(raw, keep_blank_values=True))
+    return dict(await read_form(request))
 
 
 def _is_form(request: Request) -> bool:
@@ -432,7 +433,7 @@ async def revoke(request: Request) -> Response:
 def _routes() -> list[BaseRoute]:
     found: list[BaseRoute] = [
         Route("/oauth/authorize", authorize, methods=["GET", "POST"]),
-        Route("/oauth/{hub_id:int}/authorize", authorize, methods=["GET", "POST"]),
+        Route(f"/oauth/{id_param('hub_id')}/authorize", authorize, methods=["GET", "POST"]),
         Route("/oauth/v1/access-tokens/{token}", get_access_token, methods=["GET"]),
         Route("/oauth/v1/refresh-tokens/{token}", get_refresh_token, methods=["GET"]),
         Route("/oauth/v1/refresh-tokens/{token}", delete_refresh_token, methods=["DELETE"]),

@@ -77,13 +77,7 @@ async def list_records(request: Request) -> JSONResponse:
     access, object_type = typed_access(request)
     limit = int_param(request, "limit", 10, low=1, high=100)
     archived = flag(request, "archived")
-    after = request.query_params.get("after")
-    start = 0
-    if after:
-        try:
-            start = int(after)
-        except ValueError:
-            start = 0
+    start = int_param(request, "after", 0, low=0, high=2**62)
     table = access.portal.tables[object_type.type_id]
     ordered = sorted(
         (r for r in table.records.values() if r.archived == archived and r.id >= start), key=lambda r: r.id

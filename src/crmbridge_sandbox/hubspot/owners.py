@@ -38,8 +38,7 @@ async def list_owners(request: Request) -> JSONResponse:
     limit = int_param(request, "limit", 100, low=1, high=500)
     archived = flag(request, "archived")
     email = (request.query_params.get("email") or "").strip().lower()
-    after = request.query_params.get("after") or "0"
-    start = int(after) if after.isdigit() else 0
+    start = int_param(request, "after", 0, low=0, high=2**62)
     found = sorted(
         (
             o

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from .. import numbers
 from .auth import authenticate, require_access
 from .common import conflict, flag, read_json, resolve_type, schema_write_scopes
 from .errors import not_found, validation
@@ -101,9 +102,7 @@ def _required_str(body: dict[str, Any], key: str) -> str:
 def _int(value: Any, default: int, key: str) -> int:
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).lstrip("-").isdigit():
-        raise validation(f"Invalid input JSON: '{key}' must be an integer, got {value!r}")
-    return int(value)
+    return numbers.whole(value, f"Invalid input JSON: '{key}'")
 
 
 def parse_options(raw: Any) -> list[PropertyOption]:

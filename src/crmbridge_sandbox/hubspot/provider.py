@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..badinput import BadInput
 from ..context import SandboxContext
 from . import associations, batch, clone, oauth, objects, owners, pipelines, properties, schemas, search, seed
 from .auth import ALL_CRM_SCOPES
@@ -49,7 +50,7 @@ class HubSpotSandbox:
         ]
         app = Starlette(
             routes=routes,
-            exception_handlers={HubSpotError: render, HTTPException: _http_error},
+            exception_handlers={HubSpotError: render, BadInput: _bad_input, HTTPException: _http_error},
         )
         app.state.hubspot = self
         return app
@@ -123,6 +124,21 @@ class HubSpotSandbox:
         self.tokens.apps[app.client_id] = app
         return app
 
+    def saved_state(self) -> dict[str, Any]:
+        """What a state file keeps (see ``state.py``): portals with their records, apps, tokens, id counters."""
+        return {
+            "portals": self.portals,
+            "tokens": self.tokens,
+            "next_portal": self._next_portal,
+            "next_app": self._next_app,
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        if not isinstance(state["portals"], dict) or not isinstance(state["tokens"], TokenBook):
+            raise TypeError("HubSpot portals or tokens of the wrong type")
+        self.portals, self.tokens = state["portals"], state["tokens"]
+        self._next_portal, self._next_app = int(state["next_portal"]), int(state["next_app"])
+
     def uninstall(self, portal_id: int, client_id: str) -> int:
         """The user uninstalls the app from the portal: its refresh and access tokens die.
 
@@ -134,6 +150,11 @@ class HubSpotSandbox:
         if client_id not in self.tokens.apps:
             raise KeyError(f"no HubSpot app with client_id {client_id}")
         return self.tokens.uninstall(portal_id, client_id)
+
+
+def _bad_input(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BadInput)
+    return render(request, HubSpotError(exc.status_code, "VALIDATION_ERROR", exc.message))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from .. import numbers
 from . import common
 from .auth import Access, authenticate, require_access
 from .errors import missing_scopes
@@ -39,8 +40,7 @@ def access_for(
 
 def record_id(raw: Any) -> int | None:
     """A record id from a path or body (``"123"`` or ``123``); None when it is not one."""
-    text = str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) else ""
-    return int(text) if text.isdigit() else None
+    return numbers.id_or_none(raw)
 
 
 def live_record(portal: Portal, t: ObjectType, raw_id: Any) -> Record | None:

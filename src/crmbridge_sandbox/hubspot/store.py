@@ -338,6 +338,8 @@ class AssociationKind:
 class AssociationStore:
     """Directed association edges; every edge is stored with its inverse so both sides can list it."""
 
+    __slots__ = ("_edges", "_kinds")  # spelt out: state files fingerprint the fields of what they keep
+
     def __init__(self) -> None:
         # (from_type_id, from_id) -> (to_type_id, to_id) -> kinds
         self._edges: dict[tuple[str, int], dict[tuple[str, int], set[AssociationKind]]] = defaultdict(dict)

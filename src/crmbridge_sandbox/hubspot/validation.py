@@ -72,7 +72,10 @@ def parse_instant(raw: str) -> datetime | None:
     """Epoch milliseconds or ISO 8601 (a bare date means midnight UTC)."""
     text = raw.strip()
     if re.fullmatch(r"-?\d{1,15}", text):
-        return datetime.fromtimestamp(int(text) / 1000, UTC)
+        try:
+            return datetime.fromtimestamp(int(text) / 1000, UTC)
+        except (ValueError, OverflowError, OSError):  # before year 1 or after 9999
+            return None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .. import numbers
 from . import assoctypes, validation
 from .common import conflict
 from .errors import HubSpotError
@@ -65,10 +66,8 @@ def find(
     table = portal.tables[object_type.type_id]
     prop = check_id_property(portal, object_type, id_property)
     if prop is None:
-        try:
-            record = table.records.get(int(str(ref).strip()))
-        except ValueError:
-            return None
+        rid = numbers.id_or_none(ref)
+        record = None if rid is None else table.records.get(rid)
         return record if record is not None and record.archived == archived else None
     wanted = _match(prop, str(ref))
     for record in table.records.values():
@@ -135,10 +134,8 @@ def parse_associations(portal: Portal, object_type: ObjectType, raw: Any) -> lis
                 f"associations[{i}] must look like {{'to': {{'id': '123'}}, 'types': "
                 "[{'associationCategory': 'HUBSPOT_DEFINED', 'associationTypeId': 202}]}"
             )
-        try:
-            to_id = int(str(to["id"]))
-        except ValueError:
-            to_id = -1
+        found_id = numbers.id_or_none(to["id"])
+        to_id = -1 if found_id is None else found_id
         target = owner_table(portal, to_id)
         if target is None:
             raise validation_error(
@@ -147,10 +144,11 @@ def parse_associations(portal: Portal, object_type: ObjectType, raw: Any) -> lis
         for spec in types:
             category = spec.get("associationCategory") if isinstance(spec, dict) else None
             type_id = spec.get("associationTypeId") if isinstance(spec, dict) else None
+            type_number = numbers.id_or_none(type_id)
             found = (
-                assoctypes.find(portal, object_type, target, str(category), int(type_id))
-                if isinstance(type_id, int | str) and str(type_id).isdigit()
-                else None
+                None
+                if type_number is None
+                else assoctypes.find(portal, object_type, target, str(category), type_number)
             )
             if found is None:
                 raise validation_error(

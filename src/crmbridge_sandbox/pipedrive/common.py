@@ -8,11 +8,13 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from .. import numbers
+from ..badinput import BadInput
+from ..bodies import parse_json, read_bytes, read_form, read_json
 from .auth import sandbox_of
 from .errors import PipedriveError, bad_request
 
@@ -94,16 +96,18 @@ def parse_time(value: str) -> float | None:
 
 async def json_body(request: Request) -> JSON:
     """v2 accepts JSON object bodies only."""
-    raw = await request.body()
+    raw = await read_bytes(request)
     if not raw.strip():
         return {}
     ctype = request.headers.get("content-type", "")
     if "json" not in ctype and ctype:
         raise bad_request("Request body must be JSON (Content-Type: application/json)")
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise bad_request("Request body is not valid JSON") from None
+    return _object(parse_json(raw))
+
+
+def _object(data: Any) -> JSON:
+    if data is None:
+        return {}
     if not isinstance(data, dict):
         raise bad_request("Request body must be a JSON object")
     return data
@@ -112,20 +116,11 @@ async def json_body(request: Request) -> JSON:
 async def v1_body(request: Request) -> JSON:
     """v1 accepts JSON or form-encoded (``application/x-www-form-urlencoded``) bodies."""
     ctype = request.headers.get("content-type", "")
-    raw = await request.body()
     if "multipart/form-data" in ctype:
         raise bad_request("Send the body as JSON or application/x-www-form-urlencoded")
     if "application/x-www-form-urlencoded" in ctype:
-        return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise bad_request("Request body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise bad_request("Request body must be a JSON object")
-    return data
+        return dict(await read_form(request))
+    return _object(await read_json(request))
 
 
 def coerce_form_ints(body: JSON, keys: Iterable[str]) -> JSON:
@@ -133,8 +128,11 @@ def coerce_form_ints(body: JSON, keys: Iterable[str]) -> JSON:
     out = dict(body)
     for key in keys:
         raw = out.get(key)
-        if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-            out[key] = int(raw)
+        if isinstance(raw, str) and raw.strip():
+            try:
+                out[key] = numbers.whole(raw, f"Field '{key}'")
+            except BadInput:
+                continue  # not a number: the field's own validation says so
     return out
 
 
@@ -147,28 +145,17 @@ def q_int(
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"Parameter '{name}' must be an integer, got '{raw}'") from None
-    if minimum is not None and value < minimum:
-        raise bad_request(f"Parameter '{name}' must be >= {minimum}, got {value}")
-    if maximum is not None and value > maximum:
-        raise bad_request(f"Parameter '{name}' must be <= {maximum}, got {value}")
-    return value
+    return numbers.whole(raw, f"Parameter '{name}'", low=minimum, high=maximum)
 
 
 def q_int_list(request: Request, name: str, *, max_items: int = 100) -> list[int] | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        values = [int(p) for p in raw.split(",") if p.strip()]
-    except ValueError:
-        raise bad_request(f"Parameter '{name}' must be a comma-separated list of integers") from None
-    if len(values) > max_items:
+    parts = [p for p in raw.split(",") if p.strip()]
+    if len(parts) > max_items:
         raise bad_request(f"Parameter '{name}' accepts at most {max_items} values")
-    return values
+    return [numbers.whole(p, f"Each value of parameter '{name}'") for p in parts]
 
 
 def q_bool(request: Request, name: str) -> bool | None:
@@ -208,12 +195,12 @@ def encode_cursor(offset: int) -> str:
 def decode_cursor(cursor: str) -> int:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        data = parse_json(base64.urlsafe_b64decode(padded.encode()))
         offset = data["offset"]
-        if not isinstance(offset, int) or offset < 0:
-            raise ValueError
-        return offset
-    except (ValueError, KeyError, TypeError, binascii.Error):
+        if isinstance(offset, str):
+            raise TypeError
+        return numbers.whole(offset, "cursor offset", low=0)
+    except (ValueError, KeyError, TypeError, binascii.Error):  # BadInput is a ValueError
         raise bad_request("Invalid cursor") from None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .. import numbers
 from .errors import bad_request
 from .store import FieldDef
 from .validate import WriteCtx, boolean, date, fail, integer, number, ref, string, user_ref
@@ -102,13 +103,18 @@ def search_texts(fields: list[FieldDef], values: dict[str, Any]) -> list[str]:
     return texts
 
 
+def _option_id(text: str) -> int | str:
+    """An option id written as a string; anything else stays as it is for validation to refuse."""
+    found = numbers.id_or_none(text)
+    return text if found is None else found
+
+
 def _v1_to_v2(field: FieldDef, raw: Any, currency_code: Any) -> Any:
     """v1 flat values → the v2 shape: option ids may come as strings, sets as "1,2", money split."""
-    if field.field_type == "enum" and isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw)
+    if field.field_type == "enum" and isinstance(raw, str):
+        return _option_id(raw)
     if field.field_type == "set" and isinstance(raw, str):
-        parts = [p.strip() for p in raw.split(",") if p.strip()]
-        return [int(p) if p.isdigit() else p for p in parts]
+        return [_option_id(p.strip()) for p in raw.split(",") if p.strip()]
     if field.field_type == "monetary" and not isinstance(raw, dict):
         return {"value": raw, "currency": currency_code}
     return raw

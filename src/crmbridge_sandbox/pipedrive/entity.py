@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ..numbers import id_param
 from . import customfields
 from .auth import require_access
 from .common import (
@@ -29,6 +30,7 @@ from .common import (
     public,
     q_bool,
     q_choice,
+    q_int,
     q_int_list,
     q_time,
     rfc3339,
@@ -114,10 +116,7 @@ def _matches(request: Request, flt: Filter, row: JSON) -> bool:
         return value == q_bool(request, flt.param)
     if flt.kind == "str":
         return value == raw
-    try:
-        return bool(value == int(raw))
-    except ValueError:
-        raise bad_request(f"Parameter '{flt.param}' must be an integer, got '{raw}'") from None
+    return bool(value == q_int(request, flt.param))
 
 
 def listed(request: Request, spec: EntitySpec, company: Company, now: float) -> list[JSON]:
@@ -194,7 +193,7 @@ def crud_routes(spec: EntitySpec) -> list[BaseRoute]:
         row.update(is_deleted=True, deleted_at=now, update_time=rfc3339(now))
         return ok({"id": row["id"]})
 
-    one = spec.path + "/{id:int}"
+    one = spec.path + "/" + id_param("id")
     return [
         Route(spec.path, list_, methods=["GET"]),
         Route(spec.path, create, methods=["POST"]),

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ..numbers import id_param
 from .auth import require_access
 from .common import (
     JSON,
@@ -192,7 +193,7 @@ async def delete_note(request: Request) -> Response:
 routes: list[BaseRoute] = [
     Route("/v1/notes", list_notes, methods=["GET"]),
     Route("/v1/notes", create_note, methods=["POST"]),
-    Route("/v1/notes/{id:int}", get_note, methods=["GET"]),
-    Route("/v1/notes/{id:int}", update_note, methods=["PUT"]),
-    Route("/v1/notes/{id:int}", delete_note, methods=["DELETE"]),
+    Route("/v1/notes/" + id_param("id"), get_note, methods=["GET"]),
+    Route("/v1/notes/" + id_param("id"), update_note, methods=["PUT"]),
+    Route("/v1/notes/" + id_param("id"), delete_note, methods=["DELETE"]),
 ]

@@ -18,6 +18,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from .. import numbers
+from ..badinput import quoted
+from ..bodies import read_form
 from .auth import sandbox_of
 from .store import Company, User
 from .tokens import EXPIRES_IN, PdAccessToken, PdApp, PdRefreshToken
@@ -58,9 +61,8 @@ def _with_query(url: str, params: dict[str, str]) -> str:
 
 async def _form(request: Request) -> dict[str, str]:
     """The url-encoded body (no python-multipart needed); a repeated key keeps its first value."""
-    raw = (await request.body()).decode("utf-8", "replace")
     form: dict[str, str] = {}
-    for key, value in parse_qsl(raw, keep_blank_values=True):
+    for key, value in await read_form(request):
         form.setdefault(key, value)
     return form
 
@@ -177,17 +179,19 @@ def _installer(pd: PipedriveSandbox, form: dict[str, str]) -> tuple[Company, Use
     """The company picked on the consent page and the user installing (its admin unless user_id says)."""
     raw_company = form.get("company_id", "").strip()
     if raw_company:
-        if not raw_company.isdigit() or int(raw_company) not in pd.companies:
-            raise _invalid_request(f"App cannot be installed for requested company ({raw_company!r})")
-        company = pd.companies[int(raw_company)]
+        company_id = numbers.id_or_none(raw_company)
+        if company_id is None or company_id not in pd.companies:
+            raise _invalid_request(f"App cannot be installed for requested company ({quoted(raw_company)})")
+        company = pd.companies[company_id]
     else:
         company = companies_newest_first(pd)[0]
     raw_user = form.get("user_id", "").strip()
     if not raw_user:
         return company, company.admin()
-    user = company.users.get(int(raw_user)) if raw_user.isdigit() else None
+    user_id = numbers.id_or_none(raw_user)
+    user = None if user_id is None else company.users.get(user_id)
     if user is None or not user.active:
-        raise _invalid_request(f"user_id {raw_user!r} is not an active user of company {company.id}")
+        raise _invalid_request(f"user_id {quoted(raw_user)} is not an active user of company {company.id}")
     return company, user
 
 

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ..numbers import id_param
 from .auth import require_access
 from .common import JSON, cursor_page, now_of, ok, public, rfc3339
 from .entity import EntitySpec, Filter, find, listed
@@ -101,7 +102,7 @@ def _read_routes(spec: EntitySpec) -> list[BaseRoute]:
 
     return [
         Route(spec.path, list_, methods=["GET"]),
-        Route(spec.path + "/{id:int}", get, methods=["GET"]),
+        Route(spec.path + "/" + id_param("id"), get, methods=["GET"]),
     ]
 
 

@@ -7,6 +7,7 @@ import datetime
 import logging
 import secrets
 import uuid
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from ..badinput import BadInput
 from ..context import SandboxContext
 from . import (
     activities,
@@ -78,7 +80,7 @@ class PipedriveSandbox:
         #: The routes; ``self.app`` wraps it to add the rate-limit headers (its ``state`` is this app's).
         self.starlette = Starlette(
             routes=[*oauth.routes, *api, Mount("/{company_domain}", routes=api)],
-            exception_handlers={PipedriveError: render, HTTPException: _http_error},
+            exception_handlers={PipedriveError: render, BadInput: _bad_input, HTTPException: _http_error},
         )
         self.starlette.state.pipedrive = self
         self.app = RateLimitHeaders(self.starlette)
@@ -149,6 +151,15 @@ class PipedriveSandbox:
         self.companies[company_id] = company
         return company, token
 
+    def admin_token(self, company: Company) -> str:
+        """An API token of the company's admin (a new one when it has none)."""
+        admin = company.admin().id
+        token = next((t for t, user in company.api_tokens.items() if user == admin), None)
+        if token is None:
+            token = secrets.token_hex(20)
+            company.api_tokens[token] = admin
+        return token
+
     def register_app(self, *, redirect_uri: str, scopes: list[str]) -> PdApp:
         """An app as registered in Developer Hub: one callback URL and a fixed scope set."""
         if not oauth.valid_uri(redirect_uri):
@@ -168,6 +179,21 @@ class PipedriveSandbox:
         )
         self.tokens.apps[app.client_id] = app
         return app
+
+    def saved_state(self) -> dict[str, Any]:
+        """What a state file keeps (see ``state.py``): companies with their records, apps, tokens, id counters."""
+        return {
+            "companies": self.companies,
+            "tokens": self.tokens,
+            "next_company": self._next_company,
+            "next_user": self._next_user,
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        if not isinstance(state["companies"], dict) or not isinstance(state["tokens"], PdTokenBook):
+            raise TypeError("Pipedrive companies or tokens of the wrong type")
+        self.companies, self.tokens = state["companies"], state["tokens"]
+        self._next_company, self._next_user = int(state["next_company"]), int(state["next_user"])
 
     def resolve_access_token(self, token: str) -> PdAccess | None:
         at = self.tokens.access_tokens.get(token)
@@ -226,6 +252,11 @@ class PipedriveSandbox:
             "callback_status": callbacks[0]["status"],
             "callbacks": callbacks,
         }
+
+
+def _bad_input(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BadInput)
+    return render(request, PipedriveError(exc.status_code, exc.message[:1].upper() + exc.message[1:]))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ..numbers import id_param
 from .auth import PdAccess, require_access
 from .common import offset_page, ok, v1_ok, v1_time
 from .errors import PipedriveError, bad_request
@@ -108,5 +109,5 @@ routes: list[BaseRoute] = [
     Route("/v1/users/me", me, methods=["GET"]),
     Route("/v1/users/find", find_users, methods=["GET"]),
     Route("/v1/users", list_users, methods=["GET"]),
-    Route("/v1/users/{user_id:int}", get_user, methods=["GET"]),
+    Route("/v1/users/" + id_param("user_id"), get_user, methods=["GET"]),
 ]
