@@ -29,7 +29,8 @@ class CallTarget:
 
     ``account_key`` keys the rate limiter (one CRM account, however many identifiers share it); ``granted_scopes`` is ``None`` when unknown (private-app and API tokens),
     which skips the pre-flight scope check; ``authorization_link(scopes)`` builds a re-consent link
-    asking for extra scopes; ``on_auth_error`` lets the account layer record a revocation.
+    asking for extra scopes; ``on_auth_error`` lets the account layer record a revocation (or a refused
+    key), and may hand back the error to report instead.
     """
 
     account_key: str
@@ -40,7 +41,7 @@ class CallTarget:
     #: Empty: ``account_key``.
     cache_key: str = ""
     authorization_link: Callable[[Sequence[str]], Awaitable[str | None]] | None = None
-    on_auth_error: Callable[[CrmBridgeError], Awaitable[None]] | None = None
+    on_auth_error: Callable[[CrmBridgeError], Awaitable[CrmBridgeError | None]] | None = None
 
     def __repr__(self) -> str:
         return f"CallTarget(account_key={self.account_key!r}, base_url={self.base_url!r})"

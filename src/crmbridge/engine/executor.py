@@ -184,7 +184,7 @@ class Engine:
         """Tell the account's owner about an authorisation failure; the error to report, with the
         re-authorisation link when the end user must act and the error lacks one."""
         if isinstance(exc, ReauthorizationRequired) and target.on_auth_error is not None:
-            await target.on_auth_error(exc)
+            exc = await target.on_auth_error(exc) or exc
         if (
             isinstance(exc, InsufficientScope | ReauthorizationRequired)
             and "authorization_link" not in exc.details

@@ -16,6 +16,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from ..errors import ConfigurationError
+
 __all__ = [
     "WRITE_OPTION",
     "alembic_config",
@@ -51,7 +53,15 @@ def normalise_url(database_url: str) -> str:
 def create_store_engine(database_url: str) -> Engine:
     url = make_url(normalise_url(database_url))
     if url.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("psycopg"):
+                raise
+            raise ConfigurationError(
+                "A Postgres database_url needs the psycopg driver, which is not installed: "
+                "pip install 'crmbridge[postgres]'."
+            ) from None
     if url.database in (None, "", ":memory:"):
         raise ValueError("the store needs a SQLite file (in-memory databases are per connection)")
     Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -95,8 +95,8 @@ class ConnectionInUse(ConfigurationError):
     def __init__(self, name: str, identifiers: list[str]) -> None:
         shown = ", ".join(identifiers[:5]) + (", …" if len(identifiers) > 5 else "")
         super().__init__(
-            f"Connection {name!r} still has {len(identifiers)} connected account(s) ({shown}): delete or "
-            "disconnect them first, or pass delete_accounts=True to delete them with it.",
+            f"Connection {name!r} still has {len(identifiers)} connected account(s) ({shown}): delete them "
+            "first, or pass delete_accounts=True to delete them with it (each grant revoked at the CRM).",
             accounts=identifiers,
         )
 
