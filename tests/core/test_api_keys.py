@@ -54,7 +54,7 @@ async def test_pipedrive_keys_are_checked_with_the_current_user(oauth_env: OAuth
         bridge.connect_api_key(
             connection_name="pipedrive", identifier="u2", api_key="0" * 40, api_domain=company["api_domain"]
         )
-    with pytest.raises(ConfigurationError, match="check the connection.s base_url"):  # not an API root
+    with pytest.raises(ConfigurationError, match="check the connection's base_url"):  # not an API root
         bridge.connect_api_key(
             connection_name="pipedrive",
             identifier="u3",
