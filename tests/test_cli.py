@@ -330,7 +330,7 @@ def test_cli_errors_name_flags_not_python_arguments() -> None:
 
 
 def test_an_unknown_connection_is_named_in_cli_words(capsys: pytest.CaptureFixture[str], db: str) -> None:
-    code, out, err = run(
+    code, _, err = run(
         capsys, "tools", "call", "hubspot_contacts_list", "--identifier", "u", "--database-url", db
     )
     assert code == 1 and "add one with `crmbridge connect-api-key --provider PROVIDER`" in err
