@@ -53,3 +53,24 @@ def test_a_missing_redis_package_says_which_extra_to_install(
             vault=vault,
             redis_url="redis://127.0.0.1:1/0",
         )
+
+
+def test_the_readme_sandbox_example_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## A Bridge on the sandbox", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CRMBRIDGE_HOME", str(tmp_path))
+    monkeypatch.setenv("CRMBRIDGE_SECRET_KEYS", Vault.generate_key())
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    bridge = namespace["bridge"]
+    assert isinstance(bridge, Bridge)
+    try:
+        result = bridge.execute_tool(
+            identifier="me", tool_name="pipedrive_deals_list", tool_input={"limit": 1}
+        )
+        assert result.ok, result.error
+        assert [a.status.value for a in bridge.list_connected_accounts()] == ["ACTIVE", "ACTIVE"]
+    finally:
+        bridge.close()
