@@ -3,10 +3,21 @@ account in ERROR with a message saying how to replace it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from crmbridge.core import AccountStatus
-from crmbridge.errors import AuthFailed, ConfigurationError, InvalidInput, ProviderUnavailable
+from crmbridge.engine import ToolResult
+from crmbridge.engine.result import ToolError
+from crmbridge.errors import (
+    AuthFailed,
+    ConfigurationError,
+    InsufficientScope,
+    InvalidInput,
+    ProviderUnavailable,
+)
+from crmbridge.spec import Tool
 
 from .oauth_env import OAuthEnv
 
@@ -125,3 +136,19 @@ async def test_a_key_refused_later_moves_the_account_to_error_until_replaced(oau
     assert replaced.status is AccountStatus.ACTIVE and transitions[-1] == ("ERROR", "ACTIVE")
     fixed = await bridge.aexecute_tool(identifier="u1", tool_name="hubspot_contacts_list", tool_input={})
     assert fixed.ok, fixed.error
+
+
+async def test_a_key_that_lacks_the_checks_scope_is_still_a_working_key(
+    oauth_env: OAuthEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A private app without the owners scope answers the check with 403: the key authenticated."""
+    bridge = oauth_env.bridge
+    bridge.add_connection("hubspot", provider="hubspot", base_url="http://sandbox/hubspot")
+
+    async def missing_scope(tool: Tool, args: Any, target: Any, **_: Any) -> ToolResult:
+        error = InsufficientScope("no owners scope", missing_scopes=["crm.objects.owners.read"], status=403)
+        return ToolResult(tool.name, False, error=ToolError.from_exception(error))
+
+    monkeypatch.setattr(bridge.engine, "execute", missing_scope)
+    account = bridge.connect_api_key(connection_name="hubspot", identifier="u1", api_key=WRONG_HUBSPOT_KEY)
+    assert account.status is AccountStatus.ACTIVE and account.status_reason == "api key checked and saved"

@@ -79,6 +79,7 @@ async def test_disconnect_revokes_the_grant_at_the_crm_and_erases_the_tokens(
     else:
         again = await env.connect_pipedrive("u1", await env.company())
     assert again.id == connected.id and again.status is AccountStatus.ACTIVE
+    assert "crm_revoke" not in again.metadata  # the outcome of the disconnect was told, not stored
 
 
 async def test_a_failed_revocation_still_erases_the_tokens_and_says_so(

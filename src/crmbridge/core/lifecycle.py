@@ -3,8 +3,9 @@ a connection with its accounts. See ``docs/decisions/012-g7-account-lifecycle.md
 
 Revoking runs inside the account's single-flight lock, the one token refreshes take: a refresh waiting on
 it then finds the account ``REVOKED`` and asks the CRM for nothing. The tokens are erased whatever the
-CRM answers; a failed revocation is reported (status reason, ``metadata["crm_revoke"]``, a warning in the
-log), since keeping tokens the user asked to forget would be worse than a grant left at the CRM.
+CRM answers; a failed revocation is reported (the status reason, ``metadata["crm_revoke"]`` of the
+account returned, a warning in the log), since keeping tokens the user asked to forget would be worse
+than a grant left at the CRM.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import httpx
@@ -31,7 +33,7 @@ __all__ = ["REVOKE_OUTCOME", "Lifecycle"]
 
 log = logging.getLogger("crmbridge.accounts")
 
-#: The account metadata entry that says what the CRM did when the account was disconnected: ``revoked``
+#: The metadata entry of the account a disconnect returns that says what the CRM did: ``revoked``
 #: (the grant is gone there too), ``failed`` (it may remain) or ``none`` (nothing to revoke: an API key,
 #: no stored token, or a CRM without a revoke endpoint).
 REVOKE_OUTCOME = "crm_revoke"
@@ -100,14 +102,15 @@ class Lifecycle:
                 status=AccountStatus.REVOKED,
                 credentials={},
                 granted_scopes=[],
-                metadata={REVOKE_OUTCOME: outcome},
                 status_reason=f"{verb}: {detail}",
             )
         self._forget_tokens(record.id)
         self.accounts.forget(connection.name, record.identifier)
-        account = public_account(updated, connection.provider)
+        stored = public_account(updated, connection.provider)
         if updated.status_changed and updated.previous_status is not None:
-            self.accounts.emit(account, updated.previous_status, updated.status, updated.status_reason)
+            self.accounts.emit(stored, updated.previous_status, updated.status, updated.status_reason)
+        # The outcome is told, not stored: a later authorisation must not inherit it.
+        account = replace(stored, metadata={**stored.metadata, REVOKE_OUTCOME: outcome})
         log.info("account %s on %s %s (revocation at the CRM: %s)", record.id, connection.name, verb, outcome)
         return account
 
