@@ -1,5 +1,6 @@
-"""Example inputs: declared examples win, and placeholders have the schema's types. That every tool's
-example (declared or generated) passes its validation is a conformance rule (tests/providers/test_conformance.py)."""
+"""Example inputs: declared examples win, and generated values have the schema's types and read like data.
+That every printed example passes its tool's validation is a conformance rule
+(tests/providers/test_conformance.py); that none holds a placeholder is checked in tests/test_cli.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ def test_declared_examples_win() -> None:
     assert tool_example(tool) == dict(tool.example or {})
 
 
-def test_placeholders_have_the_right_types() -> None:
+def test_generated_values_have_the_right_types_and_read_like_data() -> None:
     schema = {
         "type": "object",
         "properties": {
@@ -30,15 +31,15 @@ def test_placeholders_have_the_right_types() -> None:
         "required": ["email", "stage", "count", "amount", "done", "tags", "ref", "owner", "fields"],
     }
     assert example_input(schema) == {
-        "email": "jane@example.com",
+        "email": "jane@acme.com",
         "stage": "open",
         "count": 5,
-        "amount": 1.0,
+        "amount": 5000.0,
         "done": True,
-        "tags": ["<tags>", "<tags>"],
+        "tags": ["Tag", "Tag"],
         "ref": 1,
-        "owner": {"id": "<id>"},
-        "fields": {"property_1": "<property_1>"},
+        "owner": {"id": "101"},
+        "fields": {"email": "jane@acme.com"},
     }
     assert example_value({"type": "string", "default": "x"}) == "x"
     assert example_value({"type": "string", "examples": ["y"]}) == "y"

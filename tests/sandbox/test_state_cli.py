@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,16 +34,22 @@ def cli_sandbox(*args: str) -> Iterator[tuple[str, str]]:
                 line = proc.stdout.readline()
                 assert line, f"the sandbox stopped before its banner: {proc.stderr.read()}"
                 banner += line
-            root = ""
-            while not root:
-                line = proc.stderr.readline()
-                assert line, "the sandbox stopped before serving"
-                found = re.search(r"Uvicorn running on (http://\S+)", line)
-                root = found.group(1) if found else ""
+            found = re.search(r"on (http://\S+)", banner)  # the first line names the real address
+            assert found, banner
+            root = found.group(1)
+            deadline = time.monotonic() + 20
+            while True:  # the socket is bound before the banner; wait until the app answers
+                try:
+                    httpx.get(f"{root}/_sandbox/requests", timeout=1.0)
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read()
+                    time.sleep(0.05)
             yield banner, root
         finally:
             proc.send_signal(signal.SIGINT)
-            assert proc.wait(timeout=30) == 0, proc.stderr.read()
+            # Ctrl+C ends the command with 130 (the shell's code for SIGINT) after a clean shutdown.
+            assert proc.wait(timeout=30) in (0, 130), proc.stderr.read()
 
 
 def _token(banner: str, label: str) -> str:

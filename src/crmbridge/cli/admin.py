@@ -50,8 +50,11 @@ def _connect_api_key(args: argparse.Namespace) -> int:
             identifier=args.identifier,
             api_key=api_key,
             api_domain=args.api_domain,
+            check=not args.no_check,
         )
     print(f"{account.identifier} on {account.connection_name} ({account.provider}): {account.status.value}")
+    if args.no_check:
+        print("the key was saved unchecked; the first tool call will tell whether it works", file=sys.stderr)
     return OK
 
 
@@ -82,22 +85,40 @@ def add_parsers(sub: Subparsers[argparse.ArgumentParser]) -> None:
     connect = sub.add_parser(
         "connect-api-key",
         help="connect a user's account with a HubSpot private-app token or Pipedrive API token",
+        description="Connect a user's account with an API key. The key is tried with a cheap read first "
+        "(a key the CRM refuses is not saved); --no-check skips that.",
     )
     connect.add_argument("--connection", required=True, help="connection name, e.g. hubspot (created if new)")
     connect.add_argument(
         "--provider", help="hubspot, pipedrive or an installed provider; needed when the connection is new"
     )
     connect.add_argument("--identifier", required=True, help="your user's id")
-    connect.add_argument("--api-key", required=True, help="the token, or - to read it from stdin")
     connect.add_argument(
-        "--base-url", help="API root of the connection (default: the real CRM; a sandbox URL)"
+        "--api-key",
+        required=True,
+        metavar="KEY",
+        help="the token, or - to read it from stdin (keeps it out of shell history)",
     )
-    connect.add_argument("--api-domain", help="Pipedrive: the company's API domain")
+    connect.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="API root of the connection (default: the real CRM), e.g. http://127.0.0.1:8600/hubspot",
+    )
+    connect.add_argument(
+        "--api-domain",
+        metavar="URL",
+        help="Pipedrive: the company's API domain, e.g. https://acme.pipedrive.com",
+    )
+    connect.add_argument(
+        "--no-check",
+        action="store_true",
+        help="save the key without first trying it with a cheap read (offline set-up)",
+    )
     add_database_url(connect)
     connect.set_defaults(func=_connect_api_key)
 
     keys = sub.add_parser("keys", help="secret-encryption keys: generate one, re-encrypt under the newest")
-    verbs = keys.add_subparsers(dest="verb", required=True)
+    verbs = keys.add_subparsers(dest="verb", required=True, metavar="VERB")
     gen = verbs.add_parser("generate", help="print a new keyid:key line for " + ENV_VAR)
     gen.set_defaults(func=_keys_generate)
     rotate = verbs.add_parser("rotate", help="re-encrypt every stored secret under the newest key")

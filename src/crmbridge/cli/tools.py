@@ -25,7 +25,17 @@ from ..errors import CrmBridgeError, UnknownTool
 from ..providers import default_catalog
 from ..spec import Tool
 from ..toolsets import select_tools
-from .common import OK, TOOL_ERROR, Subparsers, add_database_url, err, open_bridge, print_json, usage_error
+from .common import (
+    OK,
+    TOOL_ERROR,
+    Subparsers,
+    add_database_url,
+    cli_words,
+    err,
+    open_bridge,
+    print_json,
+    usage_error,
+)
 
 __all__ = ["add_parser"]
 
@@ -107,7 +117,9 @@ def _show(args: argparse.Namespace) -> int:
     )
     print("\nexample input:")
     print_json(example)
-    print(f"\ntry:\n  crmbridge tools call {tool.name} --identifier USER_ID --input {shlex.quote(compact)}")
+    print(
+        f"\ntry (as `me`, the user the sandbox's banner connects):\n  crmbridge tools call {tool.name} --identifier me --input {shlex.quote(compact)}"
+    )
     return OK
 
 
@@ -149,13 +161,13 @@ def _call(args: argparse.Namespace) -> int:
     if result.ok:
         return OK
     assert result.error is not None
-    err(f"{tool.name} failed: {result.error.code}: {result.error.message}")
+    err(f"{tool.name} failed: {result.error.code}: {cli_words(result.error.message)}")
     return TOOL_ERROR
 
 
 def add_parser(sub: Subparsers[argparse.ArgumentParser]) -> None:
     tools = sub.add_parser("tools", help="list, inspect and call tools")
-    verbs = tools.add_subparsers(dest="verb", required=True)
+    verbs = tools.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     def formats(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -168,22 +180,26 @@ def add_parser(sub: Subparsers[argparse.ArgumentParser]) -> None:
         )
 
     ls = verbs.add_parser("list", help="one line per tool: name, kind (read/write/delete), summary")
-    ls.add_argument("--provider", help="only this provider's tools (hubspot, pipedrive, …)")
+    ls.add_argument("--provider", metavar="NAME", help="only this provider's tools (hubspot, pipedrive, …)")
     ls.add_argument("--json", action="store_true", help="full definitions as JSON")
     formats(ls)
     ls.set_defaults(func=_list)
 
     show = verbs.add_parser("show", help="description, annotations, scopes, input schema and an example")
-    show.add_argument("name")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("name", help="the tool's name, e.g. hubspot_contacts_search")
+    show.add_argument("--json", action="store_true", help="the definition and the example as JSON")
     formats(show)
     show.set_defaults(func=_show)
 
     call = verbs.add_parser("call", help="run a tool for one user and print the result as JSON")
-    call.add_argument("name")
+    call.add_argument("name", help="the tool's name (crmbridge tools list shows them)")
     call.add_argument("--identifier", required=True, help="your user's id (the connected account)")
-    call.add_argument("--input", default="{}", help="JSON object, @file.json, or - for stdin (default: {})")
-    call.add_argument("--connection", help="connection name, when several connect to the tool's provider")
+    call.add_argument(
+        "--input", default="{}", metavar="JSON", help="JSON object, @file.json, or - for stdin (default: {})"
+    )
+    call.add_argument(
+        "--connection", metavar="NAME", help="connection name, when several connect to the tool's provider"
+    )
     call.add_argument("--raw", action="store_true", help="also print the CRM's raw response")
     add_database_url(call)
     call.set_defaults(func=_call)

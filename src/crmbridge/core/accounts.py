@@ -6,24 +6,26 @@ no database; anything that changes an account (new credentials, a status change)
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ..auth import ApiKeyAuth, effective_scopes
 from ..engine import CallTarget, Catalog
-from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, ReauthorizationRequired
+from ..errors import AuthFailed, ConfigurationError, CrmBridgeError, ReauthorizationRequired
 from .models import AccountStatus, ConnectedAccount, Connection
 
 if TYPE_CHECKING:
+    from ..spec import Provider
     from ..store import AccountRecord, ConnectionRecord, Store
 
-__all__ = ["API_DOMAIN", "CRM_ACCOUNT_ID", "Accounts", "StatusListener"]
+__all__ = ["API_DOMAIN", "CRM_ACCOUNT_ID", "Accounts", "StatusListener", "key_refused_reason"]
 
 log = logging.getLogger("crmbridge.accounts")
 
@@ -38,6 +40,16 @@ API_DOMAIN = "api_domain"
 #: Account metadata naming the CRM account (portal, company) an authorisation belongs to: every
 #: connected account on it shares one rate-limit budget.
 CRM_ACCOUNT_ID = "crm_account_id"
+
+
+def key_refused_reason(provider: Provider, connection_name: str, identifier: str) -> str:
+    """What an account whose API key the CRM refused says, to whoever can replace the key."""
+    return (
+        f"{provider.display_name} refused this account's API key (401): it was deleted, rotated or "
+        f"deactivated there. Replace it: connect_api_key(connection_name={connection_name!r}, "
+        f"identifier={identifier!r}, api_key=…) or `crmbridge connect-api-key --connection "
+        f"{connection_name} --identifier {identifier} --api-key -`."
+    )
 
 
 def public_connection(record: ConnectionRecord) -> Connection:
@@ -110,9 +122,7 @@ class Accounts:
             )
         clean["auth_mode"] = "oauth" if oauth else "api_key"
         record = self.store.connections.save(self.tenant_id, name, provider, clean, client_secret)
-        with self._lock:
-            self._generation += 1
-            self._targets.clear()  # a changed connection may change which one a call resolves to
+        self.forget_all()  # a changed connection may change which one a call resolves to
         return public_connection(record)
 
     def connection(self, name: str) -> ConnectionRecord:
@@ -166,7 +176,7 @@ class Accounts:
         record, created = self.store.accounts.get_or_create(self.tenant_id, connection_name, identifier)
         account = public_account(record, connection.provider)
         if created:
-            self._emit(account, None, account.status, "created")
+            self.emit(account, None, account.status, "created")
         return account
 
     def get(self, connection_name: str, identifier: str) -> ConnectedAccount | None:
@@ -180,31 +190,6 @@ class Accounts:
             public_account(r, providers.get(r.connection_name, ""))
             for r in self.store.accounts.list(self.tenant_id, connection_name)
         ]
-
-    def connect_api_key(
-        self, connection_name: str, identifier: str, api_key: str, api_domain: str | None = None
-    ) -> ConnectedAccount:
-        connection = self.connection(connection_name)
-        if not api_key or not api_key.strip():
-            raise InvalidInput("api_key is empty.", field="api_key")
-        metadata: dict[str, Any] = {"auth": "api_key"}
-        provider = self.catalog.provider(connection.provider)
-        if api_domain:
-            parsed = httpx.URL(api_domain)
-            if parsed.scheme not in ("http", "https") or not parsed.host:
-                raise InvalidInput(f"api_domain {api_domain!r} is not an http(s) URL.", field="api_domain")
-            metadata[API_DOMAIN] = api_domain.rstrip("/")
-        elif provider.auth.base_url_per_account:
-            metadata[API_DOMAIN] = connection.config.get("base_url") or provider.base_url
-        self.get_or_create(connection_name, identifier)
-        return self.update(
-            connection_name,
-            identifier,
-            status=AccountStatus.ACTIVE,
-            credentials={"api_key": api_key.strip()},
-            metadata=metadata,
-            reason="api key saved",
-        )
 
     def update(
         self,
@@ -231,8 +216,14 @@ class Accounts:
         self.forget(connection_name, identifier)
         account = public_account(updated, connection.provider)
         if status is not None and status != old:
-            self._emit(account, old, status, reason)
+            self.emit(account, old, status, reason)
         return account
+
+    def forget_all(self) -> None:
+        """Drop every cached target (a connection changed or went away)."""
+        with self._lock:
+            self._generation += 1
+            self._targets.clear()
 
     def forget(self, connection_name: str, identifier: str) -> None:
         with self._lock:
@@ -242,9 +233,10 @@ class Accounts:
             ]:
                 del self._targets[key]
 
-    def _emit(
+    def emit(
         self, account: ConnectedAccount, old: AccountStatus | None, new: AccountStatus, reason: str | None
     ) -> None:
+        """Tell the listeners about a status change already written."""
         log.info("account %s on %s: %s -> %s", account.id, account.connection_name, old, new)
         for listener in list(self.listeners):
             try:
@@ -296,32 +288,23 @@ class Accounts:
                 authorization_link=link(()) if link else None,
             )
         metadata = record.metadata or {}
-        base_url = metadata.get(API_DOMAIN) or connection.config.get("base_url") or provider.base_url
         credentials = record.credentials or {}
-        auth: httpx.Auth
         if "api_key" in credentials:
-            auth = ApiKeyAuth(
-                credentials["api_key"],
-                header=provider.auth.api_key_header,
-                prefix=provider.auth.api_key_prefix,
-            )
-            account_key = (
-                f"{provider.name}:key:{hashlib.sha256(credentials['api_key'].encode()).hexdigest()[:16]}"
-            )
-            granted = configured = None
-        else:
-            if self.oauth_auth is None:
-                raise ConfigurationError("OAuth accounts need the OAuth layer (crmbridge.auth.oauth).")
-            auth = self.oauth_auth(connection, record)
-            legacy_key = provider.auth.legacy_account_id_key
-            crm_account = metadata.get(CRM_ACCOUNT_ID) or (legacy_key and metadata.get(legacy_key))
-            account_key = f"{provider.name}:{crm_account or record.id}"
-            granted = frozenset(record.granted_scopes or ()) or None
-            asked = [
-                *(connection.config.get("scopes") or ()),
-                *(connection.config.get("optional_scopes") or ()),
-            ]
-            configured = frozenset(effective_scopes(provider.auth, asked)) or None
+            if status is AccountStatus.ERROR:  # the CRM refused this key: no use sending it again
+                raise AuthFailed(
+                    record.status_reason or key_refused_reason(provider, connection.name, record.identifier),
+                    account_status=status.value,
+                )
+            return self.api_key_target(connection, credentials["api_key"], metadata, record)
+        if self.oauth_auth is None:
+            raise ConfigurationError("OAuth accounts need the OAuth layer (crmbridge.auth.oauth).")
+        legacy_key = provider.auth.legacy_account_id_key
+        crm_account = metadata.get(CRM_ACCOUNT_ID) or (legacy_key and metadata.get(legacy_key))
+        asked = [
+            *(connection.config.get("scopes") or ()),
+            *(connection.config.get("optional_scopes") or ()),
+        ]
+        configured = frozenset(effective_scopes(provider.auth, asked)) or None
 
         async def on_auth_error(error: CrmBridgeError) -> None:
             self.forget(connection.name, record.identifier)
@@ -336,15 +319,79 @@ class Accounts:
                 return None
 
         return CallTarget(
-            account_key=account_key,
+            account_key=f"{provider.name}:{crm_account or record.id}",
             cache_key=f"{connection.name}\x00{record.identifier}",
-            base_url=base_url,
-            auth=auth,
-            granted_scopes=granted,
+            base_url=self._base_url(connection, metadata),
+            auth=self.oauth_auth(connection, record),
+            granted_scopes=frozenset(record.granted_scopes or ()) or None,
             configured_scopes=configured,
             connection_name=connection.name,
             authorization_link=reauth_link,
             on_auth_error=on_auth_error,
+        )
+
+    def _base_url(self, connection: ConnectionRecord, metadata: Mapping[str, Any]) -> str:
+        provider = self.catalog.provider(connection.provider)
+        return str(metadata.get(API_DOMAIN) or connection.config.get("base_url") or provider.base_url)
+
+    def api_key_target(
+        self,
+        connection: ConnectionRecord,
+        api_key: str,
+        metadata: Mapping[str, Any],
+        record: AccountRecord | None = None,
+    ) -> CallTarget:
+        """Where an API key's calls go and how they authenticate. With the saved ``record``, a 401 moves
+        the account to ``ERROR`` (the key was deleted or rotated at the CRM); without it (a key being
+        checked before it is saved) nothing is recorded."""
+        provider = self.catalog.provider(connection.provider)
+        auth = ApiKeyAuth(api_key, header=provider.auth.api_key_header, prefix=provider.auth.api_key_prefix)
+        on_auth_error = None
+        if record is not None:
+            saved = record
+
+            async def on_auth_error(error: CrmBridgeError) -> CrmBridgeError | None:
+                self.forget(connection.name, saved.identifier)
+                if not isinstance(error, AuthFailed):
+                    return None
+                return await asyncio.to_thread(self._key_refused, connection, saved, error)
+
+        return CallTarget(
+            account_key=f"{provider.name}:key:{hashlib.sha256(api_key.encode()).hexdigest()[:16]}",
+            cache_key=f"{connection.name}\x00{record.identifier if record else ''}",
+            base_url=self._base_url(connection, metadata),
+            auth=auth,
+            connection_name=connection.name,
+            on_auth_error=on_auth_error,
+        )
+
+    def _key_refused(
+        self, connection: ConnectionRecord, record: AccountRecord, error: CrmBridgeError
+    ) -> CrmBridgeError:
+        """A 401 to a saved key: the account goes to ``ERROR`` (unless the key was replaced meanwhile), and
+        the caller hears how to fix it. Never raises: this runs inside a tool call."""
+        provider = self.catalog.provider(connection.provider)
+        reason = key_refused_reason(provider, connection.name, record.identifier)
+        try:
+            with self.store.accounts.locked(self.tenant_id, record.id) as locked:
+                current = locked.account
+                same_key = current.credentials_version == record.credentials_version
+                if same_key and current.status is AccountStatus.ACTIVE:
+                    updated = locked.update(status=AccountStatus.ERROR, status_reason=reason)
+                else:
+                    updated = None
+            if updated is not None:
+                self.forget(connection.name, record.identifier)
+                account = public_account(updated, connection.provider)
+                self.emit(account, AccountStatus.ACTIVE, AccountStatus.ERROR, reason)
+        except Exception:  # the database may be down: the caller still learns what the CRM said
+            log.warning("could not record the refused API key of account %s", record.id, exc_info=True)
+        return AuthFailed(
+            reason,
+            account_status=AccountStatus.ERROR.value,
+            status=error.status,
+            request_id=error.request_id,
+            provider=error.provider,
         )
 
     def _link_builder(self, connection_name: str, identifier: str) -> Callable[[tuple[str, ...]], str] | None:

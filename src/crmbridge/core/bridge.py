@@ -25,6 +25,8 @@ from ..store import Store
 from ..toolsets import AccountToolset
 from ..vault import Vault
 from .accounts import Accounts, StatusListener
+from .apikeys import check_api_key, plan_api_key, save_api_key
+from .lifecycle import Lifecycle
 from .models import ConnectedAccount, Connection
 from .oauth import OAuthService
 from .runtime import Runtime, default_data_dir
@@ -48,6 +50,7 @@ class Bridge:
     tenant_id: str
     accounts: Accounts
     oauth: OAuthService
+    lifecycle: Lifecycle
 
     def __init__(
         self,
@@ -118,6 +121,9 @@ class Bridge:
             clock=runtime.clock,
             transport=runtime.transport,
         )
+        self.lifecycle = Lifecycle(
+            self.accounts, transport=runtime.transport, forget_tokens=self.oauth.tokens.forget
+        )
 
     # -- the shared parts, for code that needs them directly ------------------------------------
 
@@ -179,17 +185,43 @@ class Bridge:
         return await asyncio.to_thread(lambda: self.add_connection(name, provider=provider, **options))
 
     def connect_api_key(
-        self, *, connection_name: str, identifier: str, api_key: str, api_domain: str | None = None
+        self,
+        *,
+        connection_name: str,
+        identifier: str,
+        api_key: str,
+        api_domain: str | None = None,
+        check: bool = True,
     ) -> ConnectedAccount:
-        """Connect an account with an API key (a HubSpot private-app token, a Pipedrive API token, …)."""
-        return self.accounts.connect_api_key(connection_name, identifier, api_key, api_domain)
+        """Connect an account with an API key (a HubSpot private-app token, a Pipedrive API token, …).
+
+        The key is first tried with a cheap read (HubSpot: one owner; Pipedrive: the current user): a key
+        the CRM refuses raises ``AuthFailed`` and nothing is saved. ``check=False`` saves it untried
+        (offline set-up). A key that later gets a 401 moves the account to ``ERROR`` until replaced."""
+        return self.runtime.run(
+            self.aconnect_api_key(
+                connection_name=connection_name,
+                identifier=identifier,
+                api_key=api_key,
+                api_domain=api_domain,
+                check=check,
+            )
+        )
 
     async def aconnect_api_key(
-        self, *, connection_name: str, identifier: str, api_key: str, api_domain: str | None = None
+        self,
+        *,
+        connection_name: str,
+        identifier: str,
+        api_key: str,
+        api_domain: str | None = None,
+        check: bool = True,
     ) -> ConnectedAccount:
-        return await asyncio.to_thread(
-            self.accounts.connect_api_key, connection_name, identifier, api_key, api_domain
+        plan = await asyncio.to_thread(
+            plan_api_key, self.accounts, connection_name, identifier, api_key, api_domain
         )
+        checked = await check_api_key(self.engine, plan) if check else False
+        return await asyncio.to_thread(save_api_key, self.accounts, plan, checked=checked)
 
     def get_or_create_connected_account(self, *, connection_name: str, identifier: str) -> ConnectedAccount:
         """Idempotent: the existing account, or a new ``PENDING`` one."""
@@ -213,6 +245,41 @@ class Bridge:
 
     async def alist_connected_accounts(self, connection_name: str | None = None) -> list[ConnectedAccount]:
         return await asyncio.to_thread(self.accounts.list, connection_name)
+
+    def list_connections(self) -> list[Connection]:
+        return self.lifecycle.list_connections()
+
+    async def alist_connections(self) -> list[Connection]:
+        return await asyncio.to_thread(self.lifecycle.list_connections)
+
+    def disconnect_account(self, *, connection_name: str, identifier: str) -> ConnectedAccount:
+        """Revoke the account's grant at the CRM (where it has a revoke endpoint) and erase its tokens:
+        the account stays, ``REVOKED``, and re-authorising brings it back. ``status_reason`` and
+        ``metadata["crm_revoke"]`` (``revoked`` / ``failed`` / ``none``) say what the CRM did."""
+        return self.runtime.run(
+            self.adisconnect_account(connection_name=connection_name, identifier=identifier)
+        )
+
+    async def adisconnect_account(self, *, connection_name: str, identifier: str) -> ConnectedAccount:
+        return await asyncio.to_thread(self.lifecycle.disconnect, connection_name, identifier)
+
+    def delete_account(self, *, connection_name: str, identifier: str) -> ConnectedAccount:
+        """Disconnect the account, then erase it with its status history; returns it as it was last."""
+        return self.runtime.run(self.adelete_account(connection_name=connection_name, identifier=identifier))
+
+    async def adelete_account(self, *, connection_name: str, identifier: str) -> ConnectedAccount:
+        return await asyncio.to_thread(self.lifecycle.delete, connection_name, identifier)
+
+    def delete_connection(self, name: str, *, delete_accounts: bool = False) -> list[ConnectedAccount]:
+        """Remove a connection. While it has accounts this raises ``ConnectionInUse`` (a
+        ``ConfigurationError``), unless ``delete_accounts=True``: each is then disconnected and deleted
+        with it. Returns the accounts deleted."""
+        return self.runtime.run(self.adelete_connection(name, delete_accounts=delete_accounts))
+
+    async def adelete_connection(self, name: str, *, delete_accounts: bool = False) -> list[ConnectedAccount]:
+        return await asyncio.to_thread(
+            lambda: self.lifecycle.delete_connection(name, delete_accounts=delete_accounts)
+        )
 
     def on_account_status(self, listener: StatusListener) -> None:
         """Call ``listener(account, old, new, reason)`` on every account status change."""

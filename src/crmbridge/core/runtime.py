@@ -31,7 +31,10 @@ from .keys import open_store
 if TYPE_CHECKING:
     from .bridge import Bridge
 
-__all__ = ["Runtime", "default_data_dir"]
+__all__ = ["DATABASE_URL_ENV", "Runtime", "default_data_dir"]
+
+#: The database every ``Runtime``/``Bridge`` (and the command line) uses when none is passed.
+DATABASE_URL_ENV = "CRMBRIDGE_DATABASE_URL"
 
 
 def default_data_dir() -> Path:
@@ -51,6 +54,8 @@ class Runtime:
     >>> await acme.aexecute_tool(identifier="u1", tool_name="hubspot_contacts_search", tool_input={…})
     >>> await runtime.aclose()
 
+    ``database_url`` defaults to ``$CRMBRIDGE_DATABASE_URL``, else a SQLite file in the data directory
+    (``$CRMBRIDGE_HOME``, else ``~/.local/share/crmbridge``).
     ``providers`` are added to the built-in CRMs (``builtin=False`` leaves those out), and so are the
     providers installed under the ``crmbridge.providers`` entry-point group unless ``entry_points=False``.
     ``rate_limit_scale`` and ``index_lag`` are for a sandbox with rate-limit windows scaled down and no
@@ -84,6 +89,7 @@ class Runtime:
         #: Seconds a tool call may take when it names no deadline of its own (``None``: unbounded).
         self.deadline = None if deadline is None else seconds_option("deadline", deadline)
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        database_url = database_url or os.environ.get(DATABASE_URL_ENV) or None
         if database_url is None:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             database_url = f"sqlite:///{self.data_dir / 'crmbridge.db'}"

@@ -40,7 +40,8 @@ class CallTarget:
     scope check; ``configured_scopes`` is what the connection asks for at consent (implied scopes
     included; ``None`` when it does not say), so a scope outside it is the developer's to add, not the end
     user's to grant; ``authorization_link(scopes)`` builds a re-consent link asking for extra scopes;
-    ``on_auth_error`` lets the account layer record a revocation.
+    ``on_auth_error`` lets the account layer record a revocation (or a refused key), and may hand back
+    the error to report instead.
     """
 
     account_key: str
@@ -54,7 +55,7 @@ class CallTarget:
     #: Empty: ``account_key``.
     cache_key: str = ""
     authorization_link: Callable[[Sequence[str]], Awaitable[str | None]] | None = None
-    on_auth_error: Callable[[CrmBridgeError], Awaitable[None]] | None = None
+    on_auth_error: Callable[[CrmBridgeError], Awaitable[CrmBridgeError | None]] | None = None
 
     def secret_values(self) -> tuple[str, ...]:
         """The credentials this call sends, when its ``auth`` says: every error it reports masks them."""

@@ -215,7 +215,7 @@ class Engine:
         if isinstance(exc, InsufficientScope):
             exc = _beyond_configuration(exc, target, tool_name) or exc
         if isinstance(exc, ReauthorizationRequired) and target.on_auth_error is not None:
-            await target.on_auth_error(exc)
+            exc = await target.on_auth_error(exc) or exc
         if (
             isinstance(exc, InsufficientScope | ReauthorizationRequired)
             and "authorization_link" not in exc.details

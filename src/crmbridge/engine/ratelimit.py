@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import httpx
 
-from ..errors import RateLimited
+from ..errors import ConfigurationError, RateLimited
 from ..spec.limits import DAY, RateLimits, Window
 
 if TYPE_CHECKING:
@@ -348,7 +348,15 @@ class InMemoryRateLimiter(WaitingLimiter):
 def build_rate_limiter(redis_url: str | None = None) -> RateLimiter:
     """Redis-backed (one budget shared by every worker) when a URL is given, else in-process."""
     if redis_url:
-        from .ratelimit_redis import RedisRateLimiter
+        try:
+            from .ratelimit_redis import RedisRateLimiter
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("redis"):
+                raise
+            raise ConfigurationError(
+                "A Redis URL was given (redis_url= or CRMBRIDGE_REDIS_URL) but the redis package is not "
+                "installed: pip install 'crmbridge[redis]'."
+            ) from None
 
         return RedisRateLimiter.from_url(redis_url)
     return InMemoryRateLimiter()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .tool import Tool
 
@@ -54,6 +54,15 @@ class AuthSpec:
     #: The metadata entry that named the CRM account before ``Identity.account_id`` was stored on its own;
     #: read only for accounts authorised by older versions.
     legacy_account_id_key: str | None = None
+    #: RFC 7009 token revocation, used when an account is disconnected: the endpoint as a URL reference
+    #: resolved against the token URL (so a connection's own token URL, a sandbox's, leads to its revoke
+    #: endpoint), and which stored token to send. Empty: the CRM has no revoke endpoint.
+    revoke_path: str = ""
+    revoke_token: Literal["refresh_token", "access_token"] = "refresh_token"
+    #: A cheap read that proves an API key works before ``connect_api_key`` saves it ``ACTIVE``: one of
+    #: the provider's tools and its input. ``None``: keys are saved unchecked.
+    key_check_tool: str | None = None
+    key_check_input: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,3 +84,6 @@ class Provider:
         if duplicates:
             raise ValueError(f"{self.name}: duplicate tool names {duplicates}")
         object.__setattr__(self, "tools", stamped)
+        check = self.auth.key_check_tool
+        if check is not None and not any(t.name == check and t.annotations.read_only for t in stamped):
+            raise ValueError(f"{self.name}: key_check_tool {check!r} is not one of its read-only tools")

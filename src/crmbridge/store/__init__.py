@@ -21,6 +21,7 @@ from .records import (
     AccountEventRecord,
     AccountNotFound,
     AccountRecord,
+    ConnectionInUse,
     ConnectionRecord,
     OAuthStateError,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "AccountNotFound",
     "AccountRecord",
     "AccountStatus",
+    "ConnectionInUse",
     "ConnectionRecord",
     "LockedAccount",
     "OAuthStateError",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,12 +22,12 @@ from .availability import lock_wait_error
 from .codec import Codec
 from .events import status_event
 from .locking import account_locks
-from .models import AccountRow
+from .models import AccountEventRow, AccountRow, OAuthStateRow
 from .records import AccountNotFound, AccountRecord
 from .sessions import Clock, SessionFactory
 from .status import AccountStatus
 
-__all__ = ["AccountRepository", "LockedAccount"]
+__all__ = ["AccountRepository", "LockedAccount", "erase_account_rows"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,13 @@ def _apply(s: Session, row: AccountRow, changes: _Changes, codec: Codec, now: da
     old = AccountStatus(row.status)
     new = old if changes.status is None else AccountStatus(changes.status)
     if changes.credentials is not None:
-        row.credentials_enc = codec.seal_credentials(row.tenant_id, row.id, changes.credentials)
+        # An empty dict erases: no ciphertext is left behind, not even one of nothing.
+        sealed = (
+            codec.seal_credentials(row.tenant_id, row.id, changes.credentials)
+            if changes.credentials
+            else None
+        )
+        row.credentials_enc = sealed
         row.credentials_version += 1
     if changes.granted_scopes is not None:
         row.granted_scopes = list(changes.granted_scopes)
@@ -72,6 +78,24 @@ def _apply(s: Session, row: AccountRow, changes: _Changes, codec: Codec, now: da
     row.updated_at = now
     s.flush()
     return codec.account(row, previous_status=old)
+
+
+def erase_account_rows(s: Session, row: AccountRow) -> None:
+    """Delete a (locked) account row, its events and its OAuth states in the caller's transaction."""
+    s.execute(
+        delete(AccountEventRow).where(
+            AccountEventRow.tenant_id == row.tenant_id, AccountEventRow.account_id == row.id
+        )
+    )
+    s.execute(
+        delete(OAuthStateRow).where(
+            OAuthStateRow.tenant_id == row.tenant_id,
+            OAuthStateRow.connection_name == row.connection_name,
+            OAuthStateRow.identifier == row.identifier,
+        )
+    )
+    s.delete(row)
+    s.flush()
 
 
 def _by_key(tenant_id: str, connection_name: str, identifier: str) -> Select[AccountRow]:
@@ -216,6 +240,23 @@ class AccountRepository:
             row = _lock_row(s, tenant_id, account_id)
             changes = _Changes(status, credentials, granted_scopes, metadata, status_reason)
             return _apply(s, row, changes, self._codec, self._sessions.now())
+
+    def delete(self, tenant_id: str, account_id: str) -> bool:
+        """Erase an account with everything stored about it: its credentials, its status history and its
+        OAuth states (so a consent link issued before cannot bring it back). ``False`` when there is none.
+        """
+        if (tenant_id, account_id) in self._sessions.held_accounts():
+            raise RuntimeError("this thread holds accounts.locked for the account: delete it after the block")
+        with self._sessions.transaction(write=True) as s:
+            row = s.scalars(
+                select(AccountRow)
+                .where(AccountRow.tenant_id == tenant_id, AccountRow.id == account_id)
+                .with_for_update()
+            ).one_or_none()
+            if row is None:
+                return False
+            erase_account_rows(s, row)
+            return True
 
     @contextmanager
     def locked(self, tenant_id: str, account_id: str) -> Iterator[LockedAccount]:

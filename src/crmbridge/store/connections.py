@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .accounts import erase_account_rows
 from .codec import Codec
-from .models import ConnectionRow
-from .records import ConnectionRecord
+from .models import AccountRow, ConnectionRow
+from .records import ConnectionInUse, ConnectionRecord
 from .sessions import SessionFactory
 
 __all__ = ["ConnectionRepository"]
@@ -77,6 +78,34 @@ class ConnectionRepository:
                 select(ConnectionRow).where(ConnectionRow.tenant_id == tenant_id).order_by(ConnectionRow.name)
             )
             return [self._codec.connection(r) for r in rows]
+
+    def delete(self, tenant_id: str, name: str, *, with_accounts: bool = False) -> bool:
+        """Remove the tenant's connection ``name``; ``False`` when there is none.
+
+        Its connected accounts make this raise :class:`ConnectionInUse`, unless ``with_accounts``: then
+        they are erased in the same transaction, each with its events and OAuth states. Revoking their
+        grants at the CRM is the caller's job, before (the store makes no HTTP calls).
+        """
+        with self._sessions.transaction(write=True) as s:
+            row = s.scalars(
+                select(ConnectionRow)
+                .where(ConnectionRow.tenant_id == tenant_id, ConnectionRow.name == name)
+                .with_for_update()
+            ).one_or_none()
+            if row is None:
+                return False
+            accounts = s.scalars(
+                select(AccountRow)
+                .where(AccountRow.tenant_id == tenant_id, AccountRow.connection_name == name)
+                .order_by(AccountRow.identifier)
+                .with_for_update()
+            ).all()
+            if accounts and not with_accounts:
+                raise ConnectionInUse(name, [a.identifier for a in accounts])
+            for account in accounts:
+                erase_account_rows(s, account)
+            s.delete(row)
+            return True
 
     def tenants(self) -> tuple[str, ...]:
         """Every tenant that has a connection: what a process-wide refresher sweeps."""

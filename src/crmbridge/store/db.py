@@ -24,6 +24,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 
+from ..errors import ConfigurationError
+
 __all__ = [
     "CONNECT_TIMEOUT",
     "LOCK_TIMEOUT",
@@ -77,7 +79,15 @@ def create_store_engine(database_url: str, *, lock_timeout: float | None = None)
     url = make_url(normalise_url(database_url))
     lock = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
     if url.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, connect_args=_postgres_connect_args(url, lock))
+        try:
+            return create_engine(url, pool_pre_ping=True, connect_args=_postgres_connect_args(url, lock))
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("psycopg"):
+                raise
+            raise ConfigurationError(
+                "A Postgres database_url needs the psycopg driver, which is not installed: "
+                "pip install 'crmbridge[postgres]'."
+            ) from None
     if url.database in (None, "", ":memory:"):
         raise ValueError("the store needs a SQLite file (in-memory databases are per connection)")
     Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from ..errors import Audience, CrmBridgeError, NotFound
+from ..errors import Audience, ConfigurationError, CrmBridgeError, NotFound
 from .status import AccountStatus
 
 __all__ = [
     "AccountEventRecord",
     "AccountNotFound",
     "AccountRecord",
+    "ConnectionInUse",
     "ConnectionRecord",
     "OAuthStateError",
 ]
@@ -85,6 +86,19 @@ class AccountNotFound(NotFound):
 
     code = "account_not_found"
     audience: ClassVar[Audience] = "developer"  # the caller named an account this tenant does not have
+
+
+class ConnectionInUse(ConfigurationError):
+    """A connection that still has connected accounts cannot be removed on its own; ``accounts`` names
+    their identifiers."""
+
+    def __init__(self, name: str, identifiers: list[str]) -> None:
+        shown = ", ".join(identifiers[:5]) + (", …" if len(identifiers) > 5 else "")
+        super().__init__(
+            f"Connection {name!r} still has {len(identifiers)} connected account(s) ({shown}): delete them "
+            "first, or pass delete_accounts=True to delete them with it (each grant revoked at the CRM).",
+            accounts=identifiers,
+        )
 
 
 class OAuthStateError(CrmBridgeError):

@@ -49,7 +49,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from ..adapters.examples import example_input
+from ..adapters.examples import tool_example
 from ..engine.schema import CompiledSchema, strict_schema
 from ..errors import InvalidInput
 from ..spec import Provider, Tool
@@ -236,7 +236,8 @@ def check_examples(provider: Provider, rules: Rules = RULES) -> list[str]:
             why = _rejection(schema, tool.example)
             if why:
                 problems.append(f"{tool.name}: its example {dict(tool.example)} is rejected: {why}")
-        generated = example_input(tool.input_schema)
+            continue
+        generated = tool_example(tool)
         why = _rejection(schema, generated)
         if why:
             problems.append(

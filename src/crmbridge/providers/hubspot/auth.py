@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEAD_GRANT_CODES",
     "REJECTED_CLIENT_CODES",
+    "REVOKE_PATH",
     "SECRET_PATTERNS",
     "TIER_LIMITED_SCOPES",
     "HubSpotAuthHooks",
@@ -48,6 +49,11 @@ DEAD_GRANT_CODES: tuple[str, ...] = (
 )
 #: … and for a wrong client id or secret (the developer's to fix).
 REJECTED_CLIENT_CODES: tuple[str, ...] = ("BAD_CLIENT_ID", "BAD_CLIENT_SECRET")
+
+#: ``POST …/oauth/v3/token/revoke`` (form: client id and secret, ``token``, ``token_type_hint``), reached
+#: from any of HubSpot's ``…/oauth/<version>/token`` URLs. Revoking the refresh token ends the grant;
+#: access tokens already issued live out their 30 minutes (reference hubspot-api §1.3).
+REVOKE_PATH = "../v3/token/revoke"
 
 #: Custom objects and their schemas exist on Enterprise portals only.
 TIER_LIMITED_SCOPES: tuple[tuple[str, str], ...] = (

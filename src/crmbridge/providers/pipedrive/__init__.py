@@ -66,6 +66,8 @@ PROVIDER = Provider(
         base_url_per_account=True,  # the company's api_domain
         secret_patterns=auth.SECRET_PATTERNS,
         legacy_account_id_key="company_id",
+        revoke_path=auth.REVOKE_PATH,
+        key_check_tool="pipedrive_current_user_get",
     ),
     tools=(
         *tools_deals.TOOLS,

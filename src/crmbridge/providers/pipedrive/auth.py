@@ -29,6 +29,7 @@ __all__ = [
     "DEAD_GRANT_CODES",
     "IMPLIED_SCOPE_SUFFIXES",
     "REJECTED_CLIENT_CODES",
+    "REVOKE_PATH",
     "SECRET_PATTERNS",
     "PipedriveAuthHooks",
     "safe_api_domain",
@@ -45,6 +46,10 @@ SECRET_PATTERNS: tuple[str, ...] = (
 DEAD_GRANT_CODES: tuple[str, ...] = ("Invalid grant",)
 #: … and for missing or wrong client credentials.
 REJECTED_CLIENT_CODES: tuple[str, ...] = ("Invalid client",)
+
+#: ``POST …/oauth/revoke`` next to the token endpoint, with HTTP Basic client credentials; revoking the
+#: refresh token removes the user's install (reference pipedrive-api §1).
+REVOKE_PATH = "revoke"
 
 #: A granted ``deals:full`` includes ``deals:read``.
 IMPLIED_SCOPE_SUFFIXES: tuple[tuple[str, str], ...] = ((":full", ":read"),)
