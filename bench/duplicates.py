@@ -162,6 +162,9 @@ async def run_case(case: Case, creates: int, fault_rate: float, seed: int) -> di
         await account.crm.aclose()
 
     errors = Counter(r.error.code for r in results if r.error is not None)
+    why_unknown = Counter(
+        _why(r.error.message) for r in results if r.error and r.error.code == "outcome_unknown"
+    )
     unknown_applied = sum(
         1
         for r, k in zip(results, keys, strict=True)
@@ -179,6 +182,7 @@ async def run_case(case: Case, creates: int, fault_rate: float, seed: int) -> di
         "succeeded": sum(r.ok for r in results),
         "outcome_unknown": errors.pop("outcome_unknown", 0),
         "other_errors": dict(errors),
+        "why_unknown": dict(why_unknown),
         "duplicates": sum(max(0, stored[k] - 1) for k in keys),
         "unknown_but_applied": unknown_applied,
         "failed_but_applied": failed_applied,
@@ -187,6 +191,19 @@ async def run_case(case: Case, creates: int, fault_rate: float, seed: int) -> di
         "requests": len(log),
         "seconds": round(seconds, 1),
     }
+
+
+def _why(message: str) -> str:
+    """Which of the re-check's reasons an ``outcome_unknown`` gives."""
+    for words, reason in (
+        ("re-check failed", "re-check failed"),
+        ("records matching it", "look-alikes"),
+        ("pages)", "mark out of reach"),
+        ("not retried", "no re-check"),
+    ):
+        if words in message:
+            return reason
+    return "other"
 
 
 def main() -> None:
@@ -206,8 +223,11 @@ def main() -> None:
     if not args.json:
         print(f"{args.creates} concurrent creates per tool, {args.faults:.0%} faults (timeout, 500)")
         print(header)
+    totals: Counter[str] = Counter()
     for case in cases:
         row = asyncio.run(run_case(case, args.creates, args.faults, args.seed))
+        totals.update({k: row[k] for k in ("sent", "succeeded", "outcome_unknown", "duplicates")})
+        totals.update(row["why_unknown"])
         if args.json:
             print(json.dumps(row))
             continue
@@ -220,6 +240,19 @@ def main() -> None:
         )
         if row["ok_but_missing"]:
             print(f"  !! {row['ok_but_missing']} creates reported ok but are not in the CRM")
+
+    if not args.json:
+        print(
+            f"{'all':32} {totals['sent']:5} {totals['succeeded']:5} {totals['outcome_unknown']:7} "
+            f"{totals['duplicates']:5}"
+        )
+        reasons = ", ".join(f"{k} {totals[k]}" for k in ("re-check failed", "look-alikes", "mark out of reach",
+                                                        "no re-check", "other") if totals[k])  # fmt: skip
+        print(f"outcome_unknown because: {reasons or '-'}")
+        print(
+            "unknown applied: unknown outcomes the CRM did apply; failed applied: other errors whose record "
+            "exists (only an idempotent upsert may: sending it again does not duplicate)"
+        )
 
 
 if __name__ == "__main__":
