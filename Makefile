@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.sandbox_latency
 	$(BIN)/python -m bench.cold_start
 	$(BIN)/python -m bench.tool_calls
+	$(BIN)/python -m bench.duplicates
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules

@@ -7,8 +7,10 @@ limits bite within a second; the sandbox's own request log is the ground truth f
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -18,6 +20,7 @@ from crmbridge.providers import default_catalog
 from crmbridge_sandbox import Sandbox, SandboxClock
 
 from ..providers.harness import Account, hubspot_account, pipedrive_account
+from .creates import CASES, CreateCase, engine_on, open_account, small_pages, stored
 
 pytestmark = pytest.mark.anyio
 
@@ -214,3 +217,78 @@ async def test_a_lost_create_among_many_look_alikes_is_found_not_repeated(
     subjects = await all_values(account, "tasks", "hs_task_subject")
     assert subjects.count("Follow up") == 121
     await account.crm.aclose()
+
+
+HALF_FAULTS = {"timeout": 0.25, "500": 0.25}  # a timeout applies the request and loses its answer
+
+
+class Crowding(httpx.AsyncBaseTransport):
+    """Before each create sent to ``path`` reaches the CRM, someone else creates ``per_create`` records of
+    the same type: a re-check must look past every one created since its mark."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        path: str,
+        other: Callable[[], Awaitable[object]],
+        per_create: int,
+    ) -> None:
+        self.inner, self.path, self.other, self.per_create = inner, path, other, per_create
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith(self.path):
+            for _ in range(self.per_create):
+                await self.other()
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_60_concurrent_creates_at_50_percent_faults_make_no_duplicate(
+    case: CreateCase, sandbox: Sandbox, client: httpx.AsyncClient
+) -> None:
+    """Issue 9 item 1, every create tool: 60 creates at once, half of all requests failing, while others
+    create records of the same type (3 before each create attempt lands, straight through the API), with
+    re-check pages of 40 records: several pages separate a create's mark from the newest record. Every
+    create succeeds exactly once, or says ``outcome_unknown`` (made at most once), or fails retryably with
+    nothing made (proven absent after its last attempt)."""
+    account, fixtures = await open_account(case, sandbox, client, rate_limit_scale=0.01)
+    catalog = small_pages(40)
+    path = catalog.tool(case.tool).path
+    made = itertools.count()
+
+    async def other() -> None:
+        label = f"Other {next(made)}"
+        if case.raw is None:  # HubSpot: its re-check searches by the keys; others only need to exist
+            await account.call(case.tool, case.inputs(label, fixtures))
+            return
+        with contextlib.suppress(httpx.TransportError):  # an injected timeout: made all the same
+            await account.crm.post(path, json=case.raw(label, fixtures))
+
+    # (hubspot_record_create is given companies to make)
+    crowding = Crowding(sandbox.transport(), path.replace("{entity}", "companies"), other, per_create=3)
+    engine = engine_on(crowding, catalog, rate_limit_scale=0.01, recheck_pages=100)
+    labels = [f"Busy {n}" for n in range(60)]
+    r = await client.post("/_sandbox/faults", json={case.provider: HALF_FAULTS, "seed": 11})
+    assert r.status_code == 200, r.text
+    results = await asyncio.gather(
+        *(engine.execute_named(case.tool, case.inputs(label, fixtures), account.target) for label in labels)
+    )
+    log = (await client.get("/_sandbox/requests", params={"provider": case.provider})).json()["requests"]
+    await client.post("/_sandbox/faults", json={})
+    counts = await stored(account, case)
+    await engine.aclose()
+    await account.aclose()
+
+    faulted = Counter(entry["fault"] for entry in log if entry.get("fault"))
+    assert faulted["timeout"] > 20 and faulted["500"] > 20, faulted
+    assert next(made) >= 150, "others must have created pages of records meanwhile"
+    idempotent = catalog.tool(case.tool).annotations.idempotent
+    for label, result in zip(labels, results, strict=True):
+        assert counts[label] <= 1, f"{label} was created {counts[label]} times"
+        if result.ok:
+            assert counts[label] == 1, f"{label} reported created but is not in the CRM"
+        elif result.error is not None and result.error.code != "outcome_unknown":
+            assert result.error.retryable, result.error
+            assert idempotent or counts[label] == 0, f"{label} failed ({result.error.code}) but was created"
+    outcomes = Counter("ok" if r.ok else r.error.code if r.error else "?" for r in results)
+    assert outcomes["ok"] >= 40 or case.tool == "hubspot_record_create", outcomes

@@ -6,9 +6,7 @@ limits, retries, safe re-checks of lost creates) → map errors → shape a comp
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from typing import Any
 
 from ..errors import (
@@ -17,7 +15,6 @@ from ..errors import (
     InsufficientScope,
     InternalError,
     InvalidInput,
-    OutcomeUnknown,
     ReauthorizationRequired,
 )
 from ..spec import Prepared, Provider, Tool
@@ -26,6 +23,7 @@ from .context import CallContext, CallTarget, TTLCache
 from .deadline import Deadline
 from .hooks import body_json
 from .http import HttpCore, Recover, Recovered
+from .recheck import settle, take_mark
 from .request import plan_request
 from .result import ToolError, ToolResult
 from .shaping import shape_output
@@ -45,11 +43,14 @@ class Engine:
         http: HttpCore | None = None,
         cache_ttl: float = 300.0,
         index_lag: float | None = None,
+        recheck_pages: int = 10,
     ) -> None:
         """``catalog`` holds the providers this engine can call. ``index_lag`` overrides each provider's
         search-index lag (``ProviderHooks.index_lag``) used when re-checking a lost create; a sandbox,
-        which indexes at once, can use 0."""
+        which indexes at once, can use 0. ``recheck_pages`` bounds how many pages of records created
+        since a lost create was sent the re-check reads before calling the outcome unknown."""
         self.index_lag = index_lag
+        self.recheck_pages = recheck_pages
         self.http = http or HttpCore()
         self.catalog = catalog
         self.cache = TTLCache(cache_ttl)
@@ -161,49 +162,34 @@ class Engine:
         return ToolResult(tool.name, True, data, raw=body if include_raw else None)
 
     async def _recovery(self, ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Recover | None:
-        """Snapshot what already matches a create's keys, so a lost answer can be settled exactly.
+        """Mark where the created type's newest record stands, so a lost answer can be settled exactly.
 
-        Records matching the keys after the failure but not before are ours: one means the create
-        happened, none means it did not (resend), several means somebody else wrote too (unknown).
-        "None" is believed only once the CRM's search index has caught up; a call's deadline that
-        comes first leaves the outcome unknown.
+        After a lost answer every record created since the mark is looked at (``engine.recheck``): the
+        create is sent again only when none of them is its own; a mark out of reach or several look-alikes
+        make the outcome unknown. ``None`` (no re-check possible) makes any lost answer unknown, and so
+        does a call's deadline that comes first.
         """
         if tool.recheck is None:
             return None
         hooks = ctx.provider.hooks
-        before = await hooks.find_created(ctx, tool, args)
-        if before is None:
+        listing = hooks.created_listing(tool, args)
+        if listing is None:
             return None
-        seen = {hooks.record_id(r) for r in before}
+        mark = await take_mark(ctx, listing, self.recheck_pages)
+        if mark is None:
+            log.info("%s: too many records share the newest position to mark it; no re-check", tool.name)
+            return None
+        lag = self.index_lag if self.index_lag is not None else hooks.index_lag
 
         async def recover() -> Recovered | None:
-            lag = self.index_lag if self.index_lag is not None else hooks.index_lag
-            indexed_at = time.monotonic() + lag
-            pause = 0.5
-            while True:
-                after = await hooks.find_created(ctx, tool, args) or []
-                new = [r for r in after if hooks.record_id(r) not in seen]
-                if new or time.monotonic() >= indexed_at:
-                    break
-                wait = min(pause, max(0.0, indexed_at - time.monotonic()))
-                if ctx.deadline is not None and wait + self.http.retry.min_attempt > ctx.deadline.remaining():
-                    raise OutcomeUnknown(
-                        f"The create's answer was lost, and {ctx.provider.display_name}'s search can take "
-                        f"{lag:g} s to show a new record: this call's {ctx.deadline.seconds:g} s deadline ran "
-                        "out before the re-check could tell. Check the CRM before trying again.",
-                        deadline=ctx.deadline.seconds,
-                    )
-                await asyncio.sleep(wait)
-                pause *= 2
-            if not new:
-                return None
-            if len(new) == 1:
-                log.info("%s: a lost create was found by re-check", tool.name)
-                return Recovered(new[0])
-            raise OutcomeUnknown(
-                f"The create's answer was lost and {len(new)} matching records appeared since; "
-                "check which one is yours before trying again.",
-                candidates=[hooks.record_id(r) for r in new],
+            return await settle(
+                ctx,
+                listing,
+                mark,
+                lag=lag,
+                max_pages=self.recheck_pages,
+                tool=tool.name,
+                min_attempt=self.http.retry.min_attempt,
             )
 
         return recover

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     import httpx
 
     from ..spec import (
-        CallContext,
         Identity,
+        NewestFirst,
         OAuthClient,
         PageInfo,
         Prepared,
@@ -95,8 +95,8 @@ class Deferred(Mapping[str, V]):
 class DefaultHooks:
     """Defaults that suit a plain JSON REST API; each provider overrides what differs."""
 
-    #: Seconds a new record may take to show up where ``find_created`` looks (a search index): a
-    #: re-check that finds nothing keeps looking this long before the create is sent again.
+    #: Seconds a new record may take to show up in ``created_listing`` (a search index): a re-check
+    #: that finds nothing keeps looking this long before the create is sent again.
     index_lag: float = 0.0
     resolvers: Mapping[str, Resolver] = {}
     preparers: Mapping[str, Preparer] = {}
@@ -130,9 +130,9 @@ class DefaultHooks:
             return str(record["id"])
         return None
 
-    async def find_created(self, ctx: CallContext, tool: Tool, args: Mapping[str, Any]) -> list[Any] | None:
-        """Records matching a create's ``recheck`` keys, as the CRM returns them (each must give an id
-        through :meth:`record_id`); ``None`` when this provider cannot tell."""
+    def created_listing(self, tool: Tool, args: Mapping[str, Any]) -> NewestFirst | None:
+        """Where a create's records are listed newest first (each must give an id through
+        :meth:`record_id`); ``None`` when this provider cannot tell, which leaves a lost answer unknown."""
         return None
 
     def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:

@@ -14,7 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .hooks import CallContext, PageInfo, Prepared, Preparer, ProviderHooks, Resolver
+    from .hooks import CallContext, NewestFirst, PageInfo, Prepared, Preparer, ProviderHooks, Resolver
     from .limits import DAY, CostRule, DailyBudget, RateLimits, Window
     from .oauth import (
         GrantRejected,
@@ -49,6 +49,7 @@ __all__ = [
     "DailyBudget",
     "GrantRejected",
     "Identity",
+    "NewestFirst",
     "OAuthClient",
     "ObjectSchema",
     "Output",
@@ -77,7 +78,8 @@ __all__ = [
 
 _HOME = {
     **dict.fromkeys(
-        ("CallContext", "PageInfo", "Prepared", "Preparer", "ProviderHooks", "Resolver"), "hooks"
+        ("CallContext", "NewestFirst", "PageInfo", "Prepared", "Preparer", "ProviderHooks", "Resolver"),
+        "hooks",
     ),
     **dict.fromkeys(("DAY", "CostRule", "DailyBudget", "RateLimits", "Window"), "limits"),
     **dict.fromkeys(

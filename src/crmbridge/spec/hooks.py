@@ -4,6 +4,8 @@ The engine calls these at fixed points of every tool call. ``crmbridge.engine.De
 them for a plain JSON REST API; a provider subclasses it and overrides only what its API does
 differently. ``CallContext`` is what resolvers and preparers may use while a call is being prepared;
 a preparer hands back a ``Prepared``: the input the request is planned from, and what shaping should know.
+``NewestFirst`` says where the records a create makes are listed, newest first, so that the engine can
+prove whether a create whose answer was lost was applied.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     from .provider import Provider
     from .tool import Tool
 
-__all__ = ["CallContext", "PageInfo", "Prepared", "Preparer", "ProviderHooks", "Resolver"]
+__all__ = ["CallContext", "NewestFirst", "PageInfo", "Prepared", "Preparer", "ProviderHooks", "Resolver"]
 
 #: ``(next_cursor, total)`` of a list response.
 PageInfo = tuple[str | None, int | None]
@@ -84,6 +86,33 @@ class Prepared:
     linked: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class NewestFirst:
+    """A list request that returns a created type's records newest first, narrowed by the create's
+    recheck keys as far as the CRM can filter on them (paged with the provider's ``page_info`` and
+    ``next_page``).
+
+    Before a create is sent the engine remembers where the newest record stands (the *mark*); after a
+    lost answer it pages back from the newest record to the mark, so it sees every record created in
+    between however many there are, and resends only when none of them is the create's.
+    ``position(record)`` orders records, larger being newer: an id, or a creation time; ``None`` when a
+    record does not say. ``unique``: no two records share a position (ids); a coarse time (whole
+    seconds) is not, and then the records sharing the mark's position are remembered one by one.
+    ``matches(record)`` says whether a record carries the create's key values; ``None`` when the
+    request's own filters already ensure it. ``items`` is the dotted path of the records in the
+    unwrapped body (empty: the body is the list).
+    """
+
+    path: str
+    position: Callable[[Any], Any]
+    method: str = "GET"
+    params: Mapping[str, Any] = field(default_factory=dict)
+    json: Any = None
+    items: str = ""
+    unique: bool = True
+    matches: Callable[[Any], bool] | None = None
+
+
 #: ``async def resolver(ctx, value, args) -> value``: a plain-language value becomes a CRM id.
 Resolver = Callable[[CallContext, Any, dict[str, Any]], Awaitable[Any]]
 #: ``async def prepare(ctx, tool, args) -> Prepared``: reshape the input for one quirk of the API.
@@ -95,7 +124,7 @@ class ProviderHooks(Protocol):
 
     @property
     def index_lag(self) -> float:
-        """Seconds a new record may take to show up where ``find_created`` looks (a search index)."""
+        """Seconds a new record may take to show up in ``created_listing`` (a search index)."""
 
     @property
     def resolvers(self) -> Mapping[str, Resolver]:
@@ -125,8 +154,9 @@ class ProviderHooks(Protocol):
     def record_id(self, record: Any) -> str | None:
         """The id of a record as the CRM returns it."""
 
-    async def find_created(self, ctx: CallContext, tool: Tool, args: Mapping[str, Any]) -> list[Any] | None:
-        """Records matching a create's ``recheck`` keys; ``None`` when this provider cannot tell."""
+    def created_listing(self, tool: Tool, args: Mapping[str, Any]) -> NewestFirst | None:
+        """Where the records a create with ``recheck`` makes are listed newest first, for its input
+        ``args``; ``None`` when this provider cannot tell (a lost answer is then ``outcome_unknown``)."""
 
     def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:
         """Map an error response onto the taxonomy, with the typed context the answer gives (``status``,

@@ -54,11 +54,13 @@ class Output:
 
 @dataclass(frozen=True, slots=True)
 class Recheck:
-    """How to settle a create whose answer was lost (timeout after sending).
+    """How to settle a create whose answer was lost (timeout after sending, or a 5xx).
 
-    The engine asks the provider hook ``find_created`` for records created since the attempt began that
-    match the input on ``keys``; one match is the record we created, none means nothing was written and
-    the create is retried, several means the outcome is reported as unknown.
+    The provider hook ``created_listing`` lists the created type newest first; the engine looks at every
+    record created since just before the first attempt that matches the input on ``keys``. One is the
+    record we created; none, once the listing was followed all the way back, means nothing was written
+    and the create is sent again; several, or a listing too long to follow back, leave the outcome
+    unknown (``outcome_unknown``), never a second create.
     """
 
     keys: tuple[str, ...]

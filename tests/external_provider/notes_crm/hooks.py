@@ -9,7 +9,7 @@ import httpx
 
 from crmbridge.engine import DefaultHooks, body_json, default_error, retry_after_seconds
 from crmbridge.errors import CrmBridgeError
-from crmbridge.spec import CallContext, PageInfo, Tool
+from crmbridge.spec import NewestFirst, PageInfo, Tool
 
 
 class NotesHooks(DefaultHooks):
@@ -30,8 +30,13 @@ class NotesHooks(DefaultHooks):
         retry_after = retry_after_seconds(response)
         return default_error(response.status_code, message, field=error.get("field"), retry_after=retry_after)
 
-    async def find_created(self, ctx: CallContext, tool: Tool, args: Mapping[str, Any]) -> list[Any] | None:
-        """Notes with the title a create sent: the engine asks before and after a lost answer and keeps
-        the one that appeared, so a create is never written twice."""
-        found = await ctx.request("GET", "/v1/notes", params={"query": args["title"], "limit": 50})
-        return [note for note in found if note.get("title") == args["title"]]
+    def created_listing(self, tool: Tool, args: Mapping[str, Any]) -> NewestFirst | None:
+        """Notes with the title a create sends, newest (highest id) first: the engine remembers the newest
+        before sending and, after a lost answer, reads back to it, so a create is never written twice."""
+        title = args["title"]
+        return NewestFirst(
+            "/v1/notes",
+            position=lambda note: note.get("id"),
+            params={"query": title, "limit": 50},
+            matches=lambda note: note.get("title") == title,
+        )

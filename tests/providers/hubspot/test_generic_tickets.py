@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crmbridge.engine import CallContext
+from crmbridge.engine.recheck import Absent, Found, look_back, take_mark
 from crmbridge.providers import builtin
 
 from ..harness import Account
@@ -83,10 +84,13 @@ async def test_ticket_create_recheck_keys_find_the_ticket(hubspot: Account) -> N
     tool = hubspot.engine.catalog.tool("hubspot_ticket_create")
     ctx = CallContext(provider, hubspot.target, hubspot.engine.http, hubspot.engine.cache)
     args = {"subject": "Printer on fire", "hs_pipeline": "0", "hs_pipeline_stage": "1"}
-    assert await provider.hooks.find_created(ctx, tool, args) == []
+    listing = provider.hooks.created_listing(tool, args)
+    assert listing is not None
+    mark = await take_mark(ctx, listing, max_pages=2)
+    assert mark is not None and await look_back(ctx, listing, mark, max_pages=2) == Absent()
     data = await hubspot.ok("hubspot_ticket_create", {"subject": "Printer on fire"})
-    found = await provider.hooks.find_created(ctx, tool, args)
-    assert [r["id"] for r in found or []] == [data["id"]]
+    found = await look_back(ctx, listing, mark, max_pages=2)
+    assert isinstance(found, Found) and found.record["id"] == data["id"]
 
 
 async def test_tickets_search(hubspot: Account) -> None:

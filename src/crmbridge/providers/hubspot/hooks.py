@@ -25,7 +25,7 @@ from ...errors import (
 if TYPE_CHECKING:
     import httpx
 
-    from ...spec import CallContext, PageInfo, Prepared, Tool
+    from ...spec import NewestFirst, PageInfo, Prepared, Tool
 
 __all__ = ["HubSpotHooks"]
 
@@ -95,10 +95,19 @@ def _labels(props: Mapping[str, Any], known: Mapping[str, Mapping[str, str]]) ->
     return out
 
 
+def _object_id(record: Any) -> int | None:
+    value = record.get("id") if isinstance(record, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and value.isdecimal() else None
+
+
 class HubSpotHooks(DefaultHooks):
     #: New records reach HubSpot search after seconds, up to about 30 s: a re-check that finds
     #: nothing keeps looking that long before the create is resent (rare: only after a lost answer).
     index_lag = 30.0
+    #: Records per search page when re-checking a lost create (search's maximum).
+    recheck_page_size = 200
 
     def scopes_for(self, tool: Tool, args: Mapping[str, Any]) -> tuple[str, ...]:
         entity = args.get("entity")
@@ -158,7 +167,15 @@ class HubSpotHooks(DefaultHooks):
             out["associations"] = {kind: list(ids) for kind, ids in prepared.linked.items()}
         return out
 
-    async def find_created(self, ctx: CallContext, tool: Tool, args: Mapping[str, Any]) -> list[Any] | None:
+    def created_listing(self, tool: Tool, args: Mapping[str, Any]) -> NewestFirst | None:
+        """A search for records equal to the input on every recheck key, newest (highest id) first.
+
+        The filters do the matching, so only look-alikes are listed: the re-check of a lost create
+        usually reaches the mark on its first page however many other records were created meanwhile.
+        """
+        from ...engine.request import plan_request
+        from ...spec import NewestFirst  # the hooks contract loads with the first create, not the catalog
+
         assert tool.recheck is not None
         nested = args.get("properties")
         props: Mapping[str, Any] = nested if isinstance(nested, dict) else args
@@ -169,20 +186,16 @@ class HubSpotHooks(DefaultHooks):
         ]
         if not filters:
             return None
-        from ...engine.request import plan_request
-
         path = plan_request(tool, dict(args)).path  # /crm/v3/objects/<type>
-        # Newest first: with more than 100 look-alikes an unsorted (oldest-first) page would never
-        # contain the record just created, and the create would be sent again.
         body = {
             "filterGroups": [{"filters": filters}],
             "sorts": [{"propertyName": "hs_object_id", "direction": "DESCENDING"}],
-            "limit": 100,
+            "limit": self.recheck_page_size,
             "properties": list(tool.recheck.keys),
         }
-        found = await ctx.request("POST", path.rstrip("/") + "/search", json=body)
-        results: list[Any] = found.get("results", []) if isinstance(found, dict) else []
-        return results
+        return NewestFirst(
+            path.rstrip("/") + "/search", position=_object_id, method="POST", json=body, items="results"
+        )
 
     def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:
         status = response.status_code

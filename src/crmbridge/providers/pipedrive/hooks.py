@@ -18,12 +18,12 @@ from ...errors import (
     ProviderUnavailable,
     RateLimited,
 )
-from .common import V1
+from .common import V1, V2
 
 if TYPE_CHECKING:
     import httpx
 
-    from ...spec import CallContext, PageInfo, Prepared, Tool
+    from ...spec import NewestFirst, PageInfo, Prepared, Tool
 
 __all__ = ["PipedriveHooks"]
 
@@ -62,12 +62,17 @@ _ANY_OF_SCOPES = frozenset(
     {"pipedrive_deals_search", "pipedrive_persons_search", "pipedrive_organizations_search",
      "pipedrive_pipelines_list", "pipedrive_stages_list", "pipedrive_fields_list", "pipedrive_current_user_get"}
 )  # fmt: skip
-#: List parameters that return the newest records first (for the re-check of a lost create).
-_NEWEST_FIRST: dict[str, dict[str, Any]] = {
-    "v2": {"sort_by": "id", "sort_direction": "desc", "limit": 100},
-    "/api/v1/leads": {"sort": "add_time DESC", "limit": 100},
-    "/api/v1/notes": {"sort": "id DESC", "limit": 100},
+#: How a created type's list gives its newest records first, and the recheck keys it can filter on
+#: (which narrows the re-check of a lost create to the records linked to the same deal, person, ...).
+#: Leads have UUIDs, so only their creation time orders them, and it is read to the second.
+_NEWEST_FIRST: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "v2": ({"sort_by": "id", "sort_direction": "desc"}, ()),
+    f"{V2}/deals": ({"sort_by": "id", "sort_direction": "desc"}, ("person_id", "org_id")),
+    f"{V2}/activities": ({"sort_by": "id", "sort_direction": "desc"}, ("deal_id",)),
+    f"{V1}/leads": ({"sort": "add_time DESC"}, ("person_id", "organization_id")),
+    f"{V1}/notes": ({"sort": "id DESC"}, ("deal_id", "person_id", "org_id", "lead_id")),
 }
+_BY_TIME = frozenset({f"{V1}/leads"})
 
 
 def _next_cursor(body: Any) -> str | None:
@@ -169,7 +174,29 @@ def _target_id(request: httpx.Request | None) -> str | None:
     return last if last and (last.isdecimal() or "-" in last) else None
 
 
+def _numeric_id(record: Any) -> int | None:
+    value = record.get("id") if isinstance(record, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _added_second(record: Any) -> int | None:
+    """A record's ``add_time`` in whole seconds (Pipedrive may not keep more), ``None`` if unreadable."""
+    value = record.get("add_time") if isinstance(record, dict) else None
+    if not isinstance(value, str):
+        return None
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(value.strip().replace(" ", "T").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
+
+
 class PipedriveHooks(DefaultHooks):
+    #: Records per page when re-checking a lost create (the lists' maximum: fewer requests and tokens).
+    recheck_page_size = 500
+
     def scopes_for(self, tool: Tool, args: Mapping[str, Any]) -> tuple[str, ...]:
         """The scope a call needs, for the engine's pre-flight check: ``tool.scopes`` (the entity's
         ``:read`` or ``:full`` scope; the granted set is expected with ``:full`` implying ``:read``, as
@@ -198,20 +225,29 @@ class PipedriveHooks(DefaultHooks):
             record = record["item"]  # a search hit: the item is the record
         return _compact(record, top=True)
 
-    async def find_created(self, ctx: CallContext, tool: Tool, args: Mapping[str, Any]) -> list[Any] | None:
-        """The newest records of the created type whose recheck keys equal the input's.
+    def created_listing(self, tool: Tool, args: Mapping[str, Any]) -> NewestFirst | None:
+        """The created type's list, newest first, filtered on the recheck keys it can filter on; a record
+        matches when it carries every key value the input gives.
 
-        A list sorted newest-first (not the search API): it is consistent straight after a write, where
-        Pipedrive's search index may lag, and it costs half as much. The engine diffs the snapshot taken
-        before the create with the one taken after a lost answer.
+        A list (not the search API): it is consistent straight after a write, where Pipedrive's search
+        index may lag, and it costs half as much.
         """
+        from ...spec import NewestFirst  # the hooks contract loads with the first create, not the catalog
+
         assert tool.recheck is not None
         keys = [k for k in tool.recheck.keys if args.get(k) not in (None, "", [])]
         if not keys:
             return None
-        params = _NEWEST_FIRST.get(tool.path) or _NEWEST_FIRST["v2"]
-        rows = await ctx.request("GET", tool.path, params=params)
-        return [r for r in rows or [] if isinstance(r, dict) and all(_same(r.get(k), args[k]) for k in keys)]
+        order, filters = _NEWEST_FIRST.get(tool.path) or _NEWEST_FIRST["v2"]
+        narrowed = {k: args[k] for k in filters if k in keys}
+        by_time = tool.path in _BY_TIME
+        return NewestFirst(
+            tool.path,
+            position=_added_second if by_time else _numeric_id,
+            params={**order, **narrowed, "limit": self.recheck_page_size},
+            unique=not by_time,
+            matches=lambda r: isinstance(r, dict) and all(_same(r.get(k), args[k]) for k in keys),
+        )
 
     def parse_error(self, response: httpx.Response, tool: Tool | None) -> CrmBridgeError:
         """Pipedrive's error bodies onto the taxonomy. It documents no request id (nor does the sandbox
