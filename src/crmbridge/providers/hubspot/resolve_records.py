@@ -175,10 +175,33 @@ async def resolve_refs(ctx: CallContext, api: str, refs: list[Any], field: str) 
     return list(dict.fromkeys(ids[i] for i in sorted(ids)))
 
 
+def _as_given(from_type: str, items: list[Any]) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """HubSpot's own inline list, sent as given; what was linked is known where a HUBSPOT_DEFINED type says."""
+    kinds = {
+        type_id: to
+        for (frm, to), type_id in (*ASSOCIATION_TYPES.items(), *_PRIMARY.items())
+        if frm == from_type
+    }
+    inline: list[dict[str, Any]] = []
+    linked: dict[str, list[str]] = {}
+    for item in items:
+        record_id = str(item["to"]["id"]).strip()
+        types = [dict(t) for t in item["types"]]
+        inline.append({"to": {"id": record_id}, "types": types})
+        defined = [t["associationTypeId"] for t in types if t.get("associationCategory") == "HUBSPOT_DEFINED"]
+        kind = next((kinds[t] for t in defined if t in kinds), None)
+        if kind is not None and record_id not in linked.get(kind, ()):
+            linked.setdefault(kind, []).append(record_id)
+    return inline, linked
+
+
 async def build_associations(
-    ctx: CallContext, from_type: str, spec: dict[str, Any] | None, field: str = "associations"
+    ctx: CallContext, from_type: str, spec: dict[str, Any] | list[Any] | None, field: str = "associations"
 ) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-    """HubSpot's inline ``associations`` for a create, and ``{kind: [ids]}`` to show what was linked."""
+    """HubSpot's inline ``associations`` for a create, and ``{kind: [ids]}`` to show what was linked.
+    ``spec`` names records by kind (``{"contacts": ["Ann"]}``), or is HubSpot's own inline list."""
+    if isinstance(spec, list):
+        return _as_given(from_type, spec)
     inline: list[dict[str, Any]] = []
     linked: dict[str, list[str]] = {}
     for api, refs in (spec or {}).items():

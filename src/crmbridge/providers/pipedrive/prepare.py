@@ -62,8 +62,24 @@ async def search(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
 
 
 def _contacts(values: Any) -> list[dict[str, Any]]:
-    items = [str(v).strip() for v in (values if isinstance(values, list) else [values]) if str(v).strip()]
-    return [{"value": v, "primary": i == 0, "label": "work"} for i, v in enumerate(items)]
+    """Addresses or numbers as the API's ``[{value, primary, label}]``: plain text, or those objects as
+    reads return them (their label and primary kept); one primary, the first unless one is marked."""
+    items: list[dict[str, Any]] = []
+    for raw in values if isinstance(values, list) else [values]:
+        given = raw if isinstance(raw, dict) else {"value": raw}
+        value = str(given.get("value") or "").strip()
+        if value:
+            items.append(
+                {
+                    "value": value,
+                    "primary": given.get("primary") is True,
+                    "label": given.get("label") or "work",
+                }
+            )
+    primary = next((i for i, item in enumerate(items) if item["primary"]), 0)
+    for i, item in enumerate(items):
+        item["primary"] = i == primary
+    return items
 
 
 async def person(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
