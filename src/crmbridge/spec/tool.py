@@ -22,7 +22,7 @@ OutputKind = Literal["record", "list", "deleted", "raw"]
 #: text, an id in the path): an empty or blank value would match, overwrite or create the wrong thing.
 #: Spread it into the field's schema (``{"type": "string", **NON_BLANK}``); the engine reports such
 #: values by name before validation.
-NON_BLANK: Mapping[str, Any] = MappingProxyType({"minLength": 1, "pattern": r"\S"})
+NON_BLANK: Mapping[str, Any] = MappingProxyType({"pattern": r"\S"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from ...spec import NON_BLANK, Annotations, Output, Recheck, Tool
 
 __all__ = [
     "ANY_PROPERTY",
+    "API_ASSOCIATIONS",
     "CREATE",
     "NAME",
     "OWNER",
@@ -66,17 +67,13 @@ def obj(properties: dict[str, Any], required: tuple[str, ...] = (), *, extra: bo
 
 #: HubSpot's own inline associations, as a create takes them (and a model may echo them): typed, for tools
 #: whose input OpenAI strict mode can express; else any list of objects, checked by the preparer.
-_API_ASSOCIATIONS: dict[str, Any] = {
+API_ASSOCIATIONS: dict[str, Any] = {
     "type": "array",
-    "items": {
-        "type": "object",
-        "properties": {
-            "to": {"properties": {"id": {"type": ["string", "integer"]}}},
-            "types": {"type": "array", "items": {"properties": {
-                "associationCategory": {"type": "string"}, "associationTypeId": {"type": "integer"}}}},
-        },
-        "required": ["to", "types"],
-    },
+    "items": {"properties": {
+        "to": {"properties": {"id": {"type": ["string", "integer"]}}},
+        "types": {"type": "array", "items": {"properties": {
+            "associationCategory": {"type": "string"}, "associationTypeId": {"type": "integer"}}}},
+    }},
 }  # fmt: skip
 _ANY_LIST: dict[str, Any] = {"type": "array", "items": {"type": "object"}}
 
@@ -86,7 +83,7 @@ def associations(*kinds: str, typed: bool = True) -> dict[str, Any]:
     own ``[{to: {id}, types: [...]}]`` (``typed``: spelt out, so strict mode keeps working)."""
     hint = "; ".join(f"{k}: {_REF_HINT[k]}" for k in kinds)
     by_kind = {"type": "object", "properties": {k: _REFS for k in kinds}, "additionalProperties": False}
-    inline = _API_ASSOCIATIONS if typed else _ANY_LIST
+    inline = API_ASSOCIATIONS if typed else _ANY_LIST
     return {"anyOf": [by_kind, inline], "description": f"Records to link, by {hint}."}
 
 

@@ -17,6 +17,7 @@ from ...errors import InsufficientScope, InvalidInput, NotFound
 from ...spec import Prepared
 from .objects import ObjectType, object_type
 from .resolve_common import as_text
+from .resolve_records import ASSOCIATION_TYPES, as_given
 
 if TYPE_CHECKING:
     from ...spec import CallContext, Preparer, Tool
@@ -171,16 +172,12 @@ async def _record_get(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Pre
 
 async def _record_archive(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     """HubSpot answers 204 even for ids that do not exist; check first so a typo is not reported as done."""
-    entity = args["entity"]
     args = _entity(args)
     path = f"/crm/v3/objects/{args['entity']}/{quote(str(args['entityId']), safe='')}"
     try:
         await ctx.request("GET", path, params={"properties": "hs_object_id"})
-    except NotFound:
-        raise NotFound(
-            f"No live {entity} record with id {args['entityId']} (it may not exist or be archived already).",
-            field="entityId",
-        ) from None
+    except NotFound as exc:
+        raise exc.with_details(field="entityId") from None
     return Prepared(args)
 
 
@@ -190,10 +187,6 @@ async def _records_search(ctx: CallContext, tool: Tool, args: dict[str, Any]) ->
 
 
 # Tickets (``generic_tickets``).
-
-
-#: HUBSPOT_DEFINED ticket → contact and ticket → company (unlabelled) association type ids.
-_TO_CONTACT, _TO_COMPANY = 16, 339
 
 
 async def _pipelines(ctx: CallContext) -> list[Any]:
@@ -212,7 +205,8 @@ def _pick(items: list[Any], wanted: str, field: str, noun: str) -> Any:
 
 
 async def _ticket_create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
-    """Pipeline and status by id or label (status defaults to the first); contact/company → associations."""
+    """Pipeline and status by id or label (status defaults to the first); contact/company → associations,
+    after any given in HubSpot's own inline shape."""
     pipeline = _pick(
         await _pipelines(ctx), str(args.get("hs_pipeline") or "0"), "hs_pipeline", "ticket pipeline"
     )
@@ -227,17 +221,16 @@ async def _ticket_create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> 
         )
     elif stages:
         args["hs_pipeline_stage"] = str(stages[0]["id"])
-    links: list[dict[str, Any]] = []
-    associated: dict[str, list[str]] = {}
-    for key, linked_type, type_id in (
-        ("contactId", "contacts", _TO_CONTACT),
-        ("companyId", "companies", _TO_COMPANY),
-    ):
+    links, associated = as_given("tickets", args.pop("associations", None) or [])
+    for key, linked_type in (("contactId", "contacts"), ("companyId", "companies")):
         target = args.pop(key, None)
         if target is not None:
-            spec = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}
+            spec = {
+                "associationCategory": "HUBSPOT_DEFINED",
+                "associationTypeId": ASSOCIATION_TYPES[("tickets", linked_type)],
+            }
             links.append({"to": {"id": as_text(target)}, "types": [spec]})
-            associated[linked_type] = [as_text(target)]
+            associated.setdefault(linked_type, []).append(as_text(target))
     out: dict[str, Any] = {k: as_text(v) for k, v in args.items() if v is not None}
     if links:
         out["associations"] = links

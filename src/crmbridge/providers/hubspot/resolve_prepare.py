@@ -96,8 +96,8 @@ def _timestamp(value: Any) -> str:
 async def _current_pipeline(ctx: CallContext, pipes: list[Pipeline], deal_id: str) -> Pipeline:
     try:
         deal = await ctx.request("GET", f"/crm/v3/objects/deals/{deal_id}", params={"properties": "pipeline"})
-    except NotFound:
-        raise NotFound(f"No deal has id {deal_id}.", field="deal_id") from None
+    except NotFound as exc:
+        raise exc.with_details(field="deal_id") from None
     current = str(((deal or {}).get("properties") or {}).get("pipeline") or "")
     return next((p for p in pipes if p.id == current), None) or default_pipeline(pipes)
 
