@@ -1,5 +1,5 @@
-"""Before validation: a tool's aliases become its field names, and what a validator reports one at a time
-(an unknown field, a blank identifying value) is reported all at once.
+"""Before validation: a tool's aliases become its field names, what only the CRM sets is dropped, and what a
+validator reports one at a time (an unknown field, a blank identifying value) is reported all at once.
 
 Models echo records back as the CRM returned them (``org_id``, ``hs_task_subject``) and guess names; one
 error that names every unknown field with its closest known name lets them fix the whole input in one
@@ -36,11 +36,14 @@ class _Problem:
 
 
 def precheck(tool: Tool, raw: Any) -> Any:
-    """``raw`` as an object whose aliases are renamed; ``InvalidInput`` naming every unknown field and every
-    blank identifying value. Input that is not a JSON object goes on unchanged, for validation to refuse."""
+    """``raw`` as an object whose aliases are renamed and ``tool.ignored`` fields dropped; ``InvalidInput``
+    naming every unknown field and every blank identifying value. Input that is not a JSON object goes on
+    unchanged, for validation to refuse."""
     args = _as_object(raw)
     if args is None:
         return raw
+    if tool.ignored:
+        args = {k: v for k, v in args.items() if k not in tool.ignored}
     if tool.aliases:
         args = _renamed(args, tool.aliases)
     problems = _problems(args, tool.input_schema, "")

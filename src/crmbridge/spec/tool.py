@@ -83,6 +83,8 @@ class Tool:
     request is built. ``prepare`` names a provider hook that rewrites the input for one quirk.
     ``aliases`` maps other names a model may use for an input field (the CRM's own, as its reads return
     them: ``org_id``, ``hs_task_subject``) to that field; the engine renames them before validation.
+    ``ignored`` names what reads return but only the CRM sets (creation and update times, the creator):
+    a record echoed back into a write keeps them, and the engine drops them instead of refusing it.
     """
 
     name: str
@@ -102,6 +104,7 @@ class Tool:
     example: Mapping[str, Any] | None = None
     provider: str = ""
     aliases: Mapping[str, str] = field(default_factory=dict)
+    ignored: frozenset[str] = frozenset()
 
     @property
     def writes(self) -> bool:

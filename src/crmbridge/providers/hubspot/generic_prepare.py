@@ -16,7 +16,7 @@ from ...engine import matching
 from ...errors import InsufficientScope, InvalidInput, NotFound
 from ...spec import Prepared
 from .objects import ObjectType, object_type
-from .resolve_common import as_text
+from .resolve_common import SYSTEM_PROPERTIES, as_text
 from .resolve_records import ASSOCIATION_TYPES, as_given
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ def kind(value: str, field: str) -> ObjectType:
 
 
 def property_values(values: Mapping[str, Any]) -> dict[str, str]:
-    return {name: as_text(value) for name, value in values.items()}
+    """Values as text; the system properties of an echoed read left out."""
+    return {name: as_text(value) for name, value in values.items() if name not in SYSTEM_PROPERTIES}
 
 
 def _sort(raw: Any) -> dict[str, str]:

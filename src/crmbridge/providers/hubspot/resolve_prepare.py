@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import CrmBridgeError, InvalidInput, NotFound
 from ...spec import NON_BLANK, Prepared, Preparer
 from .crm_activities import NOTE_FIELDS, TASK_FIELDS
-from .resolve_common import as_text, now_ms
+from .resolve_common import SYSTEM_PROPERTIES, as_text, now_ms
 from .resolve_owners import find_owner
 from .resolve_pipelines import Pipeline, default_pipeline, find_pipeline, find_stage, label_maps, pipelines
 from .resolve_props import normalize_values
@@ -54,7 +54,8 @@ _ONE_OF: dict[str, tuple[str, ...]] = {"companies": ("name", "domain")}
 
 def _flat(tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
     """Flat property values; a ``properties`` object (HubSpot's own nesting) is merged in, where the
-    fields that name the record must not be blank either (the engine checked the flat ones)."""
+    fields that name the record must not be blank either (the engine checked the flat ones). The system
+    properties of an echoed read are left out."""
     values = {k: v for k, v in args.items() if k != "properties" and v is not None}
     nested = args.get("properties")
     if isinstance(nested, dict):
@@ -67,7 +68,7 @@ def _flat(tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
                     field=f"properties.{name}",
                 )
         values.update({k: v for k, v in nested.items() if v is not None})
-    return values
+    return {k: v for k, v in values.items() if k not in SYSTEM_PROPERTIES}
 
 
 def _require_one_of(object_type: str, values: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ The ``*_tool`` factories declare the tools every entity has alike: ``path`` is t
 (``{V2}/deals``), ``scope`` the scope family (``deals`` → ``deals:read`` for reads, ``deals:full`` for
 writes); creates and updates run the preparer named after the noun (``deal``). Every tool also takes
 the API's own names for its fields (``org_id``, ``emails``; ``deal_id`` for a deal's ``id``) as aliases,
-since reads return those and models echo them back.
+since reads return those and models echo them back; writes drop what only Pipedrive sets (``add_time``).
 """
 
 from __future__ import annotations
@@ -116,6 +116,18 @@ _API_NAMES = {
     "emails": "email",
     "phones": "phone",
 }
+#: What reads return and only Pipedrive sets: dropped from a record echoed into a write.
+_SET_BY_PIPEDRIVE = frozenset(
+    {
+        "add_time",
+        "update_time",
+        "creator_user_id",
+        "creator_id",
+        "origin",
+        "marked_as_done_time",
+        "stage_change_time",
+    }
+)
 #: What the API calls an entity's id where another record refers to it.
 _ID_NAMES = {"organization": ("org_id", "organization_id")}
 CUSTOM_FIELDS: dict[str, Any] = {
@@ -173,6 +185,7 @@ def _tool(
         scopes=(f"{scope}:{access}",),
         annotations=annotations,
         aliases=_aliases(input_schema, name.rsplit("_", 1)[0]),
+        ignored=frozenset() if annotations.read_only else _SET_BY_PIPEDRIVE,
         **more,
     )
 
