@@ -11,6 +11,7 @@ import pytest
 from crmbridge.providers import default_catalog
 
 from .harness import Account
+from .hubspot.helpers import john_smith
 from .pipedrive._crm import MISSING_UUID
 
 pytestmark = pytest.mark.anyio
@@ -96,3 +97,22 @@ def test_every_tool_that_reads_or_writes_one_record_by_id_is_in_the_tables() -> 
     by_id = {t.name for t in CATALOG.tools() if t.name.rsplit("_", 1)[-1] in ("get", "update", "delete", "archive")
              and "{" in t.path}  # fmt: skip
     assert by_id == tested
+
+
+async def test_a_missing_record_of_an_association_is_named_by_the_field_that_held_it(
+    hubspot: Account,
+) -> None:
+    """HubSpot says which of the two records is missing; the error names that one and its input field."""
+    john = await john_smith(hubspot)
+    link = {
+        "fromObjectType": "contacts",
+        "fromObjectId": john,
+        "toObjectType": "companies",
+        "toObjectId": _MISSING,
+    }
+    result = await hubspot.call("hubspot_association_create", link)
+    _says_which_and_how_to_find_it(result.error, "hubspot", f"company with id {_MISSING}", "toObjectId")
+    listed = await hubspot.call(
+        "hubspot_associations_list", {"objectType": "contacts", "objectId": _MISSING, "toObjectType": "deals"}
+    )
+    _says_which_and_how_to_find_it(listed.error, "hubspot", f"contact with id {_MISSING}", "objectId")

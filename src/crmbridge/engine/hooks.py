@@ -197,15 +197,30 @@ def default_error(status: int, message: str, /, **context: Any) -> CrmBridgeErro
 
 
 def missing_record(
-    crm: str, noun: str, ident: str, tool: Tool | None = None, /, *, key: str = "id", finder: str | None = None,
-    by: str = "", note: str = "", **context: Any,
+    crm: str, noun: str, ident: str, tool: Tool | None = None, path: str = "", /, *, key: str = "id",
+    finder: str | None = None, by: str = "", note: str = "", **context: Any,
 ) -> NotFound:  # fmt: skip
     """The one wording of a record that is not there, whatever the CRM (``crm``: its display name): which
     object, which id (or e-mail), and which tool finds it by name. ``field`` is the input field that held the
-    id (the tool's last path placeholder); ``find_with`` names the finder for a program to follow;
-    ``context`` is the error's typed context and details, as for :func:`default_error`."""
+    id (``path``, the request's, says which placeholder of the tool's path it filled); ``find_with`` names
+    the finder for a program to follow; ``context`` is the error's typed context and details, as for
+    :func:`default_error`."""
     message = f"No {crm} {noun} with {key} {ident}{f' ({note})' if note else ''}."
     if finder:
         message += f" Use {finder} to find it{f' by {by}' if by else ''}."
-    placeholders = re.findall(r"{(\w+)}", tool.path) if tool is not None else []
-    return NotFound(message, field=placeholders[-1] if placeholders else None, find_with=finder, **context)
+    return NotFound(message, field=_id_field(tool, path, ident), find_with=finder, **context)
+
+
+def _id_field(tool: Tool | None, path: str, ident: str) -> str | None:
+    """The placeholder of ``tool.path`` that ``ident`` filled in ``path`` (aligned from the end, since a
+    base URL may prefix it); else the last placeholder, which holds the record's id by convention."""
+    if tool is None:
+        return None
+    from urllib.parse import unquote
+
+    template = tool.path.rstrip("/").split("/")
+    for part, value in zip(reversed(template), reversed(path.rstrip("/").split("/")), strict=False):
+        if part.startswith("{") and unquote(value) == ident:
+            return part[1:-1]
+    placeholders = re.findall(r"{(\w+)}", tool.path)
+    return placeholders[-1] if placeholders else None

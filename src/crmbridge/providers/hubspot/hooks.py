@@ -125,7 +125,9 @@ def _missing(response: httpx.Response, tool: Tool | None, message: str, common: 
     noun = SINGULAR.get(kind, f"{kind} record")
     finder, by = _FINDERS.get(kind, ("hubspot_records_search", ""))
     note = "it may have been archived"
-    return missing_record("HubSpot", noun, ident, tool, key=key, finder=finder, by=by, note=note, **common)
+    return missing_record(
+        "HubSpot", noun, ident, tool, path, key=key, finder=finder, by=by, note=note, **common
+    )
 
 
 def _labels(props: Mapping[str, Any], known: Mapping[str, Mapping[str, str]]) -> dict[str, str]:

@@ -283,8 +283,9 @@ class PipedriveHooks(DefaultHooks):
                 message = f"The Pipedrive {noun}{f' {ident}' if ident else ''} is {gone}."
             elif ident:
                 note = "it may have been deleted"
+                path = request.url.path if request is not None else ""
                 return missing_record(
-                    "Pipedrive", noun, ident, tool, finder=finder, by=by, note=note, **common
+                    "Pipedrive", noun, ident, tool, path, finder=finder, by=by, note=note, **common
                 )
             else:
                 message = f"Pipedrive: {error}" + (f" ({info})" if isinstance(info, str) else "")
