@@ -84,14 +84,13 @@ async def test_a_contact_read_can_be_echoed_into_an_update(hubspot: Account) -> 
     assert by_email["id"] == contact
 
 
-async def test_ticket_create_takes_hubspot_names_and_inline_associations(hubspot: Account) -> None:
+async def test_ticket_create_takes_hubspot_names(hubspot: Account) -> None:
     john = await john_smith(hubspot)
     owner = await first_owner(hubspot)
     data = await hubspot.ok(
         "hubspot_ticket_create",
-        {"subject": "Printer", "hs_pipeline_stage": "1", "hubspot_owner_id": owner["id"],
-         "associations": [inline(john, 16)]},
-    )  # fmt: skip
+        {"subject": "Printer", "hs_pipeline_stage": "1", "hubspot_owner_id": owner["id"], "contactId": john},
+    )
     assert data["associations"] == {"contacts": [john]}
     stored = await get(hubspot, "tickets", data["id"], "hs_pipeline_stage", "hubspot_owner_id")
     assert stored["properties"] == {"hs_pipeline_stage": "1", "hubspot_owner_id": owner["id"]}

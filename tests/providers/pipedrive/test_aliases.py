@@ -117,3 +117,12 @@ async def test_an_alias_contradicting_its_field_is_refused(pipedrive: Account) -
         )
     )
     assert (error["code"], error["field"]) == ("invalid_input", "organization")
+
+
+async def test_an_email_object_without_its_value_names_the_item(pipedrive: Account) -> None:
+    error = error_of(
+        await pipedrive.call(
+            "pipedrive_person_create", {"name": "No Value", "emails": ["a@b.example", {"label": "x"}]}
+        )
+    )
+    assert (error["code"], error["field"]) == ("invalid_input", "email[1].value")

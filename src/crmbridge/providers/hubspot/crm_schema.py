@@ -69,9 +69,9 @@ def obj(properties: dict[str, Any], required: tuple[str, ...] = (), *, extra: bo
 #: whose input OpenAI strict mode can express; else any list of objects, checked by the preparer.
 API_ASSOCIATIONS: dict[str, Any] = {
     "type": "array",
-    "items": {"properties": {
-        "to": {"properties": {"id": {"type": ["string", "integer"]}}},
-        "types": {"type": "array", "items": {"properties": {
+    "items": {"type": "object", "properties": {
+        "to": {"type": "object", "properties": {"id": {"type": ["string", "integer"]}}},
+        "types": {"type": "array", "items": {"type": "object", "properties": {
             "associationCategory": {"type": "string"}, "associationTypeId": {"type": "integer"}}}},
     }},
 }  # fmt: skip

@@ -17,7 +17,7 @@ from ...errors import InsufficientScope, InvalidInput, NotFound
 from ...spec import Prepared
 from .objects import ObjectType, object_type
 from .resolve_common import SYSTEM_PROPERTIES, as_text
-from .resolve_records import ASSOCIATION_TYPES, as_given
+from .resolve_records import ASSOCIATION_TYPES
 
 if TYPE_CHECKING:
     from ...spec import CallContext, Preparer, Tool
@@ -206,8 +206,7 @@ def _pick(items: list[Any], wanted: str, field: str, noun: str) -> Any:
 
 
 async def _ticket_create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
-    """Pipeline and status by id or label (status defaults to the first); contact/company → associations,
-    after any given in HubSpot's own inline shape."""
+    """Pipeline and status by id or label (status defaults to the first); contact/company → associations."""
     pipeline = _pick(
         await _pipelines(ctx), str(args.get("hs_pipeline") or "0"), "hs_pipeline", "ticket pipeline"
     )
@@ -222,7 +221,8 @@ async def _ticket_create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> 
         )
     elif stages:
         args["hs_pipeline_stage"] = str(stages[0]["id"])
-    links, associated = as_given("tickets", args.pop("associations", None) or [])
+    links: list[dict[str, Any]] = []
+    associated: dict[str, list[str]] = {}
     for key, linked_type in (("contactId", "contacts"), ("companyId", "companies")):
         target = args.pop(key, None)
         if target is not None:

@@ -6,7 +6,6 @@ Their preparers (``generic_ticket_create``, ``generic_tickets_search``) are in `
 from __future__ import annotations
 
 from ...spec import NON_BLANK, Output, Recheck, Tool
-from .crm_schema import API_ASSOCIATIONS
 from .generic_common import READ, SEARCH
 
 TOOLS: tuple[Tool, ...] = (
@@ -25,7 +24,6 @@ TOOLS: tuple[Tool, ...] = (
                 "hubspot_owner_id": {"type": "string"},
                 "contactId": {"type": ["string", "integer"]},
                 "companyId": {"type": ["string", "integer"]},
-                "associations": API_ASSOCIATIONS,
             },
             "required": ["subject"],
             "additionalProperties": False,

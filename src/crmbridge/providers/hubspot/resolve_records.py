@@ -22,7 +22,7 @@ from .resolve_common import SINGULAR, search_body
 if TYPE_CHECKING:
     from ...spec import CallContext
 
-__all__ = ["ASSOCIATION_TYPES", "as_given", "build_associations", "resolve_refs"]
+__all__ = ["ASSOCIATION_TYPES", "build_associations", "resolve_refs"]
 
 #: (from, to) → HUBSPOT_DEFINED association type ids sent on create (reference §3.4).
 ASSOCIATION_TYPES: dict[tuple[str, str], int] = {
@@ -184,7 +184,7 @@ def _is_type(spec: Any) -> bool:
     )
 
 
-def as_given(
+def _as_given(
     from_type: str, items: list[Any], field: str = "associations"
 ) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     """HubSpot's own inline list, sent as given; what was linked is known where a HUBSPOT_DEFINED type says."""
@@ -225,7 +225,7 @@ async def build_associations(
     """HubSpot's inline ``associations`` for a create, and ``{kind: [ids]}`` to show what was linked.
     ``spec`` names records by kind (``{"contacts": ["Ann"]}``), or is HubSpot's own inline list."""
     if isinstance(spec, list):
-        return as_given(from_type, spec, field)
+        return _as_given(from_type, spec, field)
     inline: list[dict[str, Any]] = []
     linked: dict[str, list[str]] = {}
     for api, refs in (spec or {}).items():

@@ -25,21 +25,7 @@ _PATH = f"{V2}/persons"
 _ID = integer("Person id.")
 _REFS = {"organization": "organization", "owner": "owner"}
 #: An address or number, or the API's own ``{value, label, primary}`` (as reads return ``emails``).
-_CONTACT = {
-    "anyOf": [
-        {"type": "string"},
-        {
-            "type": "object",
-            "properties": {
-                "value": {"type": "string"},
-                "label": {"type": "string"},
-                "primary": {"type": "boolean"},
-            },
-            "required": ["value"],
-            "additionalProperties": False,
-        },
-    ]
-}
+_CONTACT = {"type": ["string", "object"]}
 _LIST = {"type": "array", "items": _CONTACT}
 _FIELDS = {
     "email": {**_LIST, "description": "Email address(es); the first is primary."},
