@@ -25,6 +25,19 @@ SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
         },
         "custom": {"type": "object", "additionalProperties": {"type": "string"}},
+        "links": {
+            "anyOf": [
+                {
+                    "type": "object",
+                    "properties": {"contacts": {"type": "array"}},
+                    "additionalProperties": False,
+                },
+                {
+                    "type": "array",
+                    "items": {"type": "object", "properties": {"id": {"type": "string", **NON_BLANK}}},
+                },
+            ]
+        },
     },
     "required": ["title"],
     "additionalProperties": False,
@@ -106,3 +119,10 @@ def test_a_json_string_is_checked_like_an_object() -> None:
 @pytest.mark.parametrize("raw", ["not json", "[1, 2]", '{"value": NaN}', "", None, 42, ["title"]])
 def test_input_that_is_not_an_object_goes_on_unchanged(raw: Any) -> None:
     assert precheck(TOOL, raw) is raw
+
+
+def test_the_option_of_an_any_of_that_fits_the_value_is_checked() -> None:
+    assert problem({"title": "x", "links": {"contact": ["Ann"]}}).details["unknown"] == [
+        {"field": "links.contact", "closest": "contacts"}
+    ]
+    assert problem({"title": "x", "links": [{"id": " "}]}).details["blank"] == ["links[0].id"]

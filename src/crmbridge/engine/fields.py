@@ -90,12 +90,22 @@ def _renamed(args: dict[str, Any], aliases: Mapping[str, str]) -> dict[str, Any]
     return out
 
 
+def _option(schema: Mapping[str, Any], keyword: str) -> Mapping[str, Any]:
+    """The schema itself, or its ``anyOf`` / ``oneOf`` option that has ``keyword`` (``properties`` for an
+    object value, ``items`` for a list)."""
+    if keyword in schema:
+        return schema
+    options = [*schema.get("anyOf", ()), *schema.get("oneOf", ())]
+    return next((o for o in options if isinstance(o, Mapping) and keyword in o), schema)
+
+
 def _problems(value: Any, schema: Mapping[str, Any], where: str) -> list[_Problem]:
     if isinstance(value, str):
         blank = schema.get("pattern") == _BLANK_PATTERN and not value.strip()
         return [_Problem(where)] if blank else []
     found: list[_Problem] = []
     if isinstance(value, Mapping):
+        schema = _option(schema, "properties")
         props = schema.get("properties")
         if not isinstance(props, Mapping):
             return found
@@ -107,9 +117,11 @@ def _problems(value: Any, schema: Mapping[str, Any], where: str) -> list[_Proble
                 found += _problems(item, sub, path)
             elif sub is None and closed and item is not None:  # a null stands for an absent field
                 found.append(_Problem(path, tuple(props), _closest(str(key), props)))
-    elif isinstance(value, list) and isinstance(schema.get("items"), Mapping):
-        for i, item in enumerate(value):
-            found += _problems(item, schema["items"], f"{where}[{i}]")
+    elif isinstance(value, list):
+        items = _option(schema, "items").get("items")
+        if isinstance(items, Mapping):
+            for i, item in enumerate(value):
+                found += _problems(item, items, f"{where}[{i}]")
     return found
 
 
