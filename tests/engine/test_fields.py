@@ -126,3 +126,10 @@ def test_the_option_of_an_any_of_that_fits_the_value_is_checked() -> None:
         {"field": "links.contact", "closest": "contacts"}
     ]
     assert problem({"title": "x", "links": [{"id": " "}]}).details["blank"] == ["links[0].id"]
+
+
+def test_huge_names_and_values_are_cut_short_in_the_message() -> None:
+    error = problem({"title": "x", "k" * 70_000: 1, "organization": "A" * 70_000, "org_id": 7})
+    assert len(error.message) < 400
+    error = problem({"title": "x", "k" * 70_000: 1})
+    assert len(error.message) < 400 and len(error.details["field"]) <= 80

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 __all__ = ["precheck"]
 
 _BLANK_PATTERN = NON_BLANK["pattern"]
+#: Names and values quoted in a message are cut to this many characters (inputs can be huge).
+_QUOTE_MAX = 80
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _QUOTE_MAX else f"{text[: _QUOTE_MAX - 1]}…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +88,8 @@ def _renamed(args: dict[str, Any], aliases: Mapping[str, str]) -> dict[str, Any]
         current = out.get(name)
         if current is not None and current != value:
             raise InvalidInput(
-                f"'{alias}' is another name for '{name}' and they differ ({alias}={value!r}, "
-                f"{name}={current!r}); give only '{name}'.",
+                f"'{alias}' is another name for '{name}' and they differ ({alias}={_short(repr(value))}, "
+                f"{name}={_short(repr(current))}); give only '{name}'.",
                 field=name,
             )
         out[name] = value
@@ -111,7 +117,7 @@ def _problems(value: Any, schema: Mapping[str, Any], where: str) -> list[_Proble
             return found
         closed = schema.get("additionalProperties") is False
         for key, item in value.items():
-            path = f"{where}.{key}" if where else str(key)
+            path = _short(f"{where}.{key}" if where else str(key))
             sub = props.get(key)
             if isinstance(sub, Mapping):
                 found += _problems(item, sub, path)
