@@ -1,7 +1,8 @@
 """``Engine.execute``: one tool call, the same way whoever asked for it.
 
-validate → check scopes → resolve names to ids → provider quirks → plan the request → send (rate
-limits, retries, safe re-checks of lost creates) → map errors → shape a compact result.
+rename aliases and report every unknown or blank field → validate → check scopes → resolve names to ids →
+provider quirks → plan the request → send (rate limits, retries, safe re-checks of lost creates) → map
+errors → shape a compact result.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..spec import Prepared, Provider, Tool
 from .catalog import Catalog
 from .context import CallContext, CallTarget, TTLCache
 from .deadline import Deadline
+from .fields import precheck
 from .hooks import body_json
 from .http import HttpCore, Recover, Recovered
 from .recheck import settle, take_mark
@@ -88,7 +90,7 @@ class Engine:
         tool_name = tool.name
         try:
             provider = self.catalog.provider(tool.provider)
-            args = self.catalog.schema(tool).parse(tool_input)
+            args = self.catalog.schema(tool).parse(precheck(tool, tool_input))
             await self._check_scopes(provider, tool, args, target)
             ctx = CallContext(provider, target, self.http, self.cache, deadline)
             prepared = await self._resolve(ctx, tool, args)

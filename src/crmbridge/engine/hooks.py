@@ -1,12 +1,13 @@
 """``DefaultHooks``: the hooks of a plain JSON REST API, which a provider subclasses for its quirks.
 
 The contract lives in :class:`crmbridge.spec.ProviderHooks`; this is its everyday implementation plus the
-response helpers providers share (``body_json``, ``default_error``, ``retry_after_seconds``) and
-``Deferred``, a mapping of resolvers or preparers that loads them on first use.
+response helpers providers share (``body_json``, ``default_error``, ``missing_record``,
+``retry_after_seconds``) and ``Deferred``, a mapping of resolvers or preparers that loads them on first use.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
         UninstallNotice,
     )
 
-__all__ = ["DefaultHooks", "Deferred", "body_json", "default_error", "retry_after_seconds"]
+__all__ = ["DefaultHooks", "Deferred", "body_json", "default_error", "missing_record", "retry_after_seconds"]
 
 V = TypeVar("V")
 
@@ -193,3 +194,33 @@ def default_error(status: int, message: str, /, **context: Any) -> CrmBridgeErro
     if status >= 500 or status == 423:
         return ProviderUnavailable(message, **context)
     return ProviderError(message, **context)
+
+
+def missing_record(
+    crm: str, noun: str, ident: str, tool: Tool | None = None, path: str = "", /, *, key: str = "id",
+    finder: str | None = None, by: str = "", note: str = "", **context: Any,
+) -> NotFound:  # fmt: skip
+    """The one wording of a record that is not there, whatever the CRM (``crm``: its display name): which
+    object, which id (or e-mail), and which tool finds it by name. ``field`` is the input field that held the
+    id (``path``, the request's, says which placeholder of the tool's path it filled); ``find_with`` names
+    the finder for a program to follow; ``context`` is the error's typed context and details, as for
+    :func:`default_error`."""
+    message = f"No {crm} {noun} with {key} {ident}{f' ({note})' if note else ''}."
+    if finder:
+        message += f" Use {finder} to find it{f' by {by}' if by else ''}."
+    return NotFound(message, field=_id_field(tool, path, ident), find_with=finder, **context)
+
+
+def _id_field(tool: Tool | None, path: str, ident: str) -> str | None:
+    """The placeholder of ``tool.path`` that ``ident`` filled in ``path`` (aligned from the end, since a
+    base URL may prefix it); else the last placeholder, which holds the record's id by convention."""
+    if tool is None:
+        return None
+    from urllib.parse import unquote
+
+    template = tool.path.rstrip("/").split("/")
+    for part, value in zip(reversed(template), reversed(path.rstrip("/").split("/")), strict=False):
+        if part.startswith("{") and unquote(value) == ident:
+            return part[1:-1]
+    placeholders = re.findall(r"{(\w+)}", tool.path)
+    return placeholders[-1] if placeholders else None

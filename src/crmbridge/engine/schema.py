@@ -36,6 +36,15 @@ def _types(schema: Mapping[str, Any]) -> set[str]:
     return found
 
 
+def _object_option(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The schema an object value follows: itself, or the ``anyOf`` / ``oneOf`` option that declares an
+    object's fields (e.g. links given by kind, next to a list in the API's own shape)."""
+    if "properties" in schema:
+        return schema
+    options = [*schema.get("anyOf", ()), *schema.get("oneOf", ())]
+    return next((o for o in options if isinstance(o, Mapping) and "properties" in o), schema)
+
+
 def _coerce(value: Any, schema: Mapping[str, Any]) -> Any:
     types = _types(schema)
     if isinstance(value, str) and "string" not in types:
@@ -59,6 +68,7 @@ def _coerce(value: Any, schema: Mapping[str, Any]) -> Any:
             except ValueError:
                 return value
     if isinstance(value, dict) and "object" in types:
+        schema = _object_option(schema)
         props = schema.get("properties", {})
         extra = schema.get("additionalProperties")
         out = {}

@@ -37,10 +37,11 @@ if TYPE_CHECKING:
         SchemaSnapshot,
         StageSchema,
     )
-    from .tool import Annotations, Output, Recheck, Tool
+    from .tool import NON_BLANK, Annotations, Output, Recheck, Tool
 
 __all__ = [
     "DAY",
+    "NON_BLANK",
     "Annotations",
     "AssociationType",
     "AuthSpec",
@@ -109,7 +110,7 @@ _HOME = {
         ),
         "schema",
     ),
-    **dict.fromkeys(("Annotations", "Output", "Recheck", "Tool"), "tool"),
+    **dict.fromkeys(("NON_BLANK", "Annotations", "Output", "Recheck", "Tool"), "tool"),
 }
 
 

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 
-__all__ = ["Annotations", "Output", "Recheck", "Tool"]
+__all__ = ["NON_BLANK", "Annotations", "Output", "Recheck", "Tool"]
 
 BodyMode = Literal["none", "rest", "properties"]
 OutputKind = Literal["record", "list", "deleted", "raw"]
+
+#: Schema keywords of a text field that names or identifies a record (an upsert key, a title, a note's
+#: text, an id in the path): an empty or blank value would match, overwrite or create the wrong thing.
+#: Spread it into the field's schema (``{"type": "string", **NON_BLANK}``); the engine reports such
+#: values by name before validation.
+NON_BLANK: Mapping[str, Any] = MappingProxyType({"pattern": r"\S"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +83,10 @@ class Tool:
     ``{"properties": {...}}`` except for ``body_extra`` fields kept at the top level; ``none``.
     ``resolve`` maps input fields to resolver names (plain-language values → ids), run before the
     request is built. ``prepare`` names a provider hook that rewrites the input for one quirk.
+    ``aliases`` maps other names a model may use for an input field (the CRM's own, as its reads return
+    them: ``org_id``, ``hs_task_subject``) to that field; the engine renames them before validation.
+    ``ignored`` names what reads return but only the CRM sets (creation and update times, the creator):
+    a record echoed back into a write keeps them, and the engine drops them instead of refusing it.
     """
 
     name: str
@@ -94,6 +105,8 @@ class Tool:
     recheck: Recheck | None = None
     example: Mapping[str, Any] | None = None
     provider: str = ""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    ignored: frozenset[str] = frozenset()
 
     @property
     def writes(self) -> bool:

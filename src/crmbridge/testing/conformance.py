@@ -24,6 +24,8 @@ The rules:
 - **annotations**: read-only exactly when the verb reads; read-only tools send ``GET`` or ``POST …/search``
   and are idempotent; ``DELETE`` and delete-like verbs are destructive; ``GET``/``PUT``/``DELETE`` are
   idempotent; a create that is re-checked after a lost answer is a non-idempotent ``POST``;
+- **aliases**: each names an input field, and is not itself one (an alias would hide it); nor is an
+  ``ignored`` name (it would be dropped);
 - **hooks and requests**: every ``resolve`` entry names an input field and a registered resolver, every
   ``prepare`` a registered preparer; path placeholders are required input fields and ``query`` /
   ``body_extra`` fields are input fields, unless a preparer produces them;
@@ -60,6 +62,7 @@ __all__ = [
     "Check",
     "Rules",
     "TokenCounter",
+    "check_aliases",
     "check_annotations",
     "check_descriptions",
     "check_examples",
@@ -214,6 +217,21 @@ def check_hooks(provider: Provider, rules: Rules = RULES) -> list[str]:
         for kind, fields in (("query", tool.query), ("body_extra", tool.body_extra)):
             for missing in (f for f in fields if f not in props):
                 problems.append(f"{name}: {kind} field {missing!r} is not an input field")
+    return problems
+
+
+def check_aliases(provider: Provider, rules: Rules = RULES) -> list[str]:
+    """Aliases point to real input fields and never shadow one; ignored names are neither."""
+    problems: list[str] = []
+    for tool in provider.tools:
+        props = _properties(tool)
+        for name in sorted(tool.ignored & {*props, *tool.aliases}):
+            problems.append(f"{tool.name}: ignored {name!r} is an input field or alias, which it would drop")
+        for alias, target in tool.aliases.items():
+            if target not in props:
+                problems.append(f"{tool.name}: alias {alias!r} names {target!r}, which is not an input field")
+            if alias in props:
+                problems.append(f"{tool.name}: alias {alias!r} is an input field itself, which it would hide")
     return problems
 
 
@@ -387,6 +405,7 @@ CHECKS: tuple[Check, ...] = (
     check_descriptions,
     check_annotations,
     check_hooks,
+    check_aliases,
     check_examples,
     check_strict_mode,
     check_token_budget,

@@ -101,8 +101,11 @@ async def test_task_due_date_defaults_to_now(hubspot: Account) -> None:
     assert stored["properties"]["hs_timestamp"] and data["id"] in [x["id"] for x in r.json()["results"]]
 
 
-async def test_task_create_requires_a_subject(hubspot: Account) -> None:
-    result = await hubspot.call("hubspot_task_create", {"body": "no subject"})
+async def test_task_create_needs_no_subject_but_refuses_a_blank_one(hubspot: Account) -> None:
+    """HubSpot requires only hs_timestamp (defaulted to now) of a task; a subject given must say something."""
+    data = await hubspot.ok("hubspot_task_create", {"body": "no subject"})
+    assert data["properties"]["hs_task_body"] == "no subject"
+    result = await hubspot.call("hubspot_task_create", {"subject": "  ", "body": "blank subject"})
     assert result.error is not None and result.error.code == "invalid_input"
     assert result.error.details["field"] == "subject"
 

@@ -45,9 +45,13 @@ async def test_company_create_after_lost_answer_makes_no_duplicate(
     ]
 
 
-async def test_company_create_requires_a_name(hubspot: Account) -> None:
-    result = await hubspot.call("hubspot_company_create", {"domain": "noname.io"})
+async def test_company_create_takes_a_name_or_a_domain(hubspot: Account) -> None:
+    """HubSpot asks a new company for a name or a domain, not both."""
+    data = await hubspot.ok("hubspot_company_create", {"domain": "noname.io"})
+    assert data["properties"]["domain"] == "noname.io"
+    result = await hubspot.call("hubspot_company_create", {"city": "Lyon", "properties": {"domain": " "}})
     assert result.error is not None and result.error.code == "invalid_input"
+    assert "'name' or 'domain'" in result.error.message
     assert result.error.details["field"] == "name"
 
 

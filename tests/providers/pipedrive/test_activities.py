@@ -29,8 +29,14 @@ async def test_activity_create_links_person_by_name_and_deal(pipedrive: Account)
     assert activity["participants"] == [{"person_id": person["id"], "primary": True}]
 
 
-async def test_activity_create_without_subject_names_the_field(pipedrive: Account) -> None:
-    error = error_of(await pipedrive.call("pipedrive_activity_create", {"type": "call"}))
+async def test_activity_create_without_subject_takes_the_type_name(pipedrive: Account) -> None:
+    """Pipedrive requires no subject (it names the activity after its type), so neither does the tool."""
+    data = await pipedrive.ok("pipedrive_activity_create", {"type": "call"})
+    assert data["subject"] == "Call"
+
+
+async def test_activity_create_with_a_blank_subject_names_the_field(pipedrive: Account) -> None:
+    error = error_of(await pipedrive.call("pipedrive_activity_create", {"type": "call", "subject": " "}))
     assert (error["code"], error["field"]) == ("invalid_input", "subject")
 
 

@@ -98,8 +98,11 @@ def test_not_found_messages_name_the_record() -> None:
         response(410, pd_error("Entity is deleted", 410), method="DELETE", path="/api/v2/persons/7"),
         tool("pipedrive_person_delete"),
     )
-    assert missing.message == "No deal with id 5 (it may have been deleted)."
-    assert gone.message == "The person 7 is already deleted."
+    assert missing.message == (
+        "No Pipedrive deal with id 5 (it may have been deleted). Use pipedrive_deals_search to find it by title."
+    )
+    assert (missing.details["field"], missing.details["find_with"]) == ("id", "pipedrive_deals_search")
+    assert gone.message == "The Pipedrive person 7 is already deleted."
 
 
 def test_scope_error_is_never_a_revocation() -> None:

@@ -5,10 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from ...spec import Tool
-from .crm_schema import ANY_PROPERTY, OWNER, OWNER_REF, create_tool, get_tool, record_schema, search_tool
+from .crm_schema import (
+    ANY_PROPERTY,
+    NAME,
+    OWNER,
+    OWNER_REF,
+    create_tool,
+    get_tool,
+    record_schema,
+    search_tool,
+)
 
 _FIELDS: dict[str, Any] = {
-    "name": {"type": "string"},
+    "name": NAME,
     "domain": {"type": "string", "description": "Website domain, e.g. acme.com."},
     "industry": {"type": "string", "description": "e.g. COMPUTER_SOFTWARE or its label."},
     "phone": {"type": "string"},
@@ -24,8 +33,8 @@ TOOLS: tuple[Tool, ...] = (
     create_tool(
         "company",
         "companies",
-        "Create a HubSpot company, optionally linked to contacts." + ANY_PROPERTY,
-        record_schema(_FIELDS, ("name",), links=("contacts",)),
+        "Create a HubSpot company (name or domain), optionally linked to contacts." + ANY_PROPERTY,
+        record_schema(_FIELDS, links=("contacts",)),
         resolve=OWNER_REF,
         recheck=("name", "domain"),
         example={

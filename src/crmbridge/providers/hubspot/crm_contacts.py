@@ -7,6 +7,7 @@ from typing import Any
 from ...spec import Output, Tool
 from .crm_schema import (
     ANY_PROPERTY,
+    NAME,
     OWNER,
     OWNER_REF,
     READ,
@@ -21,7 +22,7 @@ from .crm_schema import (
 _READ_SCOPE = ("crm.objects.contacts.read",)
 _WRITE_SCOPE = ("crm.objects.contacts.write",)
 _FIELDS: dict[str, Any] = {
-    "email": {"type": "string"},
+    "email": NAME,
     "firstname": {"type": "string"},
     "lastname": {"type": "string"},
     "phone": {"type": "string"},

@@ -7,6 +7,7 @@ from typing import Any
 from ...spec import Tool
 from .crm_schema import (
     ANY_PROPERTY,
+    NAME,
     OWNER,
     OWNER_REF,
     create_tool,
@@ -17,7 +18,7 @@ from .crm_schema import (
 )
 
 _FIELDS: dict[str, Any] = {
-    "dealname": {"type": "string"},
+    "dealname": NAME,
     "amount": {"type": ["number", "string"]},
     "dealstage": {"type": "string", "description": "Stage label like 'Closed Won' or its id."},
     "pipeline": {"type": "string", "description": "Pipeline label or id; the default pipeline if omitted."},
@@ -32,7 +33,7 @@ TOOLS: tuple[Tool, ...] = (
         "deal",
         "deals",
         "Create a HubSpot deal, optionally linked to contacts and companies." + ANY_PROPERTY,
-        record_schema(_FIELDS, ("dealname", "amount", "dealstage"), links=("contacts", "companies")),
+        record_schema(_FIELDS, ("dealname", "dealstage"), links=("contacts", "companies")),
         resolve=OWNER_REF,
         recheck=("dealname",),
         example={

@@ -2,7 +2,9 @@
 
 The ``*_tool`` factories declare the tools the object types have alike: ``noun`` and ``nouns`` name the
 object type (``deal``, ``deals``: ``/crm/v3/objects/deals``, ``crm.objects.deals.read`` / ``.write``),
-and the preparer is named after the action (``crm_deal_read``, ``crm_deals_search``…).
+and the preparer is named after the action (``crm_deal_read``, ``crm_deals_search``…). A record's own id
+is also accepted as ``id`` or ``hs_object_id`` (what reads return), and ``associations`` as HubSpot's own
+``[{to: {id}, types: [...]}]`` list.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...spec import Annotations, Output, Recheck, Tool
+from ...spec import NON_BLANK, Annotations, Output, Recheck, Tool
 
 __all__ = [
     "ANY_PROPERTY",
+    "API_ASSOCIATIONS",
     "CREATE",
+    "NAME",
     "OWNER",
     "OWNER_REF",
     "READ",
@@ -35,6 +39,8 @@ READ = Annotations(read_only=True, idempotent=True)
 UPDATE = Annotations(idempotent=True)
 CREATE = Annotations()
 
+#: Text that names or identifies a record (an upsert key, a deal name, a note's body): never blank.
+NAME: dict[str, Any] = {"type": "string", **NON_BLANK}
 #: A HubSpot property value: sent as a string; numbers and booleans are converted.
 VALUE: dict[str, Any] = {"type": ["string", "number", "boolean"]}
 _PROPERTIES = {"type": "array", "items": {"type": "string"}, "description": "Properties to return."}
@@ -59,15 +65,26 @@ def obj(properties: dict[str, Any], required: tuple[str, ...] = (), *, extra: bo
     return schema
 
 
-def associations(*kinds: str) -> dict[str, Any]:
-    """``{"contacts": ["John Smith"], "companies": ["acme.com"]}``: records to link on create."""
+#: HubSpot's own inline associations, as a create takes them (and a model may echo them): typed, for tools
+#: whose input OpenAI strict mode can express; else any list of objects, checked by the preparer.
+API_ASSOCIATIONS: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "object", "properties": {
+        "to": {"type": "object", "properties": {"id": {"type": ["string", "integer"]}}},
+        "types": {"type": "array", "items": {"type": "object", "properties": {
+            "associationCategory": {"type": "string"}, "associationTypeId": {"type": "integer"}}}},
+    }},
+}  # fmt: skip
+_ANY_LIST: dict[str, Any] = {"type": "array", "items": {"type": "object"}}
+
+
+def associations(*kinds: str, typed: bool = True) -> dict[str, Any]:
+    """``{"contacts": ["John Smith"], "companies": ["acme.com"]}``: records to link on create; or HubSpot's
+    own ``[{to: {id}, types: [...]}]`` (``typed``: spelt out, so strict mode keeps working)."""
     hint = "; ".join(f"{k}: {_REF_HINT[k]}" for k in kinds)
-    return {
-        "type": "object",
-        "description": f"Records to link, by {hint}.",
-        "properties": {k: _REFS for k in kinds},
-        "additionalProperties": False,
-    }
+    by_kind = {"type": "object", "properties": {k: _REFS for k in kinds}, "additionalProperties": False}
+    inline = API_ASSOCIATIONS if typed else _ANY_LIST
+    return {"anyOf": [by_kind, inline], "description": f"Records to link, by {hint}."}
 
 
 def record_schema(
@@ -77,10 +94,10 @@ def record_schema(
     """A create/update input: known properties flat, any other (custom) property allowed by name."""
     props = dict(fields)
     if id_field:
-        props = {id_field: {"type": "string"}, **props}
+        props = {id_field: NAME, **props}
         required = (id_field, *required)
-    if links:
-        props["associations"] = associations(*links)
+    if links:  # these inputs take any property, so strict mode is out of reach anyway
+        props["associations"] = associations(*links, typed=False)
     props["properties"] = {
         "type": "object",
         "additionalProperties": VALUE,
@@ -91,7 +108,7 @@ def record_schema(
 def read_fields(id_field: str, id_hint: str = "") -> dict[str, Any]:
     return obj(
         {
-            id_field: {"type": "string", **({"description": id_hint} if id_hint else {})},
+            id_field: {**NAME, **({"description": id_hint} if id_hint else {})},
             "properties": _PROPERTIES,
             "associations": {
                 "type": "array",
@@ -148,11 +165,18 @@ def _tool(
 def create_tool(
     noun: str, nouns: str, description: str, input_schema: dict[str, Any], *, recheck: tuple[str, ...],
     example: Mapping[str, Any], resolve: Mapping[str, str] | None = None, scopes: tuple[str, ...] = (),
+    aliases: Mapping[str, str] | None = None,
 ) -> Tool:  # fmt: skip
     """``hubspot_<noun>_create``: ``POST`` the input to the object type."""
     return _tool(f"{noun}_create", nouns, "", CREATE, description, input_schema, "POST", scopes=scopes,
                  body="rest", resolve=resolve or {}, prepare=f"crm_{noun}_create", recheck=Recheck(recheck),
-                 example=example)  # fmt: skip
+                 example=example, aliases=aliases or {})  # fmt: skip
+
+
+def _own_id(noun: str, *, by_email: bool = False) -> dict[str, str]:
+    """What reads call the record's id (``id``, ``hs_object_id``) → ``<noun>_id``; and ``email`` if it may be one."""
+    names = ("id", "hs_object_id", *(("email",) if by_email else ()))
+    return dict.fromkeys(names, f"{noun}_id")
 
 
 def get_tool(noun: str, nouns: str, example: Mapping[str, Any], *, by_email: bool = False) -> Tool:
@@ -161,7 +185,8 @@ def get_tool(noun: str, nouns: str, example: Mapping[str, Any], *, by_email: boo
     description = f"Get one HubSpot {noun} by id{' (or email)' if by_email else ''}."
     query = ("properties", "associations", *(("idProperty",) if by_email else ()))
     return _tool(f"{noun}_get", nouns, f"/{{{noun}_id}}", READ, description, read_fields(f"{noun}_id", hint),
-                 "GET", query=query, prepare=f"crm_{noun}_read", example=example)  # fmt: skip
+                 "GET", query=query, prepare=f"crm_{noun}_read", example=example,
+                 aliases=_own_id(noun, by_email=by_email))  # fmt: skip
 
 
 def update_tool(
@@ -172,7 +197,7 @@ def update_tool(
     schema = record_schema(fields, id_field=f"{noun}_id")
     return _tool(f"{noun}_update", nouns, f"/{{{noun}_id}}", UPDATE, description, schema, "PATCH",
                  query=("idProperty",) if by_email else (), body="rest", resolve=OWNER_REF,
-                 prepare=f"crm_{noun}_update", example=example)  # fmt: skip
+                 prepare=f"crm_{noun}_update", example=example, aliases=_own_id(noun))  # fmt: skip
 
 
 def search_tool(nouns: str, description: str, example_property: str, example: Mapping[str, Any]) -> Tool:

@@ -16,7 +16,8 @@ from ...engine import matching
 from ...errors import InsufficientScope, InvalidInput, NotFound
 from ...spec import Prepared
 from .objects import ObjectType, object_type
-from .resolve_common import as_text
+from .resolve_common import SYSTEM_PROPERTIES, as_text
+from .resolve_records import ASSOCIATION_TYPES
 
 if TYPE_CHECKING:
     from ...spec import CallContext, Preparer, Tool
@@ -35,7 +36,8 @@ def kind(value: str, field: str) -> ObjectType:
 
 
 def property_values(values: Mapping[str, Any]) -> dict[str, str]:
-    return {name: as_text(value) for name, value in values.items()}
+    """Values as text; the system properties of an echoed read left out."""
+    return {name: as_text(value) for name, value in values.items() if name not in SYSTEM_PROPERTIES}
 
 
 def _sort(raw: Any) -> dict[str, str]:
@@ -171,16 +173,12 @@ async def _record_get(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Pre
 
 async def _record_archive(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     """HubSpot answers 204 even for ids that do not exist; check first so a typo is not reported as done."""
-    entity = args["entity"]
     args = _entity(args)
     path = f"/crm/v3/objects/{args['entity']}/{quote(str(args['entityId']), safe='')}"
     try:
         await ctx.request("GET", path, params={"properties": "hs_object_id"})
-    except NotFound:
-        raise NotFound(
-            f"No live {entity} record with id {args['entityId']} (it may not exist or be archived already).",
-            field="entityId",
-        ) from None
+    except NotFound as exc:
+        raise exc.with_details(field="entityId") from None
     return Prepared(args)
 
 
@@ -190,10 +188,6 @@ async def _records_search(ctx: CallContext, tool: Tool, args: dict[str, Any]) ->
 
 
 # Tickets (``generic_tickets``).
-
-
-#: HUBSPOT_DEFINED ticket → contact and ticket → company (unlabelled) association type ids.
-_TO_CONTACT, _TO_COMPANY = 16, 339
 
 
 async def _pipelines(ctx: CallContext) -> list[Any]:
@@ -229,15 +223,15 @@ async def _ticket_create(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> 
         args["hs_pipeline_stage"] = str(stages[0]["id"])
     links: list[dict[str, Any]] = []
     associated: dict[str, list[str]] = {}
-    for key, linked_type, type_id in (
-        ("contactId", "contacts", _TO_CONTACT),
-        ("companyId", "companies", _TO_COMPANY),
-    ):
+    for key, linked_type in (("contactId", "contacts"), ("companyId", "companies")):
         target = args.pop(key, None)
         if target is not None:
-            spec = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}
+            spec = {
+                "associationCategory": "HUBSPOT_DEFINED",
+                "associationTypeId": ASSOCIATION_TYPES[("tickets", linked_type)],
+            }
             links.append({"to": {"id": as_text(target)}, "types": [spec]})
-            associated[linked_type] = [as_text(target)]
+            associated.setdefault(linked_type, []).append(as_text(target))
     out: dict[str, Any] = {k: as_text(v) for k, v in args.items() if v is not None}
     if links:
         out["associations"] = links

@@ -1,15 +1,19 @@
 """Seed 004's record actions over any object type: create, get, update, archive, search.
 
-Their preparers (``generic_record*``) are in ``generic_prepare``.
+Their preparers (``generic_record*``) are in ``generic_prepare``. HubSpot's own names for the object type
+and the record id (``objectType``, ``objectId``; ``id`` and ``hs_object_id`` as reads return them) are
+accepted as aliases of ``entity`` and ``entityId``.
 """
 
 from __future__ import annotations
 
-from ...spec import Annotations, Output, Tool
+from ...spec import NON_BLANK, Annotations, Output, Tool
 from .generic_common import ENTITY_HELP, PROPERTY_VALUES, READ, SEARCH, object_schema
 
 _ENTITY = {"type": "string", "description": ENTITY_HELP}
-_ID = {"type": "string", "description": "Record id (or the idProperty value)."}
+_ID = {"type": "string", **NON_BLANK, "description": "Record id (or the idProperty value)."}
+_OF_TYPE = {"objectType": "entity"}
+_OF_RECORD = {**_OF_TYPE, **dict.fromkeys(("objectId", "id", "hs_object_id"), "entityId")}
 _NAMES = {"type": "array", "items": {"type": "string"}}
 _ID_PROPERTY = {"type": "string", "description": "Unique property entityId refers to, e.g. email."}
 _ASSOCIATIONS = {
@@ -55,6 +59,7 @@ TOOLS: tuple[Tool, ...] = (
         body="rest",
         prepare="generic_record_create",
         output=Output("record"),
+        aliases=_OF_TYPE,
         example={"entity": "contacts", "properties": {"email": "jane@acme.com", "firstname": "Jane"}},
     ),
     Tool(
@@ -77,6 +82,7 @@ TOOLS: tuple[Tool, ...] = (
         annotations=READ,
         prepare="generic_record_get",
         output=Output("record"),
+        aliases=_OF_RECORD,
     ),
     Tool(
         name="hubspot_record_update",
@@ -95,6 +101,7 @@ TOOLS: tuple[Tool, ...] = (
         annotations=Annotations(idempotent=True),
         prepare="generic_record",
         output=Output("record"),
+        aliases=_OF_RECORD,
     ),
     Tool(
         name="hubspot_record_archive",
@@ -105,6 +112,7 @@ TOOLS: tuple[Tool, ...] = (
         annotations=Annotations(destructive=True, idempotent=True),
         prepare="generic_record_archive",
         output=Output("deleted"),
+        aliases=_OF_RECORD,
     ),
     Tool(
         name="hubspot_records_search",
@@ -121,6 +129,7 @@ TOOLS: tuple[Tool, ...] = (
         annotations=READ,
         prepare="generic_records_search",
         output=Output("list", items="results"),
+        aliases=_OF_TYPE,
         example={
             "entity": "deals",
             "searchObj": {

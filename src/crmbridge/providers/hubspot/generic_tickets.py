@@ -5,7 +5,7 @@ Their preparers (``generic_ticket_create``, ``generic_tickets_search``) are in `
 
 from __future__ import annotations
 
-from ...spec import Output, Recheck, Tool
+from ...spec import NON_BLANK, Output, Recheck, Tool
 from .generic_common import READ, SEARCH
 
 TOOLS: tuple[Tool, ...] = (
@@ -16,7 +16,7 @@ TOOLS: tuple[Tool, ...] = (
         input_schema={
             "type": "object",
             "properties": {
-                "subject": {"type": "string", "description": "Ticket name."},
+                "subject": {"type": "string", **NON_BLANK, "description": "Ticket name."},
                 "content": {"type": "string", "description": "Description."},
                 "hs_pipeline": {"type": "string", "description": 'Pipeline; default "0" (support).'},
                 "hs_pipeline_stage": {"type": "string", "description": "Status (stage)."},

@@ -12,13 +12,14 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ...engine.hooks import DefaultHooks, body_json, default_error, retry_after_seconds
+from ...engine.hooks import DefaultHooks, body_json, default_error, missing_record, retry_after_seconds
 from ...errors import (
     AuthFailed,
     Conflict,
     CrmBridgeError,
     InsufficientScope,
     InvalidInput,
+    NotFound,
     RateLimited,
 )
 
@@ -33,6 +34,17 @@ _PROVIDER = "hubspot"
 _DAY = 86_400
 _EXISTING_ID = r"Existing ID: (\d+)"  # compiled (and cached by re) with the first conflict
 _SCOPE_KEYS = ("requiredGranularScopes", "requiredScopes", "missingScopes")
+#: One record's path (``/crm/v3/objects/contacts/123``), and HubSpot's own words for a missing one elsewhere
+#: (``No contact with ID 123 exists.``). Compiled (and cached by re) with the first 404.
+_RECORD_PATH = r"/crm/v3/objects/([^/]+)/([^/]+)$"
+_NO_RECORD = r"\bNo (\w+) with ID (\S+) exists"
+#: An object type → the tool that finds one of its records by name, and by what. Others: records_search.
+_FINDERS: dict[str, tuple[str, str]] = {
+    "contacts": ("hubspot_contacts_search", "name or email"),
+    "companies": ("hubspot_companies_search", "name or domain"),
+    "deals": ("hubspot_deals_search", "name"),
+    "tickets": ("hubspot_tickets_search", "subject"),
+}
 #: Properties every record carries that tell a model nothing new.
 _NOISE = frozenset({"hs_object_id", "hs_lastmodifieddate", "lastmodifieddate"})
 
@@ -79,6 +91,43 @@ def _validation_message(message: str) -> tuple[str, dict[str, Any]]:
         details["allowed"] = options
     more = f" ({len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
     return f"Property '{name}': {text}{more}", details
+
+
+def _request_of(response: httpx.Response) -> httpx.Request | None:
+    try:
+        return response.request
+    except RuntimeError:  # a response built without a request (tests)
+        return None
+
+
+def _missing(response: httpx.Response, tool: Tool | None, message: str, common: dict[str, Any]) -> NotFound:
+    """Which record is missing and which tool finds it: from the request path, else from HubSpot's words."""
+    from urllib.parse import unquote
+
+    from .resolve_common import SINGULAR
+
+    request = _request_of(response)
+    path = request.url.path if request is not None else ""
+    found = re.search(_RECORD_PATH, path)
+    said = re.search(_NO_RECORD, message)
+    if found is None and said is None:
+        if "/pipelines/" in path:
+            message += ". Use hubspot_pipelines_list to see the pipelines and their stages"
+        return NotFound(f"HubSpot: {message}.", **common)
+    if found is not None:
+        assert request is not None
+        kind, ident = found.group(1), unquote(found.group(2))
+        key = request.url.params.get("idProperty") or "id"
+    else:
+        assert said is not None
+        plural = next((p for p, one in SINGULAR.items() if one == said.group(1).lower()), said.group(1))
+        kind, ident, key = plural, said.group(2).rstrip("."), "id"
+    noun = SINGULAR.get(kind, f"{kind} record")
+    finder, by = _FINDERS.get(kind, ("hubspot_records_search", ""))
+    note = "it may have been archived"
+    return missing_record(
+        "HubSpot", noun, ident, tool, path, key=key, finder=finder, by=by, note=note, **common
+    )
 
 
 def _labels(props: Mapping[str, Any], known: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
@@ -253,4 +302,6 @@ class HubSpotHooks(DefaultHooks):
         if status == 400:
             text, details = _validation_message(message)
             return InvalidInput(text, **{**common, **details})
+        if status == 404:
+            return _missing(response, tool, message.rstrip("."), common)
         return default_error(status, message, **common)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SINGULAR", "as_text", "now_ms", "search_body"]
+__all__ = ["SINGULAR", "SYSTEM_PROPERTIES", "as_text", "now_ms", "search_body"]
 
 #: API object name → what messages call one record.
 SINGULAR = {
@@ -18,6 +18,13 @@ SINGULAR = {
     "tasks": "task",
     "tickets": "ticket",
 }
+
+
+#: What HubSpot sets on every record and returns with every read: an echoed record carries them, and a
+#: write leaves them out rather than be refused for them.
+SYSTEM_PROPERTIES = frozenset(
+    {"hs_object_id", "createdate", "hs_createdate", "lastmodifieddate", "hs_lastmodifieddate"}
+)
 
 
 def as_text(value: Any) -> str:

@@ -10,8 +10,9 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 from ...errors import CrmBridgeError, InvalidInput, NotFound
-from ...spec import Prepared, Preparer
-from .resolve_common import as_text, now_ms
+from ...spec import NON_BLANK, Prepared, Preparer
+from .crm_activities import NOTE_FIELDS, TASK_FIELDS
+from .resolve_common import SYSTEM_PROPERTIES, as_text, now_ms
 from .resolve_owners import find_owner
 from .resolve_pipelines import Pipeline, default_pipeline, find_pipeline, find_stage, label_maps, pipelines
 from .resolve_props import normalize_values
@@ -32,12 +33,6 @@ DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
     "deals": ("dealname", "amount", "dealstage", "pipeline", "closedate", "hs_priority", "dealtype",
               "hubspot_owner_id"),
 }  # fmt: skip
-#: Friendly task / note fields → HubSpot properties.
-TASK_FIELDS = {
-    "subject": "hs_task_subject", "body": "hs_task_body", "status": "hs_task_status",
-    "priority": "hs_task_priority", "type": "hs_task_type", "due_date": "hs_timestamp",
-}  # fmt: skip
-NOTE_FIELDS = {"body": "hs_note_body", "timestamp": "hs_timestamp"}
 
 
 async def output_labels(ctx: CallContext, object_type: str) -> dict[str, dict[str, str]]:
@@ -53,13 +48,36 @@ async def output_labels(ctx: CallContext, object_type: str) -> dict[str, dict[st
     return {}
 
 
-def _flat(args: dict[str, Any]) -> dict[str, Any]:
-    """Flat property values; a ``properties`` object (HubSpot's own nesting) is merged in."""
+#: Creates HubSpot asks at least one of these properties of (its companies guide: a name or a domain).
+_ONE_OF: dict[str, tuple[str, ...]] = {"companies": ("name", "domain")}
+
+
+def _flat(tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    """Flat property values; a ``properties`` object (HubSpot's own nesting) is merged in, where the
+    fields that name the record must not be blank either (the engine checked the flat ones). The system
+    properties of an echoed read are left out."""
     values = {k: v for k, v in args.items() if k != "properties" and v is not None}
     nested = args.get("properties")
     if isinstance(nested, dict):
+        fields = tool.input_schema.get("properties", {})
+        for name, value in nested.items():
+            naming = fields.get(name, {}).get("pattern") == NON_BLANK["pattern"]
+            if naming and isinstance(value, str) and not value.strip():
+                raise InvalidInput(
+                    f"'properties.{name}' must not be empty or blank: it identifies the record; give a real value.",
+                    field=f"properties.{name}",
+                )
         values.update({k: v for k, v in nested.items() if v is not None})
-    return values
+    return {k: v for k, v in values.items() if k not in SYSTEM_PROPERTIES}
+
+
+def _require_one_of(object_type: str, values: dict[str, Any]) -> None:
+    wanted = _ONE_OF.get(object_type, ())
+    if wanted and not any(str(values.get(name) or "").strip() for name in wanted):
+        raise InvalidInput(
+            f"Give at least one of {' or '.join(repr(n) for n in wanted)}: HubSpot needs one to create this record.",
+            field=wanted[0],
+        )
 
 
 async def _properties(ctx: CallContext, object_type: str, values: dict[str, Any]) -> dict[str, str]:
@@ -79,8 +97,8 @@ def _timestamp(value: Any) -> str:
 async def _current_pipeline(ctx: CallContext, pipes: list[Pipeline], deal_id: str) -> Pipeline:
     try:
         deal = await ctx.request("GET", f"/crm/v3/objects/deals/{deal_id}", params={"properties": "pipeline"})
-    except NotFound:
-        raise NotFound(f"No deal has id {deal_id}.", field="deal_id") from None
+    except NotFound as exc:
+        raise exc.with_details(field="deal_id") from None
     current = str(((deal or {}).get("properties") or {}).get("pipeline") or "")
     return next((p for p in pipes if p.id == current), None) or default_pipeline(pipes)
 
@@ -128,7 +146,8 @@ def create(object_type: str) -> Preparer:
 
     async def prepare(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
         spec = args.pop("associations", None)
-        values = _flat(args)
+        values = _flat(tool, args)
+        _require_one_of(object_type, values)
         if object_type == "deals":
             await _deal_stage(ctx, values)
         if object_type == "companies" and values.get("domain"):
@@ -139,7 +158,7 @@ def create(object_type: str) -> Preparer:
 
 
 async def _create_body(
-    ctx: CallContext, object_type: str, values: dict[str, Any], spec: dict[str, Any] | None
+    ctx: CallContext, object_type: str, values: dict[str, Any], spec: dict[str, Any] | list[Any] | None
 ) -> Prepared:
     properties = await _properties(ctx, object_type, values)
     inline, linked = await build_associations(ctx, object_type, spec)
@@ -166,7 +185,7 @@ def engagement(object_type: str, fields: dict[str, str]) -> Preparer:
 
 async def upsert_contact(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
     """Create-or-update by e-mail through ``batch/upsert``: a retry can never make a duplicate."""
-    values = _flat(args)
+    values = _flat(tool, args)
     email = (
         str(values.pop("email")).strip().lower()
     )  # the upsert key matches exactly; HubSpot stores it lower-case
@@ -178,7 +197,7 @@ async def upsert_contact(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> 
 def update(object_type: str, id_field: str) -> Preparer:
     async def prepare(ctx: CallContext, tool: Tool, args: dict[str, Any]) -> Prepared:
         record_id = str(args.pop(id_field)).strip()
-        values = _flat(args)
+        values = _flat(tool, args)
         if not values:
             raise InvalidInput(f"Give at least one property to change besides {id_field}.", field="(input)")
         if object_type == "deals":

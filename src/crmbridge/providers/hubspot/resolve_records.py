@@ -35,6 +35,8 @@ ASSOCIATION_TYPES: dict[tuple[str, str], int] = {
     ("tasks", "contacts"): 204,
     ("tasks", "companies"): 192,
     ("tasks", "deals"): 216,
+    ("tickets", "contacts"): 16,
+    ("tickets", "companies"): 339,
 }
 #: The first company of a new deal is also its primary company (as HubSpot's own UI does).
 _PRIMARY: dict[tuple[str, str], int] = {("deals", "companies"): 5}
@@ -175,10 +177,55 @@ async def resolve_refs(ctx: CallContext, api: str, refs: list[Any], field: str) 
     return list(dict.fromkeys(ids[i] for i in sorted(ids)))
 
 
-async def build_associations(
-    ctx: CallContext, from_type: str, spec: dict[str, Any] | None, field: str = "associations"
+def _is_type(spec: Any) -> bool:
+    type_id = spec.get("associationTypeId") if isinstance(spec, dict) else None
+    return (
+        isinstance(type_id, int) and not isinstance(type_id, bool) and bool(spec.get("associationCategory"))
+    )
+
+
+def _as_given(
+    from_type: str, items: list[Any], field: str = "associations"
 ) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-    """HubSpot's inline ``associations`` for a create, and ``{kind: [ids]}`` to show what was linked."""
+    """HubSpot's own inline list, sent as given; what was linked is known where a HUBSPOT_DEFINED type says."""
+    kinds = {
+        type_id: to
+        for (frm, to), type_id in (*ASSOCIATION_TYPES.items(), *_PRIMARY.items())
+        if frm == from_type
+    }
+    inline: list[dict[str, Any]] = []
+    linked: dict[str, list[str]] = {}
+    for i, item in enumerate(items):
+        to = item.get("to") if isinstance(item, dict) else None
+        record_id = str(to.get("id") if isinstance(to, dict) and to.get("id") is not None else "").strip()
+        if not record_id:
+            raise InvalidInput(
+                f"'{field}[{i}].to.id' is missing: the id of the record to link.", field=f"{field}[{i}].to.id"
+            )
+        types = item.get("types")
+        if not isinstance(types, list) or not types or not all(_is_type(t) for t in types):
+            raise InvalidInput(
+                f"'{field}[{i}].types' must list {{associationCategory, associationTypeId}} objects, e.g. "
+                '{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 3}; or link records by kind '
+                'instead: {"contacts": ["Jane Doe"]}.',
+                field=f"{field}[{i}].types",
+            )
+        specs = [dict(t) for t in types]
+        inline.append({"to": {"id": record_id}, "types": specs})
+        defined = [t["associationTypeId"] for t in specs if t.get("associationCategory") == "HUBSPOT_DEFINED"]
+        kind = next((kinds[t] for t in defined if t in kinds), None)
+        if kind is not None and record_id not in linked.get(kind, ()):
+            linked.setdefault(kind, []).append(record_id)
+    return inline, linked
+
+
+async def build_associations(
+    ctx: CallContext, from_type: str, spec: dict[str, Any] | list[Any] | None, field: str = "associations"
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """HubSpot's inline ``associations`` for a create, and ``{kind: [ids]}`` to show what was linked.
+    ``spec`` names records by kind (``{"contacts": ["Ann"]}``), or is HubSpot's own inline list."""
+    if isinstance(spec, list):
+        return _as_given(from_type, spec, field)
     inline: list[dict[str, Any]] = []
     linked: dict[str, list[str]] = {}
     for api, refs in (spec or {}).items():

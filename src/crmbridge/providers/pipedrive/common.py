@@ -7,7 +7,9 @@ them into ids.
 
 The ``*_tool`` factories declare the tools every entity has alike: ``path`` is the collection
 (``{V2}/deals``), ``scope`` the scope family (``deals`` → ``deals:read`` for reads, ``deals:full`` for
-writes); creates and updates run the preparer named after the noun (``deal``).
+writes); creates and updates run the preparer named after the noun (``deal``). Every tool also takes
+the API's own names for its fields (``org_id``, ``emails``; ``deal_id`` for a deal's ``id``) as aliases,
+since reads return those and models echo them back; writes drop what only Pipedrive sets (``add_time``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...spec import Annotations, Output, Recheck, Tool
+from ...spec import NON_BLANK, Annotations, Output, Recheck, Tool
 
 __all__ = [
     "CREATE",
@@ -39,6 +41,7 @@ __all__ = [
     "get_tool",
     "integer",
     "list_tool",
+    "non_blank",
     "obj",
     "page",
     "ref",
@@ -75,6 +78,11 @@ def text(description: str = "", **extra: Any) -> dict[str, Any]:
     return out
 
 
+def non_blank(description: str = "") -> dict[str, Any]:
+    """The text that names a record (title, name, subject, content): never empty or blank."""
+    return text(description, **NON_BLANK)
+
+
 def integer(description: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {"type": "integer"}
     if description:
@@ -96,6 +104,32 @@ ORGANIZATION = ref("Organization: id or name.")
 OWNER = ref("Owner (user): id, name, email or 'me'.")
 PIPELINE = ref("Pipeline: id or name.")
 STAGE = ref("Stage: id or name (looked up in pipeline if given).")
+#: The API's names for input fields, as reads return them (v1 said ``user_id`` for the owner).
+_API_NAMES = {
+    "person_id": "person",
+    "org_id": "organization",
+    "organization_id": "organization",
+    "owner_id": "owner",
+    "user_id": "owner",
+    "pipeline_id": "pipeline",
+    "stage_id": "stage",
+    "emails": "email",
+    "phones": "phone",
+}
+#: What reads return and only Pipedrive sets: dropped from a record echoed into a write.
+_SET_BY_PIPEDRIVE = frozenset(
+    {
+        "add_time",
+        "update_time",
+        "creator_user_id",
+        "creator_id",
+        "origin",
+        "marked_as_done_time",
+        "stage_change_time",
+    }
+)
+#: What the API calls an entity's id where another record refers to it.
+_ID_NAMES = {"organization": ("org_id", "organization_id")}
 CUSTOM_FIELDS: dict[str, Any] = {
     "type": "object",
     "description": "Custom field values keyed by field_code (pipedrive_fields_list).",
@@ -128,6 +162,14 @@ def search_input(**filters: Any) -> dict[str, Any]:
     )
 
 
+def _aliases(input_schema: dict[str, Any], noun: str) -> dict[str, str]:
+    """The API's names of the input's fields; ``<noun>_id`` (``org_id``…) for the record's own ``id``."""
+    props = input_schema.get("properties", {})
+    own = {n: "id" for n in _ID_NAMES.get(noun, (f"{noun}_id",))} if "id" in props else {}
+    found = {**{k: v for k, v in _API_NAMES.items() if v in props}, **own}
+    return {alias: target for alias, target in found.items() if alias not in props}
+
+
 def _tool(
     name: str, path: str, scope: str, annotations: Annotations, description: str,
     input_schema: dict[str, Any], method: str = "GET", **more: Any,
@@ -142,6 +184,8 @@ def _tool(
         path=path,
         scopes=(f"{scope}:{access}",),
         annotations=annotations,
+        aliases=_aliases(input_schema, name.rsplit("_", 1)[0]),
+        ignored=frozenset() if annotations.read_only else _SET_BY_PIPEDRIVE,
         **more,
     )
 

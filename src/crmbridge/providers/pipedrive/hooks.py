@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ...engine.hooks import DefaultHooks, body_json, default_error, retry_after_seconds
+from ...engine.hooks import DefaultHooks, body_json, default_error, missing_record, retry_after_seconds
 from ...errors import (
     AuthFailed,
     CrmBridgeError,
@@ -154,11 +154,28 @@ def _field(message: str, tool: Tool | None) -> str | None:
     return base
 
 
+#: A collection in a request path → what one record of it is called, the tool that finds one, and by what.
+_FINDERS: dict[str, tuple[str, str, str]] = {
+    "deals": ("deal", "pipedrive_deals_search", "title"),
+    "persons": ("person", "pipedrive_persons_search", "name, email or phone"),
+    "organizations": ("organization", "pipedrive_organizations_search", "name"),
+    "leads": ("lead", "pipedrive_leads_list", "person or organization"),
+    "activities": ("activity", "pipedrive_activities_list", "deal, person or organization"),
+    "notes": ("note", "pipedrive_notes_list", "deal, person, organization or lead"),
+}
+
+
 def _noun(tool: Tool | None) -> str:
     if tool is None:
         return "record"
     parts = tool.name.split("_")
     return " ".join(parts[1:-1]) or "record"
+
+
+def _collection(request: httpx.Request | None) -> str:
+    """``deals`` of ``/api/v2/deals/5``: the segment before the id."""
+    parts = request.url.path.rstrip("/").split("/") if request is not None else []
+    return parts[-2] if len(parts) >= 2 else ""
 
 
 def _request_of(response: httpx.Response) -> httpx.Request | None:
@@ -295,13 +312,17 @@ class PipedriveHooks(DefaultHooks):
         if status in (404, 410):
             request = _request_of(response)
             ident = _target_id(request)
-            noun = _noun(tool)
+            noun, finder, by = _FINDERS.get(_collection(request), (_noun(tool), None, ""))
             if status == 410:
                 deleting = request is not None and request.method == "DELETE"
                 gone = "already deleted" if deleting else "deleted and can no longer be changed"
-                message = f"The {noun}{f' {ident}' if ident else ''} is {gone}."
+                message = f"The Pipedrive {noun}{f' {ident}' if ident else ''} is {gone}."
             elif ident:
-                message = f"No {noun} with id {ident} (it may have been deleted)."
+                note = "it may have been deleted"
+                path = request.url.path if request is not None else ""
+                return missing_record(
+                    "Pipedrive", noun, ident, tool, path, finder=finder, by=by, note=note, **common
+                )
             else:
                 message = f"Pipedrive: {error}" + (f" ({info})" if isinstance(info, str) else "")
             return NotFound(message, **common)

@@ -61,17 +61,40 @@ async def search(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
     return _finish(tool, args)
 
 
-def _contacts(values: Any) -> list[dict[str, Any]]:
-    items = [str(v).strip() for v in (values if isinstance(values, list) else [values]) if str(v).strip()]
-    return [{"value": v, "primary": i == 0, "label": "work"} for i, v in enumerate(items)]
+def _contacts(values: Any, field: str) -> list[dict[str, Any]]:
+    """Addresses or numbers as the API's ``[{value, primary, label}]``: plain text, or those objects as
+    reads return them (their label and primary kept); one primary, the first unless one is marked."""
+    items: list[dict[str, Any]] = []
+    for i, raw in enumerate(values if isinstance(values, list) else [values]):
+        given = raw if isinstance(raw, dict) else {"value": raw}
+        value = given.get("value")
+        if isinstance(raw, dict) and (not isinstance(value, str | int) or not str(value).strip()):
+            raise InvalidInput(
+                f"'{field}[{i}]' needs a 'value' (the address or number itself), e.g. "
+                '{"value": "ann@acme.com", "label": "work"}.',
+                field=f"{field}[{i}].value",
+            )
+        if str(value or "").strip():
+            label = given.get("label")
+            items.append(
+                {
+                    "value": str(value).strip(),
+                    "primary": given.get("primary") is True,
+                    "label": str(label) if label else "work",
+                }
+            )
+    primary = next((i for i, item in enumerate(items) if item["primary"]), 0)
+    for i, item in enumerate(items):
+        item["primary"] = i == primary
+    return items
 
 
 async def person(ctx: CallContext, tool: Tool, args: Args) -> Prepared:
     _rename(args, {"organization": "org_id", "owner": "owner_id"})
     if "email" in args:
-        args["emails"] = _contacts(args.pop("email"))
+        args["emails"] = _contacts(args.pop("email"), "email")
     if "phone" in args:
-        args["phones"] = _contacts(args.pop("phone"))
+        args["phones"] = _contacts(args.pop("phone"), "phone")
     return _finish(tool, args)
 
 

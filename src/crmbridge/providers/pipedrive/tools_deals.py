@@ -17,6 +17,7 @@ from .common import (
     get_tool,
     integer,
     list_tool,
+    non_blank,
     obj,
     page,
     search_input,
@@ -48,7 +49,10 @@ TOOLS: tuple[Tool, ...] = (
         "deals",
         "Create a Pipedrive deal. Person, organization, pipeline, stage and owner accept names. "
         "Without a stage the deal goes to the first stage of the pipeline (default pipeline if none).",
-        obj({"title": text("Deal title."), **_FIELDS, "custom_fields": CUSTOM_FIELDS}, required=("title",)),
+        obj(
+            {"title": non_blank("Deal title."), **_FIELDS, "custom_fields": CUSTOM_FIELDS},
+            required=("title",),
+        ),
         resolve=_REFS,
         recheck=("title", "person_id", "org_id"),
         example={"title": "Acme renewal", "value": 12000, "currency": "EUR", "stage": "Proposal Made"},
@@ -80,7 +84,7 @@ TOOLS: tuple[Tool, ...] = (
         obj(
             {
                 "id": _ID,
-                "title": text(),
+                "title": non_blank(),
                 **_FIELDS,
                 "status": _STATUS,
                 "lost_reason": text("Only with status lost."),

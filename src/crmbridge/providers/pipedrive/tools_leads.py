@@ -19,6 +19,7 @@ from .common import (
     delete_tool,
     get_tool,
     list_tool,
+    non_blank,
     obj,
     page,
     text,
@@ -26,7 +27,7 @@ from .common import (
 )
 
 _PATH = f"{V1}/leads"
-_ID = text("Lead id (UUID).")
+_ID = non_blank("Lead id (UUID).")
 _REFS = {"person": "person", "organization": "organization", "owner": "owner"}
 _VALUE: dict[str, Any] = {
     "anyOf": [
@@ -55,7 +56,7 @@ TOOLS: tuple[Tool, ...] = (
         _PATH,
         "leads",
         "Create a Pipedrive lead linked to a person and/or organization (one is required; names accepted).",
-        obj({"title": text("Lead title."), **_FIELDS}, required=("title",)),
+        obj({"title": non_blank("Lead title."), **_FIELDS}, required=("title",)),
         resolve=_REFS,
         recheck=("title", "person_id", "organization_id"),
         example={"title": "Acme inbound", "organization": "Acme", "value": 5000, "currency": "EUR"},
@@ -76,7 +77,7 @@ TOOLS: tuple[Tool, ...] = (
         _PATH,
         "leads",
         "Update a Pipedrive lead: only the fields given change.",
-        obj({"id": _ID, "title": text(), **_FIELDS}, required=("id",)),
+        obj({"id": _ID, "title": non_blank(), **_FIELDS}, required=("id",)),
         resolve=_REFS,
     ),
     delete_tool("lead", _PATH, "leads", _ID),

@@ -13,18 +13,20 @@ from .common import (
     get_tool,
     integer,
     list_tool,
+    non_blank,
     obj,
     page,
     search_input,
     search_tool,
-    text,
     update_tool,
 )
 
 _PATH = f"{V2}/persons"
 _ID = integer("Person id.")
 _REFS = {"organization": "organization", "owner": "owner"}
-_LIST = {"type": "array", "items": {"type": "string"}}
+#: An address or number, or the API's own ``{value, label, primary}`` (as reads return ``emails``).
+_CONTACT = {"type": ["string", "object"]}
+_LIST = {"type": "array", "items": _CONTACT}
 _FIELDS = {
     "email": {**_LIST, "description": "Email address(es); the first is primary."},
     "phone": {**_LIST, "description": "Phone number(s); the first is primary."},
@@ -39,7 +41,7 @@ TOOLS: tuple[Tool, ...] = (
         _PATH,
         "contacts",
         "Create a Pipedrive person (contact). Organization and owner accept names.",
-        obj({"name": text("Full name."), **_FIELDS}, required=("name",)),
+        obj({"name": non_blank("Full name."), **_FIELDS}, required=("name",)),
         resolve=_REFS,
         recheck=("name", "emails"),
         example={"name": "Jane Doe", "email": ["jane@acme.com"], "organization": "Acme"},
@@ -61,7 +63,7 @@ TOOLS: tuple[Tool, ...] = (
         "contacts",
         "Update a Pipedrive person: only the fields given change; email and phone replace "
         "the existing lists.",
-        obj({"id": _ID, "name": text(), **_FIELDS}, required=("id",)),
+        obj({"id": _ID, "name": non_blank(), **_FIELDS}, required=("id",)),
         resolve=_REFS,
     ),
     delete_tool("person", _PATH, "contacts", _ID, recoverable=True),
