@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 from ..errors import (
@@ -31,6 +32,10 @@ from .shaping import shape_output
 __all__ = ["Engine"]
 
 log = logging.getLogger("crmbridge.engine")
+
+
+def _warned(result: ToolResult, warnings: list[str]) -> ToolResult:
+    return replace(result, warnings=(*result.warnings, *warnings)) if warnings else result
 
 
 class Engine:
@@ -70,17 +75,18 @@ class Engine:
     ) -> ToolResult:
         """Run ``tool`` (a catalog tool or one compiled for this account) for ``target``; never raises."""
         tool_name = tool.name
+        warnings: list[str] = []  # what coercion changed in meaning, for the model to know
         try:
             provider = self.catalog.provider(tool.provider)
-            args = self.catalog.schema(tool).parse(tool_input)
+            args = self.catalog.schema(tool).parse(tool_input, warnings)
             await self._check_scopes(provider, tool, args, target)
             ctx = CallContext(provider, target, self.http, self.cache)
             prepared = await self._resolve(ctx, tool, args)
-            return await self._call(ctx, tool, prepared, include_raw)
+            return _warned(await self._call(ctx, tool, prepared, include_raw), warnings)
         except CrmBridgeError as exc:
             error = await self._on_error(exc, target)
             log.info("tool %s failed: %s", tool_name, error.code)
-            return ToolResult(tool_name, False, error=ToolError.from_exception(error))
+            return _warned(ToolResult(tool_name, False, error=ToolError.from_exception(error)), warnings)
         except Exception as exc:  # a bug of ours must not crash the agent's loop
             log.exception("tool %s raised %s", tool_name, type(exc).__name__)
             error = InternalError(

@@ -20,7 +20,7 @@ import httpx
 
 from ..errors import CrmBridgeError, OutcomeUnknown
 from .ratelimit import RateLimiter, RateLimits, build_rate_limiter
-from .request import query_scalar
+from .request import build_request, query_scalar
 from .retry import (
     RETRY_STATUSES,
     Answered,
@@ -135,7 +135,7 @@ class HttpCore:
         uncertain = False  # an earlier attempt may have been applied
         attempt = 0
         while True:
-            request = client.build_request(method, url, json=json)
+            request = build_request(client, method, url, json)
             await self.rate_limiter.acquire(target.account_key, limits, request)
             response, outcome = await self._attempt(client, request, provider, target, limits)
             action = decide(

@@ -32,17 +32,24 @@ class ToolError:
 @dataclass(frozen=True, slots=True)
 class ToolResult:
     """``ok`` with compact ``data``, or not ``ok`` with an ``error``. ``raw`` holds the CRM's own
-    response body only when the caller asked for it (``include_raw=True``)."""
+    response body only when the caller asked for it (``include_raw=True``). ``warnings`` say what was
+    done differently from what the input said (a limit lowered to its maximum, an epoch number read
+    as a date), so that the model is never misled by a silent change."""
 
     tool_name: str
     ok: bool
     data: Any = None
     error: ToolError | None = None
     raw: Any = field(default=None, repr=False)
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """What a model sees: the data, or the error."""
+        """What a model sees: the data, or the error, and the warnings when there are any."""
         if self.ok:
-            return {"ok": True, "data": self.data}
-        assert self.error is not None
-        return {"ok": False, "error": self.error.to_dict()}
+            out: dict[str, Any] = {"ok": True, "data": self.data}
+        else:
+            assert self.error is not None
+            out = {"ok": False, "error": self.error.to_dict()}
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        return out

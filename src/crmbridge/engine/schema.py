@@ -10,11 +10,12 @@ the field and says what would be accepted.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInput
+from .coercion import as_bounded_number, coerce_scalar
+from .inputguard import check_input, field_path, load_json
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -36,28 +37,34 @@ def _types(schema: Mapping[str, Any]) -> set[str]:
     return found
 
 
-def _coerce(value: Any, schema: Mapping[str, Any]) -> Any:
+def _from_text(text: str, schema: Mapping[str, Any], types: set[str], field: str) -> Any:
+    """What a string means where the schema wants no string: JSON, a comma-separated list, a boolean or
+    a number; ``text`` itself when it means none of these."""
+    stripped = text.strip()
+    if ("array" in types and stripped.startswith("[")) or ("object" in types and stripped.startswith("{")):
+        try:
+            return load_json(stripped, field)
+        except ValueError:
+            return text
+    if "array" in types:
+        items = schema.get("items", {})
+        if not items or _types(items) & {"string", "integer", "number"}:
+            return [part.strip() for part in stripped.split(",") if part.strip()]
+    if "boolean" in types and stripped.lower() in ("true", "false"):
+        return stripped.lower() == "true"
+    if types & {"integer", "number"}:
+        number = as_bounded_number(stripped, "number" not in types, field)
+        if number is not None:
+            return number
+    return text
+
+
+def _coerce(value: Any, schema: Mapping[str, Any], path: str, warnings: list[str]) -> Any:
     types = _types(schema)
-    if isinstance(value, str) and "string" not in types:
-        text = value.strip()
-        if ("array" in types and text.startswith("[")) or ("object" in types and text.startswith("{")):
-            try:
-                return _coerce(json.loads(text), schema)
-            except ValueError:
-                return value
-        if "array" in types:
-            items = schema.get("items", {})
-            if "string" in _types(items) or not items:
-                return [part.strip() for part in text.split(",") if part.strip()]
-        if "boolean" in types and text.lower() in ("true", "false"):
-            return text.lower() == "true"
-        if "integer" in types and text.lstrip("-").isdecimal():
-            return int(text)
-        if "number" in types:
-            try:
-                return float(text)
-            except ValueError:
-                return value
+    if isinstance(value, str) and types and "string" not in types:
+        decoded = _from_text(value, schema, types, path or "(input)")
+        if decoded is not value:
+            return _coerce(decoded, schema, path, warnings)
     if isinstance(value, dict) and "object" in types:
         props = schema.get("properties", {})
         extra = schema.get("additionalProperties")
@@ -66,11 +73,19 @@ def _coerce(value: Any, schema: Mapping[str, Any]) -> Any:
             if item is None and key not in schema.get("required", ()):
                 continue
             sub = props.get(key) or (extra if isinstance(extra, dict) else None)
-            out[key] = _coerce(item, sub) if sub else item
+            out[key] = _coerce(item, sub, field_path(path, key), warnings) if sub else item
         return out
     if isinstance(value, list) and "array" in types and isinstance(schema.get("items"), dict):
-        return [_coerce(item, schema["items"]) for item in value]
-    return value
+        return [_coerce(item, schema["items"], field_path(path, i), warnings) for i, item in enumerate(value)]
+    if isinstance(value, dict | list):
+        return value
+    return coerce_scalar(value, schema, types, path or "(input)", warnings)
+
+
+_FORMATS = {
+    "date": "a date as YYYY-MM-DD (epoch seconds or milliseconds are read as UTC)",
+    "date-time": "an ISO 8601 date and time, e.g. 2025-01-31T14:00:00Z (or epoch milliseconds)",
+}
 
 
 def _field_path(error: ValidationError) -> str:
@@ -101,12 +116,22 @@ def _explain(error: ValidationError) -> tuple[str, dict[str, Any]]:
     if validator == "type":
         wanted = schema.get("type")
         return f"'{field}' must be of type {wanted}, got {type(error.instance).__name__}.", details
-    if validator in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "pattern"):
+    if validator == "format":
+        wanted = _FORMATS.get(str(schema.get("format")), f"in the format {schema.get('format')}")
+        return f"'{field}' must be {wanted}.", details
+    if validator == "pattern":
+        return f"'{field}' must match {schema.get('pattern')}.", details
+    if validator in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"):
         return (
             f"'{field}' {error.message.split(' is ', 1)[-1] if ' is ' in error.message else error.message}.",
             details,
         )
-    return f"'{field}': {error.message}", details
+    return f"'{field}': {_shorten(error.message)}", details
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    """A validator message quotes the offending value, which may be megabytes long."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 class CompiledSchema:
@@ -131,7 +156,8 @@ class CompiledSchema:
             from jsonschema import Draft202012Validator
 
             Draft202012Validator.check_schema(self.schema)
-            self._validator = Draft202012Validator(self.schema)
+            checker = Draft202012Validator.FORMAT_CHECKER
+            self._validator = Draft202012Validator(self.schema, format_checker=checker)
         return self._validator
 
     def _is_valid(self, args: dict[str, Any]) -> bool:
@@ -145,18 +171,22 @@ class CompiledSchema:
             return False
         return True
 
-    def parse(self, raw: Any) -> dict[str, Any]:
-        """Coerce then validate; the first error becomes an ``InvalidInput`` naming the field."""
+    def parse(self, raw: Any, warnings: list[str] | None = None) -> dict[str, Any]:
+        """Bound, coerce, then validate; the first error becomes an ``InvalidInput`` naming the field.
+        What coercion changed in meaning (a clamped limit, an epoch read as a date) is appended to
+        ``warnings``, for the result to tell the model."""
         if isinstance(raw, str):
             try:
-                raw = json.loads(raw) if raw.strip() else {}
+                raw = load_json(raw) if raw.strip() else {}
             except ValueError:
                 raise InvalidInput("The tool input must be a JSON object.", field="(input)") from None
+        else:
+            check_input(raw)
         if raw is None:
             raw = {}
         if not isinstance(raw, Mapping):
             raise InvalidInput("The tool input must be a JSON object.", field="(input)")
-        args = _coerce(dict(raw), self.schema)
+        args = _coerce(dict(raw), self.schema, "", [] if warnings is None else warnings)
         if self._is_valid(args):
             return args
         from jsonschema.exceptions import best_match
