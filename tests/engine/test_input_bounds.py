@@ -50,7 +50,8 @@ async def refused(account: Account, tool: str, tool_input: object) -> dict[str, 
 @pytest.mark.parametrize(
     ("tool", "tool_input", "field", "fragment"),
     [
-        ("hubspot_contact_get", {"contact_id": "7" * 70_000}, "contact_id", "70,000 characters"),
+        ("hubspot_contact_get", {"contact_id": "a" * 70_000}, "contact_id", "70,000 characters"),
+        ("hubspot_contact_get", {"contact_id": "7" * 70_000}, "contact_id", "70,000 digits"),
         ("hubspot_contact_get", {"contact_id": ".."}, "contact_id", "'..'"),
         ("hubspot_record_get", {"entity": "contacts", "entityId": "."}, "entityId", "'.'"),
         ("hubspot_owners_list", {"email": "a" * 9_000 + "@x.com"}, "email", "at most 8,000"),
@@ -79,6 +80,10 @@ async def test_hubspot_values_that_cannot_be_sent(
             "32 levels",
         ),
         ("pipedrive_lead_get", {"id": "x" * 70_000}, "id", "70,000 characters"),
+        # Ids and cursors as text are turned into ints by resolvers and preparers: bounded before.
+        ("pipedrive_persons_list", {"organization": "7" * 5_000}, "organization", "5,000 digits"),
+        ("pipedrive_persons_list", {"owner": " " + "\u0667" * 5_000}, "owner", "5,000 digits"),
+        ("pipedrive_leads_list", {"cursor": "9" * 5_000}, "cursor", "5,000 digits"),
         # A name looked up by a resolver goes into the search URL: too long for any URL.
         ("pipedrive_deals_list", {"person": "x" * 70_000}, "person", "URL"),
     ],
@@ -101,3 +106,9 @@ async def test_a_body_that_is_not_json_is_the_inputs_fault_not_a_bug() -> None:
         with pytest.raises(InvalidInput, match="cannot be sent as JSON"):
             await core.send(catalog.provider("hubspot"), target, "POST", "/x", json=body, idempotent=False)
     await core.aclose()
+
+
+async def test_a_message_that_quotes_a_huge_value_is_cut_short(hubspot: Account) -> None:
+    result = await hubspot.call("hubspot_note_create", {"body": "x", "owner": "nobody " * 5_000})
+    assert result.error is not None and result.error.code == "invalid_input"
+    assert len(result.error.message) <= 1_001 and result.error.message.endswith("…")

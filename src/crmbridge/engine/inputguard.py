@@ -4,7 +4,7 @@ A model (or whoever speaks through one) can send what no CRM record could hold: 
 levels deep, numbers with thousands of digits, ``NaN``, text that is not valid Unicode (a lone UTF-16
 surrogate), megabytes in one field. Each would otherwise fail deep inside the call as a Python error
 (recursion, the int-to-text digit limit, JSON or UTF-8 encoding) and reach the model as
-``internal_error``. One iterative walk refuses them first, as ``invalid_input`` naming the field.
+``internal_error``. One walk refuses them first, as ``invalid_input`` naming the field.
 """
 
 from __future__ import annotations
@@ -36,14 +36,13 @@ MAX_NAME = 1_000
 #: Digits of an integer: every CRM id, amount or epoch time fits in 64 bits (19 digits).
 MAX_DIGITS = 19
 _MAX_INT = 10**MAX_DIGITS - 1
+#: Digits of text that spells a number (an id or a cursor given as text, which hooks turn into ints):
+#: far beyond any id, and below Python's 4,300-digit limit on converting text to int.
+MAX_DIGIT_TEXT = 1_000
 
 
 def field_path(parent: str, key: object) -> str:
     return f"{parent}.{key}" if parent else str(key)
-
-
-def _top(path: str) -> str:
-    return path.split(".", 1)[0] or "(input)"
 
 
 def _refuse(field: str, why: str) -> InvalidInput:
@@ -58,77 +57,99 @@ def not_finite(field: str, shown: str) -> InvalidInput:
     return _refuse(field, f"must be a finite number, not {shown}; NaN and Infinity cannot be stored.")
 
 
-def _check_text(text: str, field: str) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        code = ord(text[exc.start])
-        raise _refuse(
-            field,
-            f"is not valid Unicode text: it holds a lone surrogate (U+{code:04X}) at character {exc.start}. "
-            "Send the text without it.",
-        ) from None
+class _Refusal(Exception):
+    """Raised deep in the walk; the keys are collected on the way out, so that paths cost nothing
+    unless something is refused. ``whole_field``: name only the top-level field (a path thousands
+    of levels deep names nothing useful)."""
+
+    def __init__(self, why: str, whole_field: bool = False) -> None:
+        self.why = why
+        self.whole_field = whole_field
+        self.keys: list[object] = []
+
+
+_TOO_DEEP = f"is nested more than {MAX_DEPTH} levels deep; tool inputs are plain records, give the value as a flat list or object."  # fmt: skip
+_TOO_LARGE = f"makes the input larger than {MAX_SIZE:,} characters; send less (shorten or split long text)."
+
+
+def _text(text: str) -> int:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise _Refusal(
+                f"is not valid Unicode text: it holds a lone surrogate (U+{ord(text[exc.start]):04X}) at "
+                f"character {exc.start}. Send the text without it."
+            ) from None
+    if len(text) > MAX_DIGIT_TEXT and text.strip().lstrip("+-").isdecimal():
+        raise _Refusal(
+            f"is a number {len(text.strip()):,} digits long; no id, cursor or amount has more than {MAX_DIGIT_TEXT:,}."
+        )
+    return len(text) + 1
+
+
+def _size(item: Any, depth: int) -> int:
+    """The size of ``item`` (characters of text plus one per value), refusing what is out of bounds.
+    Recursion stops at ``MAX_DEPTH``, far inside Python's own limit."""
+    kind = type(item)
+    if kind is str:
+        return len(item) + 1 if len(item) <= MAX_DIGIT_TEXT and item.isascii() else _text(item)
+    if kind is bool or item is None:
+        return 1
+    if kind is int:
+        if not -_MAX_INT <= item <= _MAX_INT:
+            raise _Refusal(f"has more than {MAX_DIGITS} digits; no CRM id, amount or time is that long.")
+        return 1
+    if kind is float:
+        if not math.isfinite(item):
+            raise _Refusal(f"must be a finite number, not {item!r}; NaN and Infinity cannot be stored.")
+        return 1
+    if kind is dict or kind is list:
+        named = kind is dict
+    elif isinstance(item, Mapping | list | tuple):
+        named = isinstance(item, Mapping)
+    else:
+        for base in (str, int, float):  # a subclass (an enum member, numpy's float64): as its base
+            if isinstance(item, base):
+                return _size(base(item), depth)
+        raise _Refusal(
+            "must be a JSON value (text, number, true/false, null, list or object), "
+            f"not {type(item).__name__}."
+        )
+    if depth >= MAX_DEPTH:
+        raise _Refusal(_TOO_DEEP, whole_field=True)
+    size = len(item) + 1
+    if size > MAX_SIZE:
+        raise _Refusal(_TOO_LARGE, whole_field=True)
+    for key, sub in item.items() if named else enumerate(item):
+        if named:
+            if type(key) is not str:
+                raise _Refusal(f"has a field name that is not text ({type(key).__name__}).")
+            if len(key) > MAX_NAME:
+                raise _Refusal(f"has a field name {len(key):,} characters long.")
+            size += len(key) + 1 if key.isascii() else _text(key)
+        if type(sub) is str and len(sub) <= MAX_DIGIT_TEXT and sub.isascii():  # most values: no call
+            size += len(sub) + 1
+            continue
+        try:
+            size += _size(sub, depth + 1)
+            if size > MAX_SIZE:
+                raise _Refusal(_TOO_LARGE, whole_field=True)
+        except _Refusal as refusal:
+            refusal.keys.append(key)
+            raise
+    return size
 
 
 def check_input(value: Any, field: str = "") -> None:
-    """Refuse ``value`` unless it is plain JSON data within the bounds above.
-
-    The walk keeps its own stack, so the depth it measures cannot exhaust Python's.
-    """
-    budget = MAX_SIZE
-    stack: list[tuple[Any, str, int]] = [(value, field, 0)]
-    while stack:
-        item, path, depth = stack.pop()
-        budget -= 1
-        if isinstance(item, str):
-            budget -= len(item)
-            if not item.isascii():
-                _check_text(item, path or "(input)")
-        elif isinstance(item, bool) or item is None:
-            pass
-        elif isinstance(item, int):
-            if not -_MAX_INT <= item <= _MAX_INT:
-                raise too_many_digits(path or "(input)")
-        elif isinstance(item, float):
-            if not math.isfinite(item):
-                raise not_finite(path or "(input)", repr(item))
-        elif isinstance(item, Mapping | list | tuple):
-            if depth >= MAX_DEPTH:
-                raise _refuse(
-                    _top(path),
-                    f"is nested more than {MAX_DEPTH} levels deep; tool inputs are plain records, "
-                    "give the value as a flat list or object.",
-                )
-            budget -= len(item)  # every member costs at least this; refuse before walking a huge one
-            if budget < 0:
-                break
-            if isinstance(item, Mapping):
-                for key, sub in item.items():
-                    if not isinstance(key, str):
-                        raise _refuse(
-                            path or "(input)", f"has a field name that is not text ({type(key).__name__})."
-                        )
-                    if len(key) > MAX_NAME:
-                        raise _refuse(path or "(input)", f"has a field name {len(key):,} characters long.")
-                    budget -= len(key)
-                    if not key.isascii():
-                        _check_text(key, path or "(input)")
-                    stack.append((sub, field_path(path, key), depth + 1))
-            else:
-                stack.extend((sub, field_path(path, i), depth + 1) for i, sub in enumerate(item))
-        else:
-            raise _refuse(
-                path or "(input)",
-                "must be a JSON value (text, number, true/false, null, list or object), "
-                f"not {type(item).__name__}.",
-            )
-        if budget < 0:
-            break
-    if budget < 0:
-        raise _refuse(
-            _top(path),
-            f"makes the input larger than {MAX_SIZE:,} characters; send less (shorten or split long text).",
-        )
+    """Refuse ``value`` unless it is plain JSON data within the bounds above; ``field`` is where it
+    sits in the whole input (for a field the model gave as JSON text)."""
+    try:
+        _size(value, 0)
+    except _Refusal as refusal:
+        parts = [*(field.split(".") if field else ()), *map(str, reversed(refusal.keys))]
+        name = (parts[0] if refusal.whole_field else ".".join(parts)) if parts else "(input)"
+        raise _refuse(name, refusal.why) from None
 
 
 def _parse_int(digits: str) -> int:
@@ -140,14 +161,12 @@ def _parse_int(digits: str) -> int:
 def load_json(text: str, field: str = "") -> Any:
     """Decode JSON text the model sent (the whole input, or one field given as a JSON string) and
     :func:`check_input` it; ``ValueError`` when it is not JSON at all, so the caller can say what it wants."""
+    top = field.split(".", 1)[0] or "(input)"
     if len(text) > MAX_SIZE:
-        raise _refuse(_top(field), f"is larger than {MAX_SIZE:,} characters; send less.")
+        raise _refuse(top, f"is larger than {MAX_SIZE:,} characters; send less.")
     try:
         value = json.loads(text, parse_int=_parse_int)
     except RecursionError:
-        raise _refuse(
-            _top(field),
-            f"is nested more than {MAX_DEPTH} levels deep; give the value as a flat list or object.",
-        ) from None
+        raise _refuse(top, _TOO_DEEP) from None
     check_input(value, field)
     return value

@@ -7,7 +7,10 @@ from typing import Any
 
 from ..errors import CrmBridgeError, error_json
 
-__all__ = ["ToolError", "ToolResult"]
+__all__ = ["MAX_MESSAGE", "ToolError", "ToolResult"]
+
+#: Characters of an error message a model reads.
+MAX_MESSAGE = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +26,10 @@ class ToolError:
 
     @classmethod
     def from_exception(cls, exc: CrmBridgeError) -> ToolError:
-        return cls(exc.code, exc.message, exc.retryable, dict(exc.details))
+        """A message that quotes the input (or the CRM quoting it) is cut short: a model gains nothing
+        from reading a 70,000-character id back."""
+        message = exc.message if len(exc.message) <= MAX_MESSAGE else f"{exc.message[:MAX_MESSAGE]}…"
+        return cls(exc.code, message, exc.retryable, dict(exc.details))
 
     def to_dict(self) -> dict[str, Any]:
         return error_json(self.code, self.message, self.retryable, self.details)

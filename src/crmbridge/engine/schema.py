@@ -3,8 +3,9 @@
 Models often send a JSON *string* where the schema wants a list or an object (seed examples pass
 ``filterGroups`` as ``json.dumps(...)``), a comma-separated string for a list of property names, or
 ``null`` for an optional field (OpenAI strict mode requires every field, so absent ones arrive as null).
-Coercion accepts exactly those shapes before validation; anything else fails with a message that names
-the field and says what would be accepted.
+Coercion accepts those shapes, and the single values :mod:`.coercion` forgives, before validation;
+anything else fails with a message that names the field and says what would be accepted. Before
+either, :mod:`.inputguard` refuses input out of bounds (size, depth, digits, NaN, invalid Unicode).
 """
 
 from __future__ import annotations
@@ -37,49 +38,76 @@ def _types(schema: Mapping[str, Any]) -> set[str]:
     return found
 
 
-def _from_text(text: str, schema: Mapping[str, Any], types: set[str], field: str) -> Any:
-    """What a string means where the schema wants no string: JSON, a comma-separated list, a boolean or
-    a number; ``text`` itself when it means none of these."""
-    stripped = text.strip()
-    if ("array" in types and stripped.startswith("[")) or ("object" in types and stripped.startswith("{")):
-        try:
-            return load_json(stripped, field)
-        except ValueError:
-            return text
-    if "array" in types:
-        items = schema.get("items", {})
-        if not items or _types(items) & {"string", "integer", "number"}:
+_SCALARS = frozenset({"string", "integer", "number"})
+
+
+class _Coercer:
+    """One schema node compiled for coercion, once per tool: what its types are, the nodes of its
+    properties and items, and whether a string there can be left as it is (the common case)."""
+
+    __slots__ = ("extra", "items", "props", "required", "schema", "text_as_is", "types")
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        self.types = _types(schema)
+        props = schema.get("properties")
+        self.props = {k: _Coercer(v) for k, v in props.items() if isinstance(v, Mapping)} if props else {}
+        extra, items = schema.get("additionalProperties"), schema.get("items")
+        self.extra = _Coercer(extra) if isinstance(extra, Mapping) else None
+        self.items = _Coercer(items) if isinstance(items, Mapping) else None
+        self.required = frozenset(schema.get("required", ()))
+        self.text_as_is = "string" in self.types and not {"format", "enum", "pattern"} & set(schema)
+
+    def __call__(self, value: Any, path: str, warnings: list[str]) -> Any:
+        types = self.types
+        if type(value) is str:
+            if self.text_as_is:
+                return value
+            if types and "string" not in types:
+                decoded = self._from_text(value, path or "(input)")
+                if decoded is not value:
+                    return self(decoded, path, warnings)
+        if isinstance(value, dict):
+            if "object" not in types:
+                return value
+            out = {}
+            for key, item in value.items():
+                if item is None and key not in self.required:
+                    continue
+                sub = self.props.get(key) or self.extra
+                if sub is None or (sub.text_as_is and type(item) is str):
+                    out[key] = item
+                else:
+                    out[key] = sub(item, field_path(path, key), warnings)
+            return out
+        if isinstance(value, list):
+            if "array" not in types or self.items is None:
+                return value
+            return [self.items(item, field_path(path, i), warnings) for i, item in enumerate(value)]
+        return coerce_scalar(value, self.schema, types, path or "(input)", warnings)
+
+    def _from_text(self, text: str, field: str) -> Any:
+        """What a string means where the schema wants no string: JSON, a comma-separated list, a
+        boolean or a number; ``text`` itself when it means none of these."""
+        types = self.types
+        stripped = text.strip()
+        if ("array" in types and stripped.startswith("[")) or (
+            "object" in types and stripped.startswith("{")
+        ):
+            try:
+                return load_json(stripped, field)
+            except ValueError:
+                return text
+        scalar_items = self.items is None or not self.items.schema or self.items.types & _SCALARS
+        if "array" in types and scalar_items:
             return [part.strip() for part in stripped.split(",") if part.strip()]
-    if "boolean" in types and stripped.lower() in ("true", "false"):
-        return stripped.lower() == "true"
-    if types & {"integer", "number"}:
-        number = as_bounded_number(stripped, "number" not in types, field)
-        if number is not None:
-            return number
-    return text
-
-
-def _coerce(value: Any, schema: Mapping[str, Any], path: str, warnings: list[str]) -> Any:
-    types = _types(schema)
-    if isinstance(value, str) and types and "string" not in types:
-        decoded = _from_text(value, schema, types, path or "(input)")
-        if decoded is not value:
-            return _coerce(decoded, schema, path, warnings)
-    if isinstance(value, dict) and "object" in types:
-        props = schema.get("properties", {})
-        extra = schema.get("additionalProperties")
-        out = {}
-        for key, item in value.items():
-            if item is None and key not in schema.get("required", ()):
-                continue
-            sub = props.get(key) or (extra if isinstance(extra, dict) else None)
-            out[key] = _coerce(item, sub, field_path(path, key), warnings) if sub else item
-        return out
-    if isinstance(value, list) and "array" in types and isinstance(schema.get("items"), dict):
-        return [_coerce(item, schema["items"], field_path(path, i), warnings) for i, item in enumerate(value)]
-    if isinstance(value, dict | list):
-        return value
-    return coerce_scalar(value, schema, types, path or "(input)", warnings)
+        if "boolean" in types and stripped.lower() in ("true", "false"):
+            return stripped.lower() == "true"
+        if types & {"integer", "number"}:
+            number = as_bounded_number(stripped, "number" not in types, field)
+            if number is not None:
+                return number
+        return text
 
 
 _FORMATS = {
@@ -142,12 +170,13 @@ class CompiledSchema:
     name the field and the allowed values.
     """
 
-    __slots__ = ("_fast", "_validator", "schema")
+    __slots__ = ("_coercer", "_fast", "_validator", "schema")
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
         self._validator: Draft202012Validator | None = None
         self._fast: Callable[[Any], Any] | None = None
+        self._coercer = _Coercer(schema)
 
     @property
     def validator(self) -> Draft202012Validator:
@@ -186,7 +215,7 @@ class CompiledSchema:
             raw = {}
         if not isinstance(raw, Mapping):
             raise InvalidInput("The tool input must be a JSON object.", field="(input)")
-        args = _coerce(dict(raw), self.schema, "", [] if warnings is None else warnings)
+        args = self._coercer(dict(raw), "", [] if warnings is None else warnings)
         if self._is_valid(args):
             return args
         from jsonschema.exceptions import best_match
