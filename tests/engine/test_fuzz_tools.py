@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmbridge.providers import default_catalog
+from crmbridge.spec import Tool
 from crmbridge_sandbox import Sandbox
 
 from ..providers.harness import Account, hubspot_account, pipedrive_account
@@ -105,12 +106,14 @@ def inner(schema: dict[str, Any], depth: int) -> st.SearchStrategy[Any]:
 
 
 @st.composite
-def tool_input(draw: st.DrawFn, schema: dict[str, Any]) -> Any:
-    """A plausible input with one to three fields (or the whole input) made hostile."""
+def tool_input(draw: st.DrawFn, tool: Tool) -> Any:
+    """A plausible input with one to three fields (or the whole input) made hostile: its own fields,
+    the other names it accepts (aliases, where a tool declares them) or a field it does not know."""
+    schema = tool.input_schema
     args = dict(draw(record(schema)))
     if draw(st.integers(0, 9)) == 0:
         return draw(hostile | st.just(_nested(5000, args)))
-    names = [*schema.get("properties", {}), "unknown_field"]
+    names = [*schema.get("properties", {}), *getattr(tool, "aliases", ()), "unknown_field"]
     for _ in range(draw(st.integers(1, 3))):
         args[draw(st.sampled_from(names))] = draw(hostile | plausible({}))
     return args
@@ -151,10 +154,10 @@ def accounts() -> Iterator[tuple[asyncio.Runner, dict[str, Account]]]:
 )
 @given(data=st.data())
 def test_no_input_makes_a_tool_fail_on_our_side(
-    accounts: tuple[asyncio.Runner, dict[str, Account]], tool: Any, data: st.DataObject
+    accounts: tuple[asyncio.Runner, dict[str, Account]], tool: Tool, data: st.DataObject
 ) -> None:
     runner, by_provider = accounts
-    raw = data.draw(tool_input(tool.input_schema), label="input")
+    raw = data.draw(tool_input(tool), label="input")
     account = by_provider[tool.provider]
     result = runner.run(account.engine.execute(tool, raw, account.target))
     assert result.error is None or result.error.code != "internal_error", result.error

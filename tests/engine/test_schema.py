@@ -243,3 +243,27 @@ def test_what_cannot_be_forgiven_is_still_refused(raw: dict[str, object], field:
         CompiledSchema(FORGIVING).parse(raw)
     assert caught.value.details["field"] == field
     assert fragment in caught.value.message
+
+
+def test_an_object_in_an_any_of_is_coerced_by_the_option_that_declares_its_fields() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "value": {
+                "anyOf": [
+                    {"type": "number"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "amount": {"type": "number"},
+                            "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                        },
+                        "additionalProperties": False,
+                    },
+                ]
+            }
+        },
+    }
+    parsed = CompiledSchema(schema).parse({"value": {"amount": "12.5", "currency": "eur"}})
+    assert parsed == {"value": {"amount": 12.5, "currency": "EUR"}}
+    assert CompiledSchema(schema).parse({"value": "5000"}) == {"value": 5000}

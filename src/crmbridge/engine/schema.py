@@ -41,6 +41,15 @@ def _types(schema: Mapping[str, Any]) -> set[str]:
 _SCALARS = frozenset({"string", "integer", "number"})
 
 
+def _option(schema: Mapping[str, Any], keyword: str) -> Mapping[str, Any]:
+    """The schema itself, or its ``anyOf`` / ``oneOf`` option that has ``keyword`` (``properties`` for an
+    object value, ``items`` for a list), e.g. a value given as a number or as ``{amount, currency}``."""
+    if keyword in schema:
+        return schema
+    options = [*schema.get("anyOf", ()), *schema.get("oneOf", ())]
+    return next((o for o in options if isinstance(o, Mapping) and keyword in o), schema)
+
+
 class _Coercer:
     """One schema node compiled for coercion, once per tool: what its types are, the nodes of its
     properties and items, and whether a string there can be left as it is (the common case)."""
@@ -50,12 +59,13 @@ class _Coercer:
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
         self.types = _types(schema)
-        props = schema.get("properties")
+        fields = _option(schema, "properties")
+        props = fields.get("properties")
         self.props = {k: _Coercer(v) for k, v in props.items() if isinstance(v, Mapping)} if props else {}
-        extra, items = schema.get("additionalProperties"), schema.get("items")
+        extra, items = fields.get("additionalProperties"), _option(schema, "items").get("items")
         self.extra = _Coercer(extra) if isinstance(extra, Mapping) else None
         self.items = _Coercer(items) if isinstance(items, Mapping) else None
-        self.required = frozenset(schema.get("required", ()))
+        self.required = frozenset(fields.get("required", ()))
         self.text_as_is = "string" in self.types and not {"format", "enum", "pattern"} & set(schema)
 
     def __call__(self, value: Any, path: str, warnings: list[str]) -> Any:
