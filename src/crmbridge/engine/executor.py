@@ -25,6 +25,7 @@ from .catalog import Catalog
 from .context import CallContext, CallTarget, TTLCache
 from .hooks import body_json
 from .http import HttpCore, Recover, Recovered
+from .inputguard import bounded
 from .request import plan_request
 from .result import ToolError, ToolResult
 from .shaping import shape_output
@@ -78,7 +79,8 @@ class Engine:
         warnings: list[str] = []  # what coercion changed in meaning, for the model to know
         try:
             provider = self.catalog.provider(tool.provider)
-            args = self.catalog.schema(tool).parse(tool_input, warnings)
+            # Bounds (size, depth, digits, NaN, Unicode) before anything else reads the input.
+            args = self.catalog.schema(tool).validate(bounded(tool_input), warnings)
             await self._check_scopes(provider, tool, args, target)
             ctx = CallContext(provider, target, self.http, self.cache)
             prepared = await self._resolve(ctx, tool, args)

@@ -20,6 +20,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_DIGITS",
     "MAX_SIZE",
+    "bounded",
     "check_input",
     "field_path",
     "load_json",
@@ -170,3 +171,17 @@ def load_json(text: str, field: str = "") -> Any:
         raise _refuse(top, _TOO_DEEP) from None
     check_input(value, field)
     return value
+
+
+def bounded(raw: Any) -> Any:
+    """A whole tool input as data, decoded when it came as JSON text, once it is known to be within
+    bounds: the first step for anything that reads an input (``CompiledSchema.parse`` takes it)."""
+    if not isinstance(raw, str):
+        check_input(raw)
+        return raw
+    if not raw.strip():
+        return {}
+    try:
+        return load_json(raw)
+    except ValueError:
+        raise InvalidInput("The tool input must be a JSON object.", field="(input)") from None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInput
 from .coercion import as_bounded_number, coerce_scalar
-from .inputguard import check_input, field_path, load_json
+from .inputguard import bounded, field_path, load_json
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -211,21 +211,19 @@ class CompiledSchema:
         return True
 
     def parse(self, raw: Any, warnings: list[str] | None = None) -> dict[str, Any]:
-        """Bound, coerce, then validate; the first error becomes an ``InvalidInput`` naming the field.
-        What coercion changed in meaning (a clamped limit, an epoch read as a date) is appended to
-        ``warnings``, for the result to tell the model."""
-        if isinstance(raw, str):
-            try:
-                raw = load_json(raw) if raw.strip() else {}
-            except ValueError:
-                raise InvalidInput("The tool input must be a JSON object.", field="(input)") from None
-        else:
-            check_input(raw)
-        if raw is None:
-            raw = {}
-        if not isinstance(raw, Mapping):
+        """Bound (:func:`.inputguard.bounded`: JSON text decoded, size and depth checked), then
+        :meth:`validate`."""
+        return self.validate(bounded(raw), warnings)
+
+    def validate(self, data: Any, warnings: list[str] | None = None) -> dict[str, Any]:
+        """Coerce then validate input already bounded; the first error becomes an ``InvalidInput``
+        naming the field. What coercion changed in meaning (a clamped limit, an epoch read as a date)
+        is appended to ``warnings``, for the result to tell the model."""
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
             raise InvalidInput("The tool input must be a JSON object.", field="(input)")
-        args = self._coercer(dict(raw), "", [] if warnings is None else warnings)
+        args = self._coercer(dict(data), "", [] if warnings is None else warnings)
         if self._is_valid(args):
             return args
         from jsonschema.exceptions import best_match
