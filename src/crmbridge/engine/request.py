@@ -51,9 +51,10 @@ def _query_value(name: str, value: Any) -> Any:
     """A tool's list-valued query field is one comma-joined parameter (``properties=a,b``)."""
     if isinstance(value, list | tuple):
         value = ",".join(query_scalar(v) for v in value)
-    if len(query_scalar(value)) > MAX_QUERY_VALUE:
+    length = len(query_scalar(value))
+    if length > MAX_QUERY_VALUE:
         raise InvalidInput(
-            f"'{name}' is {len(query_scalar(value)):,} characters long; at most {MAX_QUERY_VALUE:,} fit in a request.",
+            f"'{name}' is {length:,} characters long; at most {MAX_QUERY_VALUE:,} fit in a request.",
             field=name,
         )
     return value
