@@ -84,3 +84,13 @@ def test_provider_and_tool_names_in_any_case(hubspot_bridge: Connected) -> None:
         identifier=USER, tool_name="HUBSPOT_CONTACT_GET", tool_input={"contact_id": 1021}
     )
     assert result.ok, result.error
+
+
+async def test_hubspot_object_types_in_any_case_or_number(hubspot: Account) -> None:
+    """HubSpot's object type cannot be an enum (custom objects), so its provider uses the same matcher."""
+    assert (await hubspot.ok("hubspot_record_get", {"entity": "Contact", "entityId": "1021"}))["id"] == "1021"
+    assert (await hubspot.ok("hubspot_properties_list", {"objectType": "line item"}))["results"]
+    listed = await hubspot.ok(
+        "hubspot_associations_list", {"objectType": "CONTACTS", "objectId": "1021", "toObjectType": "Company"}
+    )
+    assert "results" in listed

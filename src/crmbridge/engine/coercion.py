@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import InvalidInput
 from .inputguard import MAX_DIGITS, not_finite, too_many_digits
 
-__all__ = ["as_bounded_number", "coerce_scalar"]
+__all__ = ["as_bounded_number", "coerce_scalar", "enum_member"]
 
 _INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -117,8 +117,10 @@ def _forms(word: str) -> set[str]:
     return forms
 
 
-def _enum_member(value: str, members: Sequence[Any]) -> str:
-    """The one member ``value`` names up to case, separators and number; else ``value`` unchanged."""
+def enum_member(value: str, members: Sequence[Any]) -> str:
+    """The one member ``value`` names up to case, separators and number (``"Deal"``, ``"line item"``);
+    else ``value`` unchanged. Schema enums use it, and so can a provider for a name that cannot be an
+    enum (HubSpot object types, custom ones included)."""
     if value in members:
         return value
     texts = [m for m in members if isinstance(m, str)]
@@ -164,7 +166,7 @@ def coerce_scalar(
             value = maximum
     if isinstance(value, str):
         if isinstance(schema.get("enum"), list):
-            value = _enum_member(value, schema["enum"])
+            value = enum_member(value, schema["enum"])
         if isinstance(schema.get("pattern"), str):
             value = _fit_pattern(value, schema["pattern"])
     return value
