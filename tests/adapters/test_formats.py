@@ -158,7 +158,7 @@ def test_openai_bad_arguments_and_unknown_tools_come_back_as_errors(hubspot_brid
         "role": "assistant",
         "tool_calls": [
             openai_call("hubspot_contact_get", "{not json", "a"),
-            openai_call("hubspot_contact_get", json.dumps({"contact_id": 5}), "b"),
+            openai_call("hubspot_contact_get", json.dumps({"contact_id": ["5"]}), "b"),
             openai_call("hubspot_contact_fetch", "{}", "c"),
         ],
     }

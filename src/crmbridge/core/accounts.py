@@ -104,7 +104,7 @@ class Accounts:
     def add_connection(
         self, name: str, *, provider: str, client_secret: str | None = None, **config: Any
     ) -> Connection:
-        self.catalog.provider(provider)  # a clear error for an unknown provider
+        provider = self.catalog.provider(provider).name  # in any case; a clear error for an unknown one
         if not name or not name.replace("-", "").replace("_", "").isalnum():
             raise ConfigurationError(
                 f"Connection name {name!r} must be letters, digits, '-' or '_' (e.g. 'hubspot').",

@@ -58,7 +58,8 @@ class Catalog:
         return list(self._providers.values())
 
     def provider(self, name: str) -> Provider:
-        found = self._providers.get(name)
+        """The provider by name, in any case (``"HubSpot"``); its ``.name`` is the one to store."""
+        found = self._providers.get(name) or self._providers.get(str(name).strip().lower())
         if found is None:
             known = ", ".join(self._providers) or "none"
             raise ConfigurationError(
@@ -72,7 +73,8 @@ class Catalog:
         return [tool for p in self._providers.values() for tool in p.tools]
 
     def tool(self, name: str) -> Tool:
-        found = self._by_name.get(name)
+        """The tool by name, in any case."""
+        found = self._by_name.get(name) or self._by_name.get(str(name).strip().lower())
         if found is not None:
             return found
         import difflib

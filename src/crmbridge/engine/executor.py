@@ -8,6 +8,7 @@ errors → shape a compact result.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from ..errors import (
@@ -25,6 +26,7 @@ from .deadline import Deadline
 from .fields import precheck
 from .hooks import body_json
 from .http import HttpCore, Recover, Recovered
+from .inputguard import bounded
 from .recheck import settle, take_mark
 from .request import plan_request
 from .result import ToolError, ToolResult
@@ -33,6 +35,10 @@ from .shaping import shape_output
 __all__ = ["Engine"]
 
 log = logging.getLogger("crmbridge.engine")
+
+
+def _warned(result: ToolResult, warnings: list[str]) -> ToolResult:
+    return replace(result, warnings=(*result.warnings, *warnings)) if warnings else result
 
 
 class Engine:
@@ -88,17 +94,20 @@ class Engine:
         """Run ``tool`` (a catalog tool or one compiled for this account) for ``target``; never raises.
         ``deadline``: when the call must be over, side requests and re-checks included."""
         tool_name = tool.name
+        warnings: list[str] = []  # what coercion changed in meaning, for the model to know
         try:
             provider = self.catalog.provider(tool.provider)
-            args = self.catalog.schema(tool).parse(precheck(tool, tool_input))
+            # Bounds (size, depth, digits, NaN, Unicode) before anything else reads the input; then the
+            # CRM's own field names, then coercion and validation.
+            args = self.catalog.schema(tool).validate(precheck(tool, bounded(tool_input)), warnings)
             await self._check_scopes(provider, tool, args, target)
             ctx = CallContext(provider, target, self.http, self.cache, deadline)
             prepared = await self._resolve(ctx, tool, args)
-            return await self._call(ctx, tool, prepared, include_raw)
+            return _warned(await self._call(ctx, tool, prepared, include_raw), warnings)
         except CrmBridgeError as exc:
             error = (await self._on_error(exc, target, tool_name)).masked(target.secret_values())
             log.info("tool %s failed: %s", tool_name, error.code)
-            return ToolResult(tool_name, False, error=ToolError.from_exception(error))
+            return _warned(ToolResult(tool_name, False, error=ToolError.from_exception(error)), warnings)
         except Exception as exc:  # a bug of ours must not crash the agent's loop
             log.exception("tool %s raised %s", tool_name, type(exc).__name__)
             error = InternalError(

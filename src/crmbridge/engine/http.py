@@ -23,7 +23,7 @@ import httpx
 from ..errors import CrmBridgeError, DeadlineExceeded, OutcomeUnknown
 from .deadline import Deadline
 from .ratelimit import RateLimiter, RateLimits, Sleep, build_rate_limiter
-from .request import query_scalar
+from .request import build_request, query_scalar
 from .retry import (
     RETRY_STATUSES,
     Answered,
@@ -157,7 +157,7 @@ class HttpCore:
         if deadline is not None and deadline.remaining() <= 0:
             raise deadline.exceeded(f"{request_line} was not sent", request=request_line)
         while True:
-            request = client.build_request(method, url, json=json)
+            request = build_request(client, method, url, json)
             await self.rate_limiter.acquire(target.account_key, limits, request, deadline=deadline)
             response, outcome = await self._attempt(client, request, provider, target, limits, deadline)
             action = decide(

@@ -3,18 +3,20 @@
 Models often send a JSON *string* where the schema wants a list or an object (seed examples pass
 ``filterGroups`` as ``json.dumps(...)``), a comma-separated string for a list of property names, or
 ``null`` for an optional field (OpenAI strict mode requires every field, so absent ones arrive as null).
-Coercion accepts exactly those shapes before validation; anything else fails with a message that names
-the field and says what would be accepted.
+Coercion accepts those shapes, and the single values :mod:`.coercion` forgives, before validation;
+anything else fails with a message that names the field and says what would be accepted. Before
+either, :mod:`.inputguard` refuses input out of bounds (size, depth, digits, NaN, invalid Unicode).
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInput
+from .coercion import as_bounded_number, coerce_scalar
+from .inputguard import bounded, field_path, load_json
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -36,51 +38,92 @@ def _types(schema: Mapping[str, Any]) -> set[str]:
     return found
 
 
-def _object_option(schema: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The schema an object value follows: itself, or the ``anyOf`` / ``oneOf`` option that declares an
-    object's fields (e.g. links given by kind, next to a list in the API's own shape)."""
-    if "properties" in schema:
+_SCALARS = frozenset({"string", "integer", "number"})
+
+
+def _option(schema: Mapping[str, Any], keyword: str) -> Mapping[str, Any]:
+    """The schema itself, or its ``anyOf`` / ``oneOf`` option that has ``keyword`` (``properties`` for an
+    object value, ``items`` for a list), e.g. a value given as a number or as ``{amount, currency}``."""
+    if keyword in schema:
         return schema
     options = [*schema.get("anyOf", ()), *schema.get("oneOf", ())]
-    return next((o for o in options if isinstance(o, Mapping) and "properties" in o), schema)
+    return next((o for o in options if isinstance(o, Mapping) and keyword in o), schema)
 
 
-def _coerce(value: Any, schema: Mapping[str, Any]) -> Any:
-    types = _types(schema)
-    if isinstance(value, str) and "string" not in types:
-        text = value.strip()
-        if ("array" in types and text.startswith("[")) or ("object" in types and text.startswith("{")):
-            try:
-                return _coerce(json.loads(text), schema)
-            except ValueError:
+class _Coercer:
+    """One schema node compiled for coercion, once per tool: what its types are, the nodes of its
+    properties and items, and whether a string there can be left as it is (the common case)."""
+
+    __slots__ = ("extra", "items", "props", "required", "schema", "text_as_is", "types")
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        self.types = _types(schema)
+        fields = _option(schema, "properties")
+        props = fields.get("properties")
+        self.props = {k: _Coercer(v) for k, v in props.items() if isinstance(v, Mapping)} if props else {}
+        extra, items = fields.get("additionalProperties"), _option(schema, "items").get("items")
+        self.extra = _Coercer(extra) if isinstance(extra, Mapping) else None
+        self.items = _Coercer(items) if isinstance(items, Mapping) else None
+        self.required = frozenset(fields.get("required", ()))
+        self.text_as_is = "string" in self.types and not {"format", "enum", "pattern"} & set(schema)
+
+    def __call__(self, value: Any, path: str, warnings: list[str]) -> Any:
+        types = self.types
+        if type(value) is str:
+            if self.text_as_is:
                 return value
-        if "array" in types:
-            items = schema.get("items", {})
-            if "string" in _types(items) or not items:
-                return [part.strip() for part in text.split(",") if part.strip()]
-        if "boolean" in types and text.lower() in ("true", "false"):
-            return text.lower() == "true"
-        if "integer" in types and text.lstrip("-").isdecimal():
-            return int(text)
-        if "number" in types:
-            try:
-                return float(text)
-            except ValueError:
+            if types and "string" not in types:
+                decoded = self._from_text(value, path or "(input)")
+                if decoded is not value:
+                    return self(decoded, path, warnings)
+        if isinstance(value, dict):
+            if "object" not in types:
                 return value
-    if isinstance(value, dict) and "object" in types:
-        schema = _object_option(schema)
-        props = schema.get("properties", {})
-        extra = schema.get("additionalProperties")
-        out = {}
-        for key, item in value.items():
-            if item is None and key not in schema.get("required", ()):
-                continue
-            sub = props.get(key) or (extra if isinstance(extra, dict) else None)
-            out[key] = _coerce(item, sub) if sub else item
-        return out
-    if isinstance(value, list) and "array" in types and isinstance(schema.get("items"), dict):
-        return [_coerce(item, schema["items"]) for item in value]
-    return value
+            out = {}
+            for key, item in value.items():
+                if item is None and key not in self.required:
+                    continue
+                sub = self.props.get(key) or self.extra
+                if sub is None or (sub.text_as_is and type(item) is str):
+                    out[key] = item
+                else:
+                    out[key] = sub(item, field_path(path, key), warnings)
+            return out
+        if isinstance(value, list):
+            if "array" not in types or self.items is None:
+                return value
+            return [self.items(item, field_path(path, i), warnings) for i, item in enumerate(value)]
+        return coerce_scalar(value, self.schema, types, path or "(input)", warnings)
+
+    def _from_text(self, text: str, field: str) -> Any:
+        """What a string means where the schema wants no string: JSON, a comma-separated list, a
+        boolean or a number; ``text`` itself when it means none of these."""
+        types = self.types
+        stripped = text.strip()
+        if ("array" in types and stripped.startswith("[")) or (
+            "object" in types and stripped.startswith("{")
+        ):
+            try:
+                return load_json(stripped, field)
+            except ValueError:
+                return text
+        scalar_items = self.items is None or not self.items.schema or self.items.types & _SCALARS
+        if "array" in types and scalar_items:
+            return [part.strip() for part in stripped.split(",") if part.strip()]
+        if "boolean" in types and stripped.lower() in ("true", "false"):
+            return stripped.lower() == "true"
+        if types & {"integer", "number"}:
+            number = as_bounded_number(stripped, "number" not in types, field)
+            if number is not None:
+                return number
+        return text
+
+
+_FORMATS = {
+    "date": "a date as YYYY-MM-DD (epoch seconds or milliseconds are read as UTC)",
+    "date-time": "an ISO 8601 date and time, e.g. 2025-01-31T14:00:00Z (or epoch milliseconds)",
+}
 
 
 def _field_path(error: ValidationError) -> str:
@@ -111,12 +154,22 @@ def _explain(error: ValidationError) -> tuple[str, dict[str, Any]]:
     if validator == "type":
         wanted = schema.get("type")
         return f"'{field}' must be of type {wanted}, got {type(error.instance).__name__}.", details
-    if validator in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "pattern"):
+    if validator == "format":
+        wanted = _FORMATS.get(str(schema.get("format")), f"in the format {schema.get('format')}")
+        return f"'{field}' must be {wanted}.", details
+    if validator == "pattern":
+        return f"'{field}' must match {schema.get('pattern')}.", details
+    if validator in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"):
         return (
             f"'{field}' {error.message.split(' is ', 1)[-1] if ' is ' in error.message else error.message}.",
             details,
         )
-    return f"'{field}': {error.message}", details
+    return f"'{field}': {_shorten(error.message)}", details
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    """A validator message quotes the offending value, which may be megabytes long."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 class CompiledSchema:
@@ -127,12 +180,13 @@ class CompiledSchema:
     name the field and the allowed values.
     """
 
-    __slots__ = ("_fast", "_validator", "schema")
+    __slots__ = ("_coercer", "_fast", "_validator", "schema")
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
         self._validator: Draft202012Validator | None = None
         self._fast: Callable[[Any], Any] | None = None
+        self._coercer = _Coercer(schema)
 
     @property
     def validator(self) -> Draft202012Validator:
@@ -141,7 +195,8 @@ class CompiledSchema:
             from jsonschema import Draft202012Validator
 
             Draft202012Validator.check_schema(self.schema)
-            self._validator = Draft202012Validator(self.schema)
+            checker = Draft202012Validator.FORMAT_CHECKER
+            self._validator = Draft202012Validator(self.schema, format_checker=checker)
         return self._validator
 
     def _is_valid(self, args: dict[str, Any]) -> bool:
@@ -155,18 +210,20 @@ class CompiledSchema:
             return False
         return True
 
-    def parse(self, raw: Any) -> dict[str, Any]:
-        """Coerce then validate; the first error becomes an ``InvalidInput`` naming the field."""
-        if isinstance(raw, str):
-            try:
-                raw = json.loads(raw) if raw.strip() else {}
-            except ValueError:
-                raise InvalidInput("The tool input must be a JSON object.", field="(input)") from None
-        if raw is None:
-            raw = {}
-        if not isinstance(raw, Mapping):
+    def parse(self, raw: Any, warnings: list[str] | None = None) -> dict[str, Any]:
+        """Bound (:func:`.inputguard.bounded`: JSON text decoded, size and depth checked), then
+        :meth:`validate`."""
+        return self.validate(bounded(raw), warnings)
+
+    def validate(self, data: Any, warnings: list[str] | None = None) -> dict[str, Any]:
+        """Coerce then validate input already bounded; the first error becomes an ``InvalidInput``
+        naming the field. What coercion changed in meaning (a clamped limit, an epoch read as a date)
+        is appended to ``warnings``, for the result to tell the model."""
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
             raise InvalidInput("The tool input must be a JSON object.", field="(input)")
-        args = _coerce(dict(raw), self.schema)
+        args = self._coercer(dict(data), "", [] if warnings is None else warnings)
         if self._is_valid(args):
             return args
         from jsonschema.exceptions import best_match

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ...engine.coercion import enum_member
 from ...errors import InvalidInput
 
 __all__ = ["ENTITY_NAMES", "ObjectType", "object_type"]
@@ -57,7 +58,7 @@ _CUSTOM = ObjectType("", "crm.objects.custom.read", "crm.objects.custom.write")
 def object_type(entity: str) -> ObjectType:
     """Map an entity name to its API name and scopes; custom objects pass through by id or name."""
     key = _ALIASES.get(entity, entity)
-    found = OBJECT_TYPES.get(key)
+    found = OBJECT_TYPES.get(key) or OBJECT_TYPES.get(enum_member(key, tuple(OBJECT_TYPES)))
     if found is not None:
         return found
     if _CUSTOM_ID.match(entity):

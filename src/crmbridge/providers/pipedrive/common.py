@@ -91,7 +91,8 @@ def integer(description: str = "") -> dict[str, Any]:
 
 
 def date(description: str = "YYYY-MM-DD.") -> dict[str, Any]:
-    return {"type": "string", "description": description}
+    """A calendar date; the engine also reads epoch seconds or milliseconds (``format``)."""
+    return {"type": "string", "format": "date", "description": description}
 
 
 def ref(description: str) -> dict[str, Any]:
