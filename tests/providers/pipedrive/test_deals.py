@@ -24,6 +24,17 @@ async def test_deal_create_stores_the_values(pipedrive: Account) -> None:
     assert data["title"] == "Globex expansion" and "visible_to" not in data
 
 
+async def test_a_currency_in_lower_case_is_read_as_its_code(pipedrive: Account) -> None:
+    data = await pipedrive.ok("pipedrive_deal_create", {"title": "Initech", "value": 90, "currency": " eur"})
+    deal = await crm_get(pipedrive, f"/api/v2/deals/{data['id']}")
+    assert deal["currency"] == "EUR"
+    refused = await pipedrive.engine.execute_named(
+        "pipedrive_deal_create", {"title": "Initech", "currency": "euro"}, pipedrive.target
+    )
+    assert refused.error is not None and refused.error.code == "invalid_input"
+    assert refused.error.details.get("field") == "currency"
+
+
 async def test_deal_create_by_stage_person_organization_and_owner_names(pipedrive: Account) -> None:
     person = await first(pipedrive, "/api/v2/persons")
     org = await first(pipedrive, "/api/v2/organizations")

@@ -33,7 +33,7 @@ _REFS = {"person": "person", "organization": "organization", "owner": "owner", "
 _STATUS = {"type": "string", "enum": ["open", "won", "lost"]}
 _FIELDS = {
     "value": {"type": "number", "description": "Deal value."},
-    "currency": text("3-letter code, e.g. EUR."),
+    "currency": text("3-letter code, e.g. EUR.", pattern="^[A-Z]{3}$"),
     "person": PERSON,
     "organization": ORGANIZATION,
     "pipeline": PIPELINE,

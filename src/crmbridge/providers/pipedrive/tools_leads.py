@@ -34,7 +34,10 @@ _VALUE: dict[str, Any] = {
         {"type": "number"},
         {
             "type": "object",
-            "properties": {"amount": {"type": "number"}, "currency": {"type": "string"}},
+            "properties": {
+                "amount": {"type": "number"},
+                "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            },
             "required": ["amount"],
             "additionalProperties": False,
         },
@@ -43,7 +46,7 @@ _VALUE: dict[str, Any] = {
 }
 _FIELDS = {
     "value": _VALUE,
-    "currency": text("3-letter code for value; default: the company's currency."),
+    "currency": text("3-letter code for value; default: the company's currency.", pattern="^[A-Z]{3}$"),
     "person": PERSON,
     "organization": ORGANIZATION,
     "owner": OWNER,
