@@ -6,10 +6,11 @@ package (or just the tool catalog) does not pay for the database layer.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
+
+from .lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from .core import AccountStatus, Bridge, ConnectedAccount, Connection, Runtime
@@ -81,10 +82,6 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name, "errors") if name in __all__ and name != "__version__" else None
-    if module is None:
-        raise AttributeError(f"module 'crmbridge' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(
+    __name__, {name: _HOME.get(name, "errors") for name in __all__ if name != "__version__"}, globals()
+)
