@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from .app import Sandbox
 from .transport import NetworkFaults
 
-__all__ = ["serve_in_thread"]
+__all__ = ["serve_app_in_thread", "serve_in_thread"]
 
 
 @contextmanager
@@ -25,6 +26,14 @@ def serve_in_thread(
 
     ``hang_seconds`` is how long an injected timeout fault keeps the connection silent.
     """
+    with serve_app_in_thread(NetworkFaults(sandbox, hang_seconds=hang_seconds), host, name="sandbox") as root:
+        yield root
+
+
+@contextmanager
+def serve_app_in_thread(app: ASGIApp, host: str = "127.0.0.1", *, name: str = "asgi-app") -> Iterator[str]:
+    """Serve any ASGI ``app`` with uvicorn on a free port of ``host`` until the block ends (a fake of
+    some other API, say); yields the root URL."""
     # IPPROTO_TCP spelled out: asyncio turns Nagle off (TCP_NODELAY) only on sockets whose protocol
     # says TCP, and an accepted socket inherits the listener's; with proto 0 every response waits
     # ~40 ms for a delayed ACK.
@@ -32,21 +41,15 @@ def serve_in_thread(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        NetworkFaults(sandbox, hang_seconds=hang_seconds),
-        log_level="warning",
-        lifespan="off",
-        access_log=False,
-        timeout_keep_alive=5,
-    )
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, timeout_keep_alive=5)
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="sandbox")
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=name)
     thread.start()
     try:
         deadline = time.monotonic() + 10
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the sandbox server did not start within 10 s")
+                raise RuntimeError(f"the {name} server did not start within 10 s")
             time.sleep(0.01)
         yield f"http://{host}:{port}"
     finally:

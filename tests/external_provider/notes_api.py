@@ -7,15 +7,12 @@ one (a blank title is a 422 naming the field). Every request needs the ``X-Notes
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs
 
-import uvicorn
+from crmbridge_sandbox.server import serve_app_in_thread
 
 KEY = "notes_sk_" + "0123456789abcdef" * 2
 
@@ -92,21 +89,5 @@ class NotesApi:
 @contextmanager
 def serve_on_loopback(app: NotesApi) -> Iterator[str]:
     """Serve ``app`` with uvicorn on a free port of 127.0.0.1 until the block ends; yields the root URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="notes-api")
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the Notes API server did not start within 10 s")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_app_in_thread(app, name="notes-api") as root:
+        yield root
