@@ -71,6 +71,8 @@ TREE = [
     (errors.InternalError, "developer", 500),
     (errors.ConfigurationError, "developer", 400),
     (errors.UnknownTool, "developer", 404),
+    (errors.Unauthenticated, "developer", 401),
+    (errors.PermissionDenied, "developer", 403),
 ]
 
 

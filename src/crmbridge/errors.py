@@ -19,8 +19,10 @@ problem+json response needs no table of its own)::
     ├── StorageUnavailable          nobody     503  retryable, ``retry_after``: our database, not the CRM
     ├── ProviderError               developer  502  any other CRM answer: ``provider_code``
     ├── InternalError               developer  500  a bug of ours
-    └── ConfigurationError          developer  400  the set-up the caller controls is wrong
-        └── UnknownTool             developer  404
+    ├── ConfigurationError          developer  400  the set-up the caller controls is wrong
+    │   └── UnknownTool             developer  404
+    ├── Unauthenticated             developer  401  the service's API key is missing, malformed, unknown or revoked
+    └── PermissionDenied            developer  403  the API key lacks ``required_scope``
 
 ``OutcomeUnknown`` is the model's to act on: it can read the CRM before writing again. It is a 502
 because the CRM's answer was lost or unusable, not because crmbridge failed.
@@ -55,11 +57,13 @@ __all__ = [
     "NotFound",
     "OAuthSessionMismatch",
     "OutcomeUnknown",
+    "PermissionDenied",
     "ProviderError",
     "ProviderUnavailable",
     "RateLimited",
     "ReauthorizationRequired",
     "StorageUnavailable",
+    "Unauthenticated",
     "UnknownTool",
     "error_json",
     "register_secret_patterns",
@@ -352,3 +356,17 @@ class ConfigurationError(CrmBridgeError):
 class UnknownTool(ConfigurationError):
     code = "unknown_tool"
     http_status = 404
+
+
+class Unauthenticated(CrmBridgeError):
+    """A request to the service carried no usable API key (missing, malformed, unknown or revoked)."""
+
+    code = "unauthenticated"
+    http_status = 401
+
+
+class PermissionDenied(CrmBridgeError):
+    """The service's API key is valid but lacks ``required_scope`` for what it asked."""
+
+    code = "permission_denied"
+    http_status = 403

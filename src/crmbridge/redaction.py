@@ -225,7 +225,7 @@ def install_log_filter() -> None:
 
         def masked_record(*args: object, **kwargs: object) -> logging.LogRecord:
             record = previous(*args, **kwargs)
-            if record.name.partition(".")[0] in LOGGER_NAMESPACES:
+            if (record.name or "").partition(".")[0] in LOGGER_NAMESPACES:
                 _FILTER.filter(record)
             return record
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import CrmBridgeError
-from . import accounts, admin, sandbox, tools
+from . import accounts, admin, sandbox, service, tools
 from .common import USAGE, UsageError, cli_words, err
 
 __all__ = ["build_parser", "main"]
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     tools.add_parser(sub)
     accounts.add_parsers(sub)
     admin.add_parsers(sub)
+    service.add_parsers(sub)
     return parser
 
 

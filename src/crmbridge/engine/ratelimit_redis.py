@@ -190,6 +190,13 @@ class RedisRateLimiter(WaitingLimiter):
         client = Redis.from_url(url, socket_connect_timeout=SOCKET_TIMEOUT, socket_timeout=SOCKET_TIMEOUT)
         return cls(client, owns_client=True, **options)
 
+    async def ping(self) -> bool:
+        """Whether Redis answers now (for readiness checks); never raises."""
+        try:
+            return bool(await asyncio.wait_for(self.redis.ping(), timeout=SOCKET_TIMEOUT))
+        except Exception:  # unreachable, timed out, refused: all mean "not ready"
+            return False
+
     # -- Redis lost and found ----------------------------------------------------------------------
 
     async def _script(self, script: Any, keys: list[str], args: list[Any]) -> Any:

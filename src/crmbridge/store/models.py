@@ -136,3 +136,8 @@ class AccountEventRow(Base):
     new_status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+# The other aggregates' tables live in modules of their own; importing them here puts them on
+# ``Base.metadata``, which the migrations are compared with. (They import ``Base`` from this module.)
+from . import service_rows  # noqa: E402, F401

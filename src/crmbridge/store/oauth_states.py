@@ -49,6 +49,14 @@ class OAuthStateRepository:
             )
         return state_id
 
+    def owner(self, state_id: str) -> tuple[str, str, str] | None:
+        """``(tenant_id, connection_name, identifier)`` a state was issued for, without spending it: a
+        multi-tenant callback reads the tenant here, then completes through that tenant's view (which
+        checks the signature and spends the state)."""
+        with self._sessions.transaction() as s:
+            row = s.get(OAuthStateRow, state_id)
+            return None if row is None else (row.tenant_id, row.connection_name, row.identifier)
+
     def consume(
         self, state_id: str, check: Callable[[str, str, str], None] | None = None
     ) -> tuple[str, str, str]:

@@ -19,10 +19,12 @@ from .codec import ACCOUNTS, CONNECTIONS, Codec
 from .connections import ConnectionRepository
 from .db import create_store_engine, upgrade
 from .events import AccountEventRepository
+from .idempotency import IdempotencyRepository
 from .keycheck import foreign_key_ids
 from .models import AccountRow, ConnectionRow
 from .oauth_states import OAuthStateRepository
 from .sessions import Clock, SessionFactory
+from .tenants import ApiKeyRepository, TenantRepository
 
 __all__ = ["Store"]
 
@@ -33,7 +35,8 @@ class Store:
     """Synchronous, thread-safe access to the crmbridge database. Open with :meth:`Store.open`.
 
     Work with one aggregate through its repository: ``store.connections``, ``store.accounts``,
-    ``store.oauth_states``, ``store.events``.
+    ``store.oauth_states``, ``store.events``; for the service ``store.tenants``, ``store.api_keys`` and
+    ``store.idempotency``.
     """
 
     def __init__(
@@ -46,6 +49,9 @@ class Store:
         self.accounts = AccountRepository(self._sessions, self._codec)
         self.oauth_states = OAuthStateRepository(self._sessions)
         self.events = AccountEventRepository(self._sessions)
+        self.tenants = TenantRepository(self._sessions)
+        self.api_keys = ApiKeyRepository(self._sessions)
+        self.idempotency = IdempotencyRepository(self._sessions, self._codec)
 
     @classmethod
     def open(

@@ -1,0 +1,79 @@
+"""``create_app``: the FastAPI application of ``crmbridge serve``.
+
+Built over one :class:`~crmbridge.core.runtime.Runtime` (given, or built from the environment and owned
+by the app). Every route is a thin call into the tenant's view; the app adds authentication and scopes,
+problem+json errors, request ids, a body cap, idempotency and JSON access logs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from .. import __version__
+from ..core.runtime import Runtime
+from .middleware import RequestContext
+from .problems import install_problem_handlers
+from .routes import accounts, admin, health, integrations, oauth, tools
+from .service import Service
+from .settings import ServiceSettings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("crmbridge.server")
+
+_DESCRIPTION = """\
+CRM tools for AI agents, as a multi-tenant service.
+
+**Authentication**: `Authorization: Bearer <API key>`; each route names the scope it needs. A missing,
+malformed, unknown or revoked key is 401; a key without the scope is 403.
+
+**Errors** are RFC 9457 `application/problem+json` with our `code`. A tool call that reached the tool
+answers 200 with `{"ok": false, "error": …}` when the tool failed; 4xx means the request itself was refused.
+
+**Idempotency**: send `Idempotency-Key` on any POST that writes; the same key and body within 24 h return the
+first answer (header `Idempotent-Replayed: true`); the same key with another body is 422.
+
+**Lists** are cursor-paginated: `{"data": […], "nextCursor": …}`; pass `cursor` for the next page.
+"""
+
+
+def create_app(
+    runtime: Runtime | None = None,
+    settings: ServiceSettings | None = None,
+    **runtime_options: Any,
+) -> FastAPI:
+    """The service's ASGI app. Without ``runtime`` one is built from ``runtime_options`` and the
+    environment, and closed when the app shuts down."""
+    settings = settings or ServiceSettings.from_env()
+    owns = runtime is None
+    chosen = runtime if runtime is not None else Runtime(**runtime_options)
+    service = Service(chosen, settings, owns_runtime=owns)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.refresh_interval > 0:
+            chosen.start_refresher(settings.refresh_interval)
+        try:
+            yield
+        finally:
+            chosen.stop_refresher()
+            if service.owns_runtime:
+                await chosen.aclose()
+
+    app = FastAPI(
+        title="crmbridge",
+        version=__version__,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    install_problem_handlers(app)
+    for module in (health, admin, integrations, accounts, tools, oauth):
+        app.include_router(module.router)
+    app.add_middleware(RequestContext, max_body=settings.max_body_bytes)
+    return app

@@ -1,0 +1,40 @@
+"""``Service``: what every request shares — the runtime, tenants and keys, settings — built once per process.
+
+Nothing in it is state another worker needs: accounts, keys, idempotency answers and OAuth states live
+in the database, rate-limit windows in Redis when configured. A request asks for its tenant's view
+(``runtime.tenant(id)``), which is cheap and cached.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import Request
+
+from ..core.runtime import Runtime
+from ..core.tenants import Tenants
+from .settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from ..core import Bridge
+
+__all__ = ["Service", "service_of"]
+
+
+class Service:
+    def __init__(self, runtime: Runtime, settings: ServiceSettings, *, owns_runtime: bool = False) -> None:
+        self.runtime = runtime
+        self.settings = settings
+        self.tenants = Tenants(runtime.store, cache_ttl=settings.key_cache_seconds)
+        self.owns_runtime = owns_runtime
+
+    def bridge(self, tenant_id: str) -> Bridge:
+        return self.runtime.tenant(tenant_id)
+
+    def __repr__(self) -> str:
+        return f"Service(public_url={self.settings.public_url!r})"
+
+
+def service_of(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service

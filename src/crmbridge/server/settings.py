@@ -1,0 +1,48 @@
+"""What a deployment sets: where the service is reachable, limits, and which hosts it answers for."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+__all__ = ["ServiceSettings"]
+
+
+def _env_list(name: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in os.environ.get(name, "").split(",") if v.strip())
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Settings of one service process; :meth:`from_env` reads ``CRMBRIDGE_*`` variables.
+
+    ``public_url``: the origin browsers and CRMs reach the service at (builds ``oauthUrl`` and the default
+    OAuth redirect URI). ``max_body_bytes``: larger request bodies are refused with 413.
+    ``allowed_hosts``: ``Host`` values the MCP endpoint answers for (DNS-rebinding protection; empty:
+    the public URL's host and loopback). ``idempotency_hours``: how long an ``Idempotency-Key`` answer
+    is kept. ``refresh_interval``: seconds between background token-refresh passes (0: off).
+    """
+
+    public_url: str = "http://127.0.0.1:8700"
+    max_body_bytes: int = 1_000_000
+    allowed_hosts: tuple[str, ...] = ()
+    idempotency_hours: float = 24.0
+    refresh_interval: float = 300.0
+    key_cache_seconds: float = 5.0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> ServiceSettings:
+        values: dict[str, object] = {}
+        if os.environ.get("CRMBRIDGE_PUBLIC_URL"):
+            values["public_url"] = os.environ["CRMBRIDGE_PUBLIC_URL"].rstrip("/")
+        if os.environ.get("CRMBRIDGE_MAX_BODY_BYTES"):
+            values["max_body_bytes"] = int(os.environ["CRMBRIDGE_MAX_BODY_BYTES"])
+        if _env_list("CRMBRIDGE_ALLOWED_HOSTS"):
+            values["allowed_hosts"] = _env_list("CRMBRIDGE_ALLOWED_HOSTS")
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def oauth_callback_url(self) -> str:
+        return f"{self.public_url.rstrip('/')}/oauth/callback"
