@@ -162,3 +162,26 @@ async def test_tools_are_listed_in_each_format(env: ServiceEnv) -> None:
         names = [name_of(d) for d in r.json()["data"]]
         assert "hubspot_contact_get" in names and not any(n.startswith("pipedrive") for n in names)
     assert (await env.api.get("/tools?format=xml", headers=env.headers())).status_code == 422
+
+
+async def test_reauthorisation_links_in_tool_errors_are_the_services_hand_offs(env: ServiceEnv) -> None:
+    await env.hubspot_oauth()
+    r = await env.api.post("/integrations/hubspot/connect", headers=env.headers(), json={"identifier": "u5"})
+    assert r.status_code == 200
+    result = await env.api.post(
+        "/tools/hubspot_contacts_search/execute",
+        headers=env.headers(),
+        json={"identifier": "u5", "input": {}},
+    )
+    error = result.json()["error"]
+    assert error["code"] == "reauthorization_required", error
+    assert error["authorization_link"].startswith(f"{PUBLIC}/oauth/begin?h=")
+
+
+async def test_an_unbound_state_is_refused_at_the_callback(env: ServiceEnv) -> None:
+    await env.hubspot_oauth()
+    bridge = env.runtime.tenant("acme")
+    link = bridge.oauth.authorization_link("hubspot", "u6", (), None)  # made by library code: unbound
+    state = callback_query(link)["state"]
+    refused = await env.api.get(f"/oauth/callback?code=x&state={state}")
+    assert refused.status_code == 403

@@ -145,10 +145,14 @@ class ExecuteIn(Body):
 
 
 class ToolErrorOut(Out):
+    """The library's one error shape: ``code``, ``message``, ``retryable``, then its details flattened
+    (``field``, ``allowed``, ``candidates``, ``authorization_link``, ``retry_after``…)."""
+
+    model_config = ConfigDict(alias_generator=None, extra="allow")
+
     code: str
     message: str
     retryable: bool
-    details: dict[str, Any] = {}
 
 
 class ToolResultOut(Out):

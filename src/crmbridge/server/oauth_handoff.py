@@ -25,7 +25,15 @@ if TYPE_CHECKING:
     from .models import ConnectIn
     from .service import Service
 
-__all__ = ["HANDOFF_SECONDS", "Handoff", "cookie_name", "oauth_url_for", "open_handoff", "seal_cookie"]
+__all__ = [
+    "HANDOFF_SECONDS",
+    "Handoff",
+    "cookie_name",
+    "handoff_link",
+    "oauth_url_for",
+    "open_handoff",
+    "seal_cookie",
+]
 
 HANDOFF_SECONDS = 600
 _AAD_LINK = "crmbridge/oauth-handoff/link"
@@ -52,23 +60,34 @@ def _check_return_url(url: str | None) -> str | None:
 async def oauth_url_for(service: Service, tenant_id: str, integration: str, body: ConnectIn) -> str:
     """The link to give the user: a sealed hand-off to the CRM's consent screen for this account."""
     return_url = _check_return_url(body.return_url)
-    bridge = service.bridge(tenant_id)
-    binding = secrets.token_urlsafe(24)
-    consent = await bridge.aget_authorization_link(
-        connection_name=integration, identifier=body.identifier, scopes=body.scopes, session_binding=binding
+    return await asyncio.to_thread(
+        handoff_link, service, tenant_id, integration, body.identifier, tuple(body.scopes), return_url
     )
-    state = _query_value(consent, "state")
+
+
+def handoff_link(
+    service: Service,
+    tenant_id: str,
+    integration: str,
+    identifier: str,
+    scopes: tuple[str, ...] = (),
+    return_url: str | None = None,
+) -> str:
+    """A session-bound consent link wrapped in a sealed ``/oauth/begin`` hand-off (blocking: it writes
+    the state). Also what re-authorisation links in tool errors and account views are made of."""
+    binding = secrets.token_urlsafe(24)
+    consent = service.runtime.tenant(tenant_id).oauth.authorization_link(
+        integration, identifier, scopes, binding
+    )
     envelope = {
         "t": tenant_id,
         "u": consent,
         "b": binding,
         "r": return_url,
-        "s": StateSigner.state_id(state),
+        "s": StateSigner.state_id(_query_value(consent, "state")),
         "x": int(time.time()) + HANDOFF_SECONDS,
     }
-    sealed = await asyncio.to_thread(
-        service.runtime.vault.encrypt, json.dumps(envelope, separators=(",", ":")), aad=_AAD_LINK
-    )
+    sealed = service.runtime.vault.encrypt(json.dumps(envelope, separators=(",", ":")), aad=_AAD_LINK)
     return f"{service.settings.public_url.rstrip('/')}/oauth/begin?{urlencode({'h': sealed})}"
 
 

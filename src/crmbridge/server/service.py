@@ -7,6 +7,7 @@ in the database, rate-limit windows in Redis when configured. A request asks for
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from fastapi import Request
@@ -27,9 +28,18 @@ class Service:
         self.settings = settings
         self.tenants = Tenants(runtime.store, cache_ttl=settings.key_cache_seconds)
         self.owns_runtime = owns_runtime
+        self._linked: set[str] = set()
 
     def bridge(self, tenant_id: str) -> Bridge:
-        return self.runtime.tenant(tenant_id)
+        """The tenant's view, whose re-authorisation links (in tool errors) are the service's own
+        browser hand-offs, so that they too complete only in the browser that opens them."""
+        view = self.runtime.tenant(tenant_id)
+        if tenant_id not in self._linked:
+            from .oauth_handoff import handoff_link
+
+            view.accounts.authorization_link = functools.partial(handoff_link, self, tenant_id)
+            self._linked.add(tenant_id)
+        return view
 
     def __repr__(self) -> str:
         return f"Service(public_url={self.settings.public_url!r})"

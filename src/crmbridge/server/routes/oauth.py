@@ -70,6 +70,10 @@ async def callback(
         state_id = StateSigner.state_id(state)
     except OAuthStateError:
         return _page("Connection failed", "The link is missing or has a damaged state; start again.", 400)
+    if not StateSigner.bound(state):
+        # Every link the service gives out is bound to the browser that opens it; an unbound state was
+        # made elsewhere (by library code on the same database) and nothing here could vouch for it.
+        return _page("Connection failed", "This link was not started here; connect again from the app.", 403)
     owner = await asyncio.to_thread(service.runtime.store.oauth_states.owner, state_id)
     if owner is None:
         return _page("Connection failed", "This connection link is unknown or was already used.", 400)
