@@ -5,7 +5,6 @@ confirmation the server enforces before a write."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import mcp_types as types
@@ -17,7 +16,7 @@ from mcp.shared.exceptions import MCPError
 from crmbridge.adapters.mcp import ConfirmationStore, build_server
 from crmbridge.toolsets import Toolset
 
-from ..bridges import USER, Connected
+from ..bridges import Connected
 
 pytestmark = pytest.mark.anyio
 
@@ -27,11 +26,6 @@ ERAS = ["legacy", "auto"]  # the initialize handshake, and the 2026-07-28 per-re
 @pytest.fixture(params=ERAS)
 def era(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-async def _client(server: Any, mode: str, **kw: Any) -> AsyncIterator[Client]:
-    async with Client(server, mode=mode, **kw) as client:
-        yield client
 
 
 def _structured(result: types.CallToolResult) -> dict[str, Any]:
@@ -207,7 +201,3 @@ async def _count(toolset: Toolset, email: str) -> int:
     )
     assert found.ok, found.error
     return int(found.data["total"])
-
-
-def test_user_is_the_bound_account() -> None:
-    assert USER
