@@ -1,4 +1,4 @@
-"""The ``crmbridge`` command line: sandbox, tools, accounts, connections, connect-api-key and keys.
+"""The ``crmbridge`` command line: sandbox, tools, accounts, connections, connect-api-key, keys and mcp.
 
 Exit codes: 0 success, 1 a tool returned an error, 2 the command line or set-up is wrong, 130 interrupted,
 141 the reader of the output went away (``crmbridge tools list | head -1``), as for Unix tools.
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import CrmBridgeError
-from . import accounts, admin, sandbox, service, tools
+from . import accounts, admin, mcp, sandbox, service, tools
 from .common import USAGE, UsageError, cli_words, err
 
 __all__ = ["build_parser", "main"]
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     accounts.add_parsers(sub)
     admin.add_parsers(sub)
     service.add_parsers(sub)
+    mcp.add_parser(sub)
     return parser
 
 
