@@ -13,9 +13,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from .. import __version__
 from ..core.runtime import Runtime
+from .mcp_endpoint import mcp_app
 from .middleware import RequestContext
 from .problems import install_problem_handlers
 from .routes import accounts, admin, health, integrations, oauth, tools
@@ -54,12 +56,15 @@ def create_app(
     chosen = runtime if runtime is not None else Runtime(**runtime_options)
     service = Service(chosen, settings, owns_runtime=owns)
 
+    mcp = mcp_app(service)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.refresh_interval > 0:
             chosen.start_refresher(settings.refresh_interval)
         try:
-            yield
+            async with mcp.run():
+                yield
         finally:
             chosen.stop_refresher()
             if service.owns_runtime:
@@ -75,5 +80,6 @@ def create_app(
     install_problem_handlers(app)
     for module in (health, admin, integrations, accounts, tools, oauth):
         app.include_router(module.router)
+    app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False))
     app.add_middleware(RequestContext, max_body=settings.max_body_bytes)
     return app
