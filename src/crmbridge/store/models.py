@@ -136,3 +136,7 @@ class AccountEventRow(Base):
     new_status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+# Additive: the webhook tables live in their own module and register on ``Base`` when imported.
+from . import webhook_rows as _webhook_rows  # noqa: E402, F401
