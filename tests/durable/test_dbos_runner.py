@@ -75,9 +75,7 @@ def test_launch_refuses_a_second_dbos_and_attach_uses_the_hosts(dbos_runner: DBO
 
 def test_system_database_url_sits_beside_the_store() -> None:
     assert system_database_url("sqlite:////data/crmbridge.db") == "sqlite:////data/crmbridge.dbos.sqlite"
-    assert (
-        system_database_url("postgresql+psycopg://u:p@db:5432/crm") == "postgresql://u:p@db:5432/crm_dbos"
-    )
+    assert system_database_url("postgresql+psycopg://u:p@db:5432/crm") == "postgresql://u:p@db:5432/crm_dbos"
     with pytest.raises(ConfigurationError):
         system_database_url("sqlite://")
 
