@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import os
 from collections.abc import Callable, Coroutine, Iterable
@@ -111,6 +112,7 @@ class Bridge(OAuthMethods):
         self.accounts = Accounts(
             runtime.store, tenant_id, runtime.catalog, target_ttl=runtime.account_cache_ttl
         )
+        self.accounts.listeners.append(functools.partial(runtime.notify_account_status, tenant_id))
         #: The OAuth layer (links, callback, token lifecycle); ``clock`` is wall-clock seconds for expiry.
         self.oauth = OAuthService(
             self.accounts,

@@ -10,6 +10,7 @@ limiter serve every tenant. See ``docs/decisions/008-runtime-and-toolsets.md``.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -30,8 +31,16 @@ from .keys import open_store
 
 if TYPE_CHECKING:
     from .bridge import Bridge
+    from .models import AccountStatus, ConnectedAccount
 
-__all__ = ["DATABASE_URL_ENV", "Runtime", "default_data_dir"]
+__all__ = ["DATABASE_URL_ENV", "Runtime", "TenantStatusListener", "default_data_dir"]
+
+#: ``listener(tenant_id, account, old_status, new_status, reason)``: a status change in any tenant.
+TenantStatusListener = Callable[
+    [str, "ConnectedAccount", "AccountStatus | None", "AccountStatus", "str | None"], None
+]
+
+log = logging.getLogger("crmbridge.runtime")
 
 #: The database every ``Runtime``/``Bridge`` (and the command line) uses when none is passed.
 DATABASE_URL_ENV = "CRMBRIDGE_DATABASE_URL"
@@ -119,6 +128,7 @@ class Runtime:
         )
         self.runner = LoopThread()
         self._tenants: dict[str, Bridge] = {}
+        self._status_listeners: list[TenantStatusListener] = []
         self._refresher: Refresher | None = None
         self._lock = threading.Lock()
         self._closed = False
@@ -139,6 +149,26 @@ class Runtime:
 
                 view = self._tenants[tenant_id] = Bridge.attach(self, tenant_id)
             return view
+
+    def on_account_status(self, listener: TenantStatusListener) -> None:
+        """Call ``listener(tenant_id, account, old, new, reason)`` on every account status change of
+        every tenant served by this runtime (webhooks, audit), after the change is written."""
+        self._status_listeners.append(listener)
+
+    def notify_account_status(
+        self,
+        tenant_id: str,
+        account: ConnectedAccount,
+        old: AccountStatus | None,
+        new: AccountStatus,
+        reason: str | None,
+    ) -> None:
+        """Pass one tenant's status change to the runtime's listeners (each tenant view calls this)."""
+        for listener in list(self._status_listeners):
+            try:
+                listener(tenant_id, account, old, new, reason)
+            except Exception:  # one listener's bug must not starve the others or break the caller
+                log.exception("runtime account status listener failed")
 
     def refresh_due_accounts(self) -> dict[str, int]:
         """One background-refresh pass over every tenant's OAuth accounts (blocking): counts summed."""

@@ -15,10 +15,11 @@ from .models import AccountEventRow, AccountRow, ConnectionRow
 from .records import AccountEventRecord, AccountRecord, ConnectionRecord
 from .status import AccountStatus
 
-__all__ = ["ACCOUNTS", "CONNECTIONS", "Codec", "aad_for"]
+__all__ = ["ACCOUNTS", "CONNECTIONS", "WEBHOOK_ENDPOINTS", "Codec", "aad_for"]
 
 CONNECTIONS = "connections"
 ACCOUNTS = "connected_accounts"
+WEBHOOK_ENDPOINTS = "webhook_endpoints"
 
 
 def aad_for(tenant_id: str, table: str, row_id: str) -> str:
@@ -39,6 +40,12 @@ class Codec:
     def seal_credentials(self, tenant_id: str, account_id: str, credentials: Mapping[str, Any]) -> str:
         plaintext = json.dumps(dict(credentials), separators=(",", ":"), sort_keys=True)
         return self.vault.encrypt(plaintext, aad=aad_for(tenant_id, ACCOUNTS, account_id))
+
+    def seal_webhook_secret(self, tenant_id: str, endpoint_id: str, secret: str) -> str:
+        return self.vault.encrypt(secret, aad=aad_for(tenant_id, WEBHOOK_ENDPOINTS, endpoint_id))
+
+    def open_webhook_secret(self, tenant_id: str, endpoint_id: str, token: str) -> str:
+        return self.vault.decrypt(token, aad=aad_for(tenant_id, WEBHOOK_ENDPOINTS, endpoint_id))
 
     def reseal(self, token: str, tenant_id: str, table: str, row_id: str) -> str:
         """The same secret under the vault's newest key (key rotation)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.engine import make_url
@@ -18,11 +19,16 @@ from ..vault import Vault, VaultError
 from .availability import StorageLabel, translated
 from .db import create_store_engine, normalise_url
 from .models import AccountRow, ConnectionRow
+from .webhook_rows import WebhookEndpointRow
 
 __all__ = ["foreign_key_ids", "foreign_key_ids_at"]
 
 #: Every sealed column; a new one is added here as well as to ``Store.rotate_keys``.
-_SEALED = ((ConnectionRow, "client_secret_enc"), (AccountRow, "credentials_enc"))
+_SEALED: tuple[tuple[type[Any], str], ...] = (
+    (ConnectionRow, "client_secret_enc"),
+    (AccountRow, "credentials_enc"),
+    (WebhookEndpointRow, "secret_enc"),
+)
 
 
 def foreign_key_ids(engine: Engine, known: Iterable[str] = (), *, sample: int = 20) -> set[str]:

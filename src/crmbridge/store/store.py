@@ -15,7 +15,7 @@ from sqlalchemy import CursorResult, Engine, select, update
 from ..vault import Vault
 from .accounts import AccountRepository
 from .availability import translated
-from .codec import ACCOUNTS, CONNECTIONS, Codec
+from .codec import ACCOUNTS, CONNECTIONS, WEBHOOK_ENDPOINTS, Codec
 from .connections import ConnectionRepository
 from .db import create_store_engine, upgrade
 from .events import AccountEventRepository
@@ -25,6 +25,8 @@ from .models import AccountRow, ConnectionRow
 from .oauth_states import OAuthStateRepository
 from .sessions import Clock, SessionFactory
 from .tenants import ApiKeyRepository, TenantRepository
+from .webhook_rows import WebhookEndpointRow
+from .webhooks import WebhookRepository
 
 __all__ = ["Store"]
 
@@ -35,8 +37,8 @@ class Store:
     """Synchronous, thread-safe access to the crmbridge database. Open with :meth:`Store.open`.
 
     Work with one aggregate through its repository: ``store.connections``, ``store.accounts``,
-    ``store.oauth_states``, ``store.events``; for the service ``store.tenants``, ``store.api_keys`` and
-    ``store.idempotency``.
+    ``store.oauth_states``, ``store.events``; for the service ``store.tenants``, ``store.api_keys``,
+    ``store.idempotency`` and ``store.webhooks``.
     """
 
     def __init__(
@@ -52,6 +54,7 @@ class Store:
         self.tenants = TenantRepository(self._sessions)
         self.api_keys = ApiKeyRepository(self._sessions)
         self.idempotency = IdempotencyRepository(self._sessions, self._codec)
+        self.webhooks = WebhookRepository(self._sessions, self._codec)
 
     @classmethod
     def open(
@@ -105,11 +108,18 @@ class Store:
         still holds the ciphertext that was read, so a concurrent credentials write is never undone.
         Does not bump ``credentials_version``: the credentials themselves do not change.
         """
-        return self._rotate(ConnectionRow, "client_secret_enc", CONNECTIONS) + self._rotate(
-            AccountRow, "credentials_enc", ACCOUNTS
+        return (
+            self._rotate(ConnectionRow, "client_secret_enc", CONNECTIONS)
+            + self._rotate(AccountRow, "credentials_enc", ACCOUNTS)
+            + self._rotate(WebhookEndpointRow, "secret_enc", WEBHOOK_ENDPOINTS)
         )
 
-    def _rotate(self, model: type[ConnectionRow] | type[AccountRow], column: str, table: str) -> int:
+    def _rotate(
+        self,
+        model: type[ConnectionRow] | type[AccountRow] | type[WebhookEndpointRow],
+        column: str,
+        table: str,
+    ) -> int:
         col = getattr(model, column)
         changed, last_id = 0, ""
         while True:
