@@ -125,10 +125,14 @@ def callback_query(url: str) -> dict[str, str]:
     return query_of(url)
 
 
-async def build_env(tmp_path: Path, **runtime_options: Any) -> ServiceEnv:
+async def build_env(
+    tmp_path: Path, *, settings: ServiceSettings | None = None, durable: Any = None, **runtime_options: Any
+) -> ServiceEnv:
     sandbox = new_sandbox()
     runtime = new_runtime(sandbox, tmp_path, **runtime_options)
-    app = create_app(runtime, ServiceSettings(public_url=PUBLIC, refresh_interval=0))
+    app = create_app(
+        runtime, settings or ServiceSettings(public_url=PUBLIC, refresh_interval=0), durable=durable
+    )
     api = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC)
     crm = sandbox.client()
     env = ServiceEnv(sandbox, runtime, app, api, crm, app.state.service.tenants)

@@ -7,10 +7,11 @@ problem+json errors, request ids, a body cap, idempotency and JSON access logs.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from starlette.routing import Route
@@ -20,9 +21,12 @@ from ..core.runtime import Runtime
 from .mcp_endpoint import mcp_app
 from .middleware import RequestContext
 from .problems import install_problem_handlers
-from .routes import accounts, admin, health, integrations, oauth, tools
+from .routes import accounts, admin, health, integrations, oauth, tools, webhooks
 from .service import Service
 from .settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from ..durable import DurableRunner
 
 __all__ = ["create_app"]
 
@@ -47,14 +51,17 @@ first answer (header `Idempotent-Replayed: true`); the same key with another bod
 def create_app(
     runtime: Runtime | None = None,
     settings: ServiceSettings | None = None,
+    *,
+    durable: DurableRunner | None = None,
     **runtime_options: Any,
 ) -> FastAPI:
     """The service's ASGI app. Without ``runtime`` one is built from ``runtime_options`` and the
-    environment, and closed when the app shuts down."""
+    environment, and closed when the app shuts down. ``durable``: the durable runner for webhooks (and
+    interaction logging); by default the process's DBOS, launched on first need."""
     settings = settings or ServiceSettings.from_env()
     owns = runtime is None
     chosen = runtime if runtime is not None else Runtime(**runtime_options)
-    service = Service(chosen, settings, owns_runtime=owns)
+    service = Service(chosen, settings, owns_runtime=owns, durable=durable)
 
     mcp = mcp_app(service)
 
@@ -63,10 +70,12 @@ def create_app(
         if settings.refresh_interval > 0:
             chosen.start_refresher(settings.refresh_interval)
         try:
+            await asyncio.to_thread(service.resume_durable_work)
             async with mcp.run():
                 yield
         finally:
             chosen.stop_refresher()
+            await asyncio.to_thread(service.close_durable)
             if service.owns_runtime:
                 await chosen.aclose()
 
@@ -78,7 +87,7 @@ def create_app(
     )
     app.state.service = service
     install_problem_handlers(app)
-    for module in (health, admin, integrations, accounts, tools, oauth):
+    for module in (health, admin, integrations, accounts, tools, webhooks, oauth):
         app.include_router(module.router)
     app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False))
     app.add_middleware(RequestContext, max_body=settings.max_body_bytes)

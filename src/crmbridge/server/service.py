@@ -8,7 +8,8 @@ in the database, rate-limit windows in Redis when configured. A request asks for
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
@@ -18,17 +19,81 @@ from .settings import ServiceSettings
 
 if TYPE_CHECKING:
     from ..core import Bridge
+    from ..durable import DurableRunner
+    from ..webhooks import Webhooks
 
 __all__ = ["Service", "service_of"]
 
 
 class Service:
-    def __init__(self, runtime: Runtime, settings: ServiceSettings, *, owns_runtime: bool = False) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        settings: ServiceSettings,
+        *,
+        owns_runtime: bool = False,
+        durable: DurableRunner | None = None,
+    ) -> None:
         self.runtime = runtime
         self.settings = settings
         self.tenants = Tenants(runtime.store, cache_ttl=settings.key_cache_seconds)
         self.owns_runtime = owns_runtime
         self._linked: set[str] = set()
+        self._durable = durable
+        self._owns_durable = False
+        self._webhooks: Webhooks | None = None
+        self._lock = threading.Lock()
+        runtime.on_account_status(self._account_status_changed)
+
+    # -- durable work and webhooks -------------------------------------------------------------------
+
+    def durable(self) -> DurableRunner:
+        """The process's durable runner: the one given, the host's DBOS, or a DBOS launched here on a
+        system database beside the store's (launched on first need, so a service with no webhooks and
+        no interaction logging never starts it)."""
+        with self._lock:
+            if self._durable is None:
+                from ..durable.dbos_runner import DBOSRunner, launch_dbos, system_database_url
+                from ..errors import ConfigurationError
+
+                try:
+                    self._durable = DBOSRunner.attach()
+                except ConfigurationError:
+                    url = self.runtime.store.engine.url.render_as_string(hide_password=False)
+                    self._durable = launch_dbos(system_database_url(url))
+                    self._owns_durable = True
+            return self._durable
+
+    @property
+    def webhooks(self) -> Webhooks:
+        runner = self.durable()
+        with self._lock:
+            if self._webhooks is None:
+                from ..webhooks import Webhooks
+
+                self._webhooks = Webhooks(
+                    self.runtime.store, runner, transport=self.settings.webhook_transport
+                )
+            return self._webhooks
+
+    def resume_durable_work(self) -> int:
+        """At start-up: resume deliveries a previous process left unfinished (none: nothing launched)."""
+        if not self.runtime.store.webhooks.pending():
+            return 0
+        return self.webhooks.resume_pending()
+
+    def _account_status_changed(self, tenant_id: str, *args: Any) -> None:
+        if self.runtime.store.webhooks.get_endpoint(tenant_id) is None:
+            return  # the common case costs one read and never starts the durable engine
+        self.webhooks.on_account_status(tenant_id, *args)
+
+    def close_durable(self) -> None:
+        with self._lock:
+            runner, owns = self._durable, self._owns_durable
+            self._durable, self._webhooks, self._owns_durable = None, None, False
+        close = getattr(runner, "close", None)
+        if owns and close is not None:
+            close()
 
     def bridge(self, tenant_id: str) -> Bridge:
         """The tenant's view, whose re-authorisation links (in tool errors) are the service's own

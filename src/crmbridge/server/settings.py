@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["ServiceSettings"]
 
@@ -29,7 +30,8 @@ class ServiceSettings:
     idempotency_hours: float = 24.0
     refresh_interval: float = 300.0
     key_cache_seconds: float = 5.0
-    extra: dict[str, str] = field(default_factory=dict)
+    #: Where webhook deliveries go through (tests route them in-process); ``None``: the network.
+    webhook_transport: Any = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> ServiceSettings:

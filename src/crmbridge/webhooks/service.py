@@ -229,10 +229,17 @@ class Webhooks:
 
     def deliveries(self, tenant_id: str, cursor: str | None = None, limit: int = 20) -> DeliveryPage:
         """The tenant's deliveries, newest first, each with its attempts; pass ``next_cursor`` on."""
+        return self.deliveries_of(self.store, tenant_id, cursor, limit)
+
+    @staticmethod
+    def deliveries_of(
+        store: Store, tenant_id: str, cursor: str | None = None, limit: int = 20
+    ) -> DeliveryPage:
+        """:meth:`deliveries` straight from a store (no durable engine needed to read the history)."""
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
             raise ConfigurationError(f"limit must be an integer from 1 to {MAX_PAGE}.", field="limit")
         before = None if not cursor else decode_cursor(cursor)
-        rows = self.store.webhooks.list_deliveries(tenant_id, before=before, limit=limit + 1)
+        rows = store.webhooks.list_deliveries(tenant_id, before=before, limit=limit + 1)
         page, more = rows[:limit], len(rows) > limit
         return DeliveryPage(page, encode_cursor(page[-1]) if more and page else None)
 
