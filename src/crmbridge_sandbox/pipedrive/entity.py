@@ -75,6 +75,7 @@ class EntitySpec:
     filters: tuple[Filter, ...] = ()
     sort_by: tuple[str, ...] = ("id", "update_time", "add_time")
     read_only: tuple[str, ...] = ("id", "add_time", "update_time", "creator_user_id")
+    create_only: tuple[str, ...] = ()  # read-only fields the spec lets a create set (e.g. add_time)
     create_status: int = 200
     select: Select = live_rows
     skip: tuple[str, ...] = field(default=("custom_fields",))
@@ -136,10 +137,18 @@ def listed(request: Request, spec: EntitySpec, company: Company, now: float) -> 
 
 def _write(spec: EntitySpec, ctx: WriteCtx, body: JSON, before: JSON | None, new_id: int = 0) -> JSON:
     """Validate ``body`` and return the merged row (not yet stored; a new row gets ``new_id``)."""
-    if "is_deleted" in body:
+    if "is_deleted" in body and body["is_deleted"] is not False:
+        if body["is_deleted"] is not True:
+            raise bad_request(
+                f"Invalid field 'is_deleted': expected true or false, got {body['is_deleted']!r}"
+            )
         verb = "create a deleted entity" if before is None else "delete through PATCH; use DELETE"
         raise bad_request(f"Field 'is_deleted' cannot be set: you cannot {verb}")
-    clean = apply(ctx, spec.fields, body, read_only=spec.read_only, skip=spec.skip)
+    body = {k: v for k, v in body.items() if k != "is_deleted"}  # false: what a live row is anyway
+    read_only = spec.read_only
+    if before is None:
+        read_only = tuple(k for k in read_only if k not in spec.create_only)
+    clean = apply(ctx, spec.fields, body, read_only=read_only, skip=spec.skip)
     row = dict(before) if before is not None else {"id": new_id, **spec.template(ctx)}
     row.update(clean)
     if "custom_fields" in body and "custom_fields" in spec.skip:
