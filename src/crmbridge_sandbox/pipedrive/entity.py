@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..numbers import id_param
-from . import customfields
+from . import customfields, includes
 from .auth import require_access
 from .common import (
     JSON,
@@ -164,13 +164,18 @@ def crud_routes(spec: EntitySpec) -> list[BaseRoute]:
         access = require_access(request, scopes_any=spec.read_scopes, cost=10)
         rows = listed(request, spec, access.company, now_of(request))
         page, next_cursor = cursor_page(request, rows)
-        data = [render(access.company, spec.entity, r) for r in page]
+        extra = includes.wanted(request, spec.entity)
+        data = [
+            includes.add(access.company, spec.entity, render(access.company, spec.entity, r), extra)
+            for r in page
+        ]
         return ok(data, {"next_cursor": next_cursor})
 
     async def get(request: Request) -> Response:
         access = require_access(request, scopes_any=spec.read_scopes, cost=1)
+        extra = includes.wanted(request, spec.entity)
         row = find(access.company, spec.table, request.path_params["id"], now_of(request))
-        return ok(render(access.company, spec.entity, row))
+        return ok(includes.add(access.company, spec.entity, render(access.company, spec.entity, row), extra))
 
     async def create(request: Request) -> Response:
         access = require_access(request, scopes_any=spec.write_scopes, cost=5)
