@@ -20,6 +20,7 @@ from ..badinput import BadInput
 from ..context import SandboxContext
 from . import (
     activities,
+    calllogs,
     clone,
     deals,
     fields,
@@ -59,6 +60,7 @@ def _api_routes() -> list[BaseRoute]:
         *fields.routes,
         *leads.routes,
         *notes.routes,
+        *calllogs.routes,
     ]
     aliased: list[BaseRoute] = []
     for route in base:
