@@ -24,6 +24,7 @@ from . import (
     clone,
     deals,
     fields,
+    followers,
     leads,
     notes,
     oauth,
@@ -61,6 +62,7 @@ def _api_routes() -> list[BaseRoute]:
         *leads.routes,
         *notes.routes,
         *calllogs.routes,
+        *followers.routes,
     ]
     aliased: list[BaseRoute] = []
     for route in base:
