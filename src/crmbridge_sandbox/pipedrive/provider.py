@@ -22,6 +22,7 @@ from . import (
     activities,
     calllogs,
     clone,
+    dealproducts,
     deals,
     fields,
     followers,
@@ -52,6 +53,7 @@ def _api_routes() -> list[BaseRoute]:
     base: list[BaseRoute] = [
         *users.routes,
         *search.routes,
+        *dealproducts.routes,
         *deals.routes,
         *persons.routes,
         *organizations.routes,
