@@ -7,6 +7,7 @@ its ``value`` from the sum of its enabled attachments (recomputed after every ch
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from starlette.requests import Request
@@ -26,6 +27,7 @@ READ = ("deals:read", "deals:full")
 WRITE = ("deals:full",)
 REQUIRED = ("product_id", "item_price", "quantity")
 MAX_BULK = 100
+MAX_SUM = 1e15  # keeps a deal's value, the sum of its products, a finite JSON number
 
 
 def non_negative(ctx: WriteCtx, name: str, value: Any) -> float | int:
@@ -104,6 +106,8 @@ def _build(ctx: WriteCtx, deal: JSON, body: JSON, before: JSON | None) -> JSON:
     product = ctx.company.tables["products"].rows[row["product_id"]]
     row.update(name=product["name"], currency=deal["currency"], update_time=rfc3339(ctx.now))
     row["sum"] = _sum(row)
+    if not math.isfinite(row["sum"]) or abs(row["sum"]) > MAX_SUM:
+        raise bad_request(f"The deal product's sum is out of range (at most {MAX_SUM:.0e} in absolute value)")
     return row
 
 

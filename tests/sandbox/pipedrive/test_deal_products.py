@@ -68,6 +68,7 @@ async def test_bulk_add_is_all_or_nothing_and_bulk_delete(company_api: CompanyAp
         ({"product_id": "{pid}", "item_price": 1, "quantity": 1, "tax_method": "vat"}, "tax_method"),
         ({"product_id": "{pid}", "item_price": 1, "quantity": 1, "discount": 150}, "exceed 100"),
         ({"product_id": "{pid}", "item_price": 1, "quantity": 1, "colour": "red"}, "Unknown field"),
+        ({"product_id": "{pid}", "item_price": 1e308, "quantity": 10}, "out of range"),
     ],
 )
 async def test_attach_validation(company_api: CompanyApi, body: dict[str, Any], needle: str) -> None:
