@@ -46,6 +46,8 @@ class HubSpotSandbox:
         self.tokens = TokenBook()
         self.private_app_scopes: tuple[str, ...] = ALL_CRM_SCOPES
         self.limiter = HubSpotLimiter(ctx)
+        #: seconds the search index trails writes (0: off); set through the control API
+        self.search_lag_seconds = 0.0
         self._next_portal = 40_000_001
         self._next_app = 3_000_001
         self.app: ASGIApp = _CorrelationIds(self._build_app())
