@@ -218,6 +218,20 @@ async def faults(request: Request) -> Response:
     return JSONResponse({"faults": plans})
 
 
+#: A lag past a minute would test nothing a shorter one does not, and could hide records for good.
+MAX_SEARCH_LAG_SECONDS = 60.0
+
+
+async def search_lag(request: Request) -> Response:
+    """``{"seconds": 5}``: HubSpot's search sees writes that many seconds late (0 turns the lag off)."""
+    body = await _body(request)
+    seconds = numbers.finite(body.get("seconds", 0), "'seconds' (the search-index lag)")
+    if not 0 <= seconds <= MAX_SEARCH_LAG_SECONDS:
+        raise ControlError(f"'seconds' must be between 0 and {MAX_SEARCH_LAG_SECONDS:g}, got {seconds:g}")
+    _sandbox(request).hubspot.search_lag_seconds = seconds
+    return JSONResponse({"search_lag_seconds": seconds})
+
+
 async def requests_log(request: Request) -> Response:
     provider = request.query_params.get("provider")
     if provider is not None and provider not in ("hubspot", "pipedrive"):
@@ -253,6 +267,7 @@ def build_control_app(sandbox: Sandbox) -> Starlette:
             ),
             Route("/_sandbox/clock", clock, methods=["POST"]),
             Route("/_sandbox/faults", faults, methods=["POST"]),
+            Route("/_sandbox/hubspot/search-lag", search_lag, methods=["POST"]),
             Route("/_sandbox/requests", requests_log, methods=["GET"]),
             Route("/_sandbox/requests", clear_requests, methods=["DELETE"]),
         ],

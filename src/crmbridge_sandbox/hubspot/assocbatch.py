@@ -15,20 +15,27 @@ from starlette.routing import BaseRoute, Route
 
 from . import assoccore
 from .common import json_value
-from .errors import HubSpotError, validation
+from .errors import HubSpotError, require, validation
 from .reqs import access_for, live_record, record_id
 from .store import ObjectType, Portal, Record
 
 MAX_READ_INPUTS = 1000
+_PAIR = ("from", "to")  # what the spec's pair inputs require
+_PAIR_TYPES = ("from", "to", "types")
 READ_PAGE = 500
 
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def _inputs(raw: Any, limit: int | None = None) -> list[dict[str, Any]]:
+def _inputs(
+    raw: Any, limit: int | None = None, *, required: tuple[str, ...] = (), schema: str = ""
+) -> list[dict[str, Any]]:
+    """The ``inputs`` list; an input lacking a ``required`` attribute of ``schema`` refuses the batch."""
     inputs = raw.get("inputs") if isinstance(raw, dict) else None
     if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
         raise validation("The body must be an object with an 'inputs' list of objects.")
+    for item in inputs:
+        require(item, required, schema)
     if limit is not None and len(inputs) > limit:
         raise validation(f"Too many inputs: {len(inputs)} were given, the maximum is {limit}.")
     return inputs
@@ -82,7 +89,12 @@ async def batch_read(request: Request) -> Response:
     started = assoccore.now_iso(request)
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    for item in _inputs(await json_value(request), MAX_READ_INPUTS):
+    for item in _inputs(
+        await json_value(request),
+        MAX_READ_INPUTS,
+        required=("id",),
+        schema="PublicFetchAssociationsBatchRequest",
+    ):
         raw_id = item.get("id")
         record = live_record(portal, a, raw_id)
         if record is None:
@@ -112,7 +124,8 @@ async def batch_create(request: Request) -> Response:
     started = assoccore.now_iso(request)
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    for i, item in enumerate(_inputs(await json_value(request))):
+    inputs = _inputs(await json_value(request), required=_PAIR_TYPES, schema="PublicAssociationMultiPost")
+    for i, item in enumerate(inputs):
         pair = _resolve_pair(portal, a, b, item, errors)
         if pair is None:
             continue
@@ -129,7 +142,7 @@ async def batch_create(request: Request) -> Response:
 async def batch_default(request: Request) -> Response:
     portal, a, b = _types(request, write=True)
     started = assoccore.now_iso(request)
-    inputs = _inputs(await json_value(request))
+    inputs = _inputs(await json_value(request), required=_PAIR, schema="PublicDefaultAssociationMultiPost")
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for item in inputs:
@@ -142,7 +155,8 @@ async def batch_default(request: Request) -> Response:
 async def batch_archive(request: Request) -> Response:
     """``inputs: [{from: {id}, to: [{id}]}]``: remove every association between each pair."""
     portal, a, b = _types(request, write=True)
-    for i, item in enumerate(_inputs(await json_value(request))):
+    inputs = _inputs(await json_value(request), required=_PAIR, schema="PublicAssociationMultiArchive")
+    for i, item in enumerate(inputs):
         from_id = record_id(_ref_id(item.get("from")))
         to = item.get("to")
         if from_id is None or not isinstance(to, list):
@@ -158,7 +172,8 @@ async def batch_archive_labels(request: Request) -> Response:
     """Remove only the given types; removing the unlabelled type removes every label with it."""
     portal, a, b = _types(request, write=True)
     work: list[tuple[int, int, list[Any]]] = []
-    for i, item in enumerate(_inputs(await json_value(request))):
+    inputs = _inputs(await json_value(request), required=_PAIR_TYPES, schema="PublicAssociationMultiPost")
+    for i, item in enumerate(inputs):
         from_id, to_id = record_id(_ref_id(item.get("from"))), record_id(_ref_id(item.get("to")))
         if from_id is None or to_id is None:
             raise validation(f"inputs[{i}] needs 'from': {{'id'}} and 'to': {{'id'}} record ids.")

@@ -180,7 +180,11 @@ async def remove_label(request: Request) -> Response:
 
 
 _OBJ = "/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}"
-_LABELS = "/crm/v4/associations/{fromObjectType}/{toObjectType}/labels"
+#: The labels API lives at both paths: the official clients call the first, the current spec names the second.
+_LABEL_PATHS = (
+    "/crm/v4/associations/{fromObjectType}/{toObjectType}/labels",
+    "/crm/associations/v4/{fromObjectType}/{toObjectType}/labels",
+)
 
 routes: list[BaseRoute] = [
     Route(
@@ -191,9 +195,15 @@ routes: list[BaseRoute] = [
     Route(_OBJ + "/{toObjectId}", create_labelled, methods=["PUT"]),
     Route(_OBJ + "/{toObjectId}", archive_pair, methods=["DELETE"]),
     Route(_OBJ, list_page, methods=["GET"]),
-    Route(_LABELS, list_labels, methods=["GET"]),
-    Route(_LABELS, create_label, methods=["POST"]),
-    Route(_LABELS, update_label, methods=["PUT"]),
-    Route(_LABELS + "/{associationTypeId}", remove_label, methods=["DELETE"]),
+    *(
+        route
+        for labels in _LABEL_PATHS
+        for route in (
+            Route(labels, list_labels, methods=["GET"]),
+            Route(labels, create_label, methods=["POST"]),
+            Route(labels, update_label, methods=["PUT"]),
+            Route(labels + "/{associationTypeId}", remove_label, methods=["DELETE"]),
+        )
+    ),
     *assocbatch.routes,
 ]

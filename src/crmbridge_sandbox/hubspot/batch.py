@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from . import validation, writes
 from .common import flag, read_json, typed_access
-from .errors import HubSpotError
+from .errors import HubSpotError, require
 from .errors import validation as validation_error
 from .objects import render, render_all
 from .serialize import iso
@@ -26,10 +26,15 @@ MAX_INPUTS = 100
 MAX_HISTORY_INPUTS = 50
 
 
-def _inputs(body: dict[str, Any], limit: int = MAX_INPUTS) -> list[dict[str, Any]]:
+def _inputs(
+    body: dict[str, Any], limit: int = MAX_INPUTS, *, required: tuple[str, ...] = (), schema: str = ""
+) -> list[dict[str, Any]]:
+    """The ``inputs`` list; an input lacking a ``required`` attribute of ``schema`` refuses the batch."""
     inputs = body.get("inputs")
     if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
         raise validation_error("Invalid input JSON: 'inputs' must be a list of objects")
+    for item in inputs:
+        require(item, required, schema)
     if len(inputs) > limit:
         raise validation_error(
             f"Too many inputs: {len(inputs)}. The maximum number of inputs per batch request is {limit}."
@@ -94,7 +99,7 @@ def _now(request: Request) -> float:
 async def batch_read(request: Request) -> JSONResponse:
     access, object_type = typed_access(request)
     body = await read_json(request)
-    inputs = _inputs(body)
+    inputs = _inputs(body, required=("id",), schema="SimplePublicObjectId")
     history = _names(body, "propertiesWithHistory")
     if history and len(inputs) > MAX_HISTORY_INPUTS:
         raise validation_error(
@@ -179,7 +184,9 @@ def _run(
 
 async def batch_create(request: Request) -> JSONResponse:
     access, object_type = typed_access(request, write=True)
-    inputs = _inputs(await read_json(request))
+    inputs = _inputs(
+        await read_json(request), required=("properties",), schema="SimplePublicObjectBatchInputForCreate"
+    )
     portal, now = access.portal, _now(request)
     started = iso(now)
 
@@ -212,7 +219,9 @@ def _duplicate_ids(inputs: list[dict[str, Any]]) -> None:
 
 async def batch_update(request: Request) -> JSONResponse:
     access, object_type = typed_access(request, write=True)
-    inputs = _inputs(await read_json(request))
+    inputs = _inputs(
+        await read_json(request), required=("id", "properties"), schema="SimplePublicObjectBatchInput"
+    )
     _duplicate_ids(inputs)
     portal, now = access.portal, _now(request)
     started = iso(now)
@@ -243,7 +252,9 @@ async def batch_update(request: Request) -> JSONResponse:
 
 async def batch_upsert(request: Request) -> JSONResponse:
     access, object_type = typed_access(request, write=True)
-    inputs = _inputs(await read_json(request))
+    inputs = _inputs(
+        await read_json(request), required=("id", "properties"), schema="SimplePublicObjectBatchInputUpsert"
+    )
     _duplicate_ids(inputs)
     portal, now = access.portal, _now(request)
     started = iso(now)
@@ -285,7 +296,7 @@ async def batch_upsert(request: Request) -> JSONResponse:
 
 async def batch_archive(request: Request) -> Response:
     access, object_type = typed_access(request, write=True)
-    inputs = _inputs(await read_json(request))
+    inputs = _inputs(await read_json(request), required=("id",), schema="SimplePublicObjectId")
     now = _now(request)
     for item in inputs:
         record = writes.find(access.portal, object_type, str(item.get("id", "")))

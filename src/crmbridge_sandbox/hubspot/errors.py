@@ -83,3 +83,17 @@ def render(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HubSpotError)
     cid = request.scope.get("sandbox", {}).get("correlation_id") or correlation_id()
     return JSONResponse(exc.body(cid), status_code=exc.status_code, headers=exc.headers)
+
+
+def require(value: Any, keys: tuple[str, ...], schema: str) -> None:
+    """A JSON object lacking attributes its schema requires is refused whole, as HubSpot's deserialiser does.
+
+    HubSpot answers such bodies with a 400 naming the schema and the missing attributes, before any
+    input of a batch is written; absent and ``null`` count alike.
+    """
+    missing = [k for k in keys if not isinstance(value, dict) or value.get(k) is None]
+    if missing:
+        raise validation(
+            f"Invalid input JSON: Cannot build {schema}, some of required attributes are not set "
+            f"[{', '.join(missing)}]"
+        )

@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from . import assoctypes, writes
 from .common import flag, int_param, multi, next_link, read_json, typed_access
-from .errors import not_found
+from .errors import not_found, require
 from .serialize import record_json
 from .store import AssociationKind, ObjectType, Portal, Record
 
@@ -123,6 +123,7 @@ async def get_record(request: Request) -> JSONResponse:
 async def create_record(request: Request) -> JSONResponse:
     access, object_type = typed_access(request, write=True)
     body = await read_json(request)
+    require(body, ("properties",), "SimplePublicObjectInputForCreate")
     now = request.app.state.hubspot.ctx.clock.now()
     record = writes.create(
         access.portal, object_type, body.get("properties"), body.get("associations"), now=now
@@ -133,6 +134,7 @@ async def create_record(request: Request) -> JSONResponse:
 async def update_record(request: Request) -> JSONResponse:
     access, object_type = typed_access(request, write=True)
     body = await read_json(request)
+    require(body, ("properties",), "SimplePublicObjectInput")
     record = _path_record(request, access.portal, object_type)
     now = request.app.state.hubspot.ctx.clock.now()
     writes.update(access.portal, object_type, record, body.get("properties"), now=now)

@@ -60,13 +60,24 @@ def _typed(request: Request, *, write: bool = False) -> tuple[Portal, ObjectType
     return require_access(request, scopes_any=scopes).portal, object_type
 
 
-def groups(portal: Portal, object_type: ObjectType) -> list[dict[str, Any]]:
+def stored_groups(portal: Portal, object_type: ObjectType) -> dict[str, dict[str, Any]]:
+    """The groups written through the API for this type (portals pickled before them have none)."""
+    if getattr(portal, "property_groups", None) is None:
+        portal.property_groups = {}
+    return portal.property_groups.setdefault(object_type.type_id, {})
+
+
+def groups(portal: Portal, object_type: ObjectType, *, archived: bool = False) -> list[dict[str, Any]]:
+    """Groups derived from the properties, overlaid with (and extended by) the stored ones."""
     names = [group_name(object_type)]
     for prop in portal.properties.get(object_type.type_id, {}).values():
         if prop.group_name not in names:
             names.append(prop.group_name)
-    return [
-        {
+    stored = stored_groups(portal, object_type)
+    names += [n for n in stored if n not in names]
+    derived = [
+        stored.get(n)
+        or {
             "name": n,
             "label": n.replace("information", " information").capitalize(),
             "displayOrder": i,
@@ -74,6 +85,7 @@ def groups(portal: Portal, object_type: ObjectType) -> list[dict[str, Any]]:
         }
         for i, n in enumerate(names)
     ]
+    return [dict(g) for g in derived if g["archived"] == archived]
 
 
 async def list_properties(request: Request) -> JSONResponse:

@@ -15,7 +15,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..badinput import BadInput
 from ..context import SandboxContext
-from . import associations, batch, clone, oauth, objects, owners, pipelines, properties, schemas, search, seed
+from . import (
+    associations,
+    batch,
+    clone,
+    oauth,
+    objects,
+    owners,
+    pipelines,
+    pipelinewrites,
+    properties,
+    propwrites,
+    schemas,
+    search,
+    seed,
+)
 from .auth import ALL_CRM_SCOPES
 from .errors import HubSpotError, correlation_id, render
 from .ratelimit import HubSpotLimiter
@@ -32,6 +46,8 @@ class HubSpotSandbox:
         self.tokens = TokenBook()
         self.private_app_scopes: tuple[str, ...] = ALL_CRM_SCOPES
         self.limiter = HubSpotLimiter(ctx)
+        #: seconds the search index trails writes (0: off); set through the control API
+        self.search_lag_seconds = 0.0
         self._next_portal = 40_000_001
         self._next_app = 3_000_001
         self.app: ASGIApp = _CorrelationIds(self._build_app())
@@ -44,6 +60,8 @@ class HubSpotSandbox:
             *associations.routes,
             *objects.routes,
             *pipelines.routes,
+            *pipelinewrites.routes,
+            *propwrites.routes,
             *properties.routes,
             *schemas.routes,
             *owners.routes,

@@ -22,6 +22,7 @@ from .common import bounded_int, json_value
 from .errors import validation
 from .filters import Predicate, compile_filter, getter, parse_filter, sort_key
 from .reqs import access_for
+from .searchlag import indexed
 from .serialize import record_json, split_names
 from .store import ObjectType, Portal, Record
 
@@ -177,7 +178,14 @@ async def search(request: Request) -> Response:
 
     keep = _combined(_compile_groups(portal, t, groups), _query_predicate(t, query))
     table = portal.tables[t.type_id]
-    matched = [r for r in table.records.values() if not r.archived and keep(r)]
+    hub = request.app.state.hubspot
+    lag = float(getattr(hub, "search_lag_seconds", 0.0))
+    if lag > 0:
+        cutoff = hub.ctx.clock.now() - lag
+        seen = [x for r in table.records.values() if (x := indexed(r, cutoff)) is not None]
+    else:
+        seen = [r for r in table.records.values() if not r.archived]
+    matched = [r for r in seen if keep(r)]
     _order(portal, t, matched, sort)
 
     end = min(offset + limit, MAX_RESULTS, len(matched))

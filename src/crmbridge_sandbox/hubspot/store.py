@@ -428,6 +428,11 @@ class Portal:
     #: (from type_id, to type_id) -> association definitions beyond HubSpot's built-in table
     #: (custom-object pairs and user-defined labels); see assoctypes.py
     association_defs: dict[tuple[str, str], list[AssociationDef]] = field(default_factory=dict)
+    #: "type_id/pipeline_id[/stage_id]" -> audit entries of pipeline and stage writes (pipelinewrites.py)
+    audits: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: type_id -> group name -> {name, label, displayOrder, archived}: groups created or edited through the
+    #: API (groups no one touched are derived from the properties; see properties.groups)
+    property_groups: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     _next_id: int = 1001
 
     def __post_init__(self) -> None:

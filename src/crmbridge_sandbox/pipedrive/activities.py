@@ -1,4 +1,4 @@
-"""Activities (v2): ``person_id`` is read-only and follows the primary participant."""
+"""Activities (v2): ``person_id`` is the primary participant; setting either side sets the other."""
 
 from __future__ import annotations
 
@@ -57,11 +57,10 @@ def participants(ctx: WriteCtx, name: str, value: Any) -> list[JSON]:
     return items
 
 
-def person_id(ctx: WriteCtx, name: str, value: Any) -> None:
-    raise bad_request(
-        "Field 'person_id' is read-only in v2: set the person through "
-        'participants, e.g. "participants": [{"person_id": 1, "primary": true}]'
-    )
+def _with_primary(people: list[JSON], pid: int | None) -> list[JSON]:
+    """``people`` with ``pid`` as the (first, only) primary participant; None drops the primary."""
+    others = [{**p, "primary": False} for p in people if not p["primary"] and p["person_id"] != pid]
+    return ([{"person_id": pid, "primary": True}] if pid is not None else []) + others
 
 
 def attendees(ctx: WriteCtx, name: str, value: Any) -> list[JSON]:
@@ -79,7 +78,8 @@ FIELDS = {
     "lead_id": nullable(ref("leads", "Lead")),
     "org_id": nullable(ref("organizations", "Organization")),
     "project_id": nullable(integer),
-    "person_id": person_id,
+    "person_id": nullable(ref("persons", "Person")),
+    "outcome": nullable(integer),
     "due_date": nullable(date),
     "due_time": nullable(hhmm),
     "duration": nullable(hhmm),
@@ -118,6 +118,7 @@ def template(ctx: WriteCtx) -> JSON:
         "public_description": None,
         "priority": None,
         "note": None,
+        "outcome": None,
         "custom_fields": {},
     }
 
@@ -125,8 +126,14 @@ def template(ctx: WriteCtx) -> JSON:
 def prepare(ctx: WriteCtx, row: JSON, given: set[str], before: JSON | None) -> None:
     if not row.get("subject"):
         row["subject"] = TYPES[row["type"]]
-    primary = next((p["person_id"] for p in row["participants"] if p["primary"]), None)
-    row["person_id"] = primary
+    if "person_id" in given:  # the spec (and the official clients) still offer person_id
+        primary = next((p["person_id"] for p in row["participants"] if p["primary"]), None)
+        if "participants" in given and row["participants"] and primary != row["person_id"]:
+            raise bad_request(
+                f"Field 'person_id' ({row['person_id']}) must be the primary participant ({primary})"
+            )
+        row["participants"] = _with_primary(row["participants"], row["person_id"])
+    row["person_id"] = next((p["person_id"] for p in row["participants"] if p["primary"]), None)
     if before is None or before["done"] != row["done"]:
         row["marked_as_done_time"] = rfc3339(ctx.now) if row["done"] else None
 

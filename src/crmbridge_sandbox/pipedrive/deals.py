@@ -52,6 +52,7 @@ FIELDS = {
     "expected_close_date": nullable(date),
     "label_ids": int_list,
     "is_archived": boolean,
+    "archive_time": nullable(timestamp),
 }
 
 
@@ -130,7 +131,7 @@ def prepare(ctx: WriteCtx, row: JSON, given: set[str], before: JSON | None) -> N
         raise bad_request(f"Field 'probability' must be between 0 and 100, got {probability}")
     _place(ctx, row, given, before)
     _status_times(ctx, row, given, before)
-    if "is_archived" in given:
+    if "is_archived" in given and "archive_time" not in given:
         row["archive_time"] = rfc3339(ctx.now) if row["is_archived"] else None
 
 

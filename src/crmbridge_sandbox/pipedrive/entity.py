@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..numbers import id_param
-from . import customfields
+from . import customfields, includes
 from .auth import require_access
 from .common import (
     JSON,
@@ -75,6 +75,7 @@ class EntitySpec:
     filters: tuple[Filter, ...] = ()
     sort_by: tuple[str, ...] = ("id", "update_time", "add_time")
     read_only: tuple[str, ...] = ("id", "add_time", "update_time", "creator_user_id")
+    create_only: tuple[str, ...] = ()  # read-only fields the spec lets a create set (e.g. add_time)
     create_status: int = 200
     select: Select = live_rows
     skip: tuple[str, ...] = field(default=("custom_fields",))
@@ -136,10 +137,18 @@ def listed(request: Request, spec: EntitySpec, company: Company, now: float) -> 
 
 def _write(spec: EntitySpec, ctx: WriteCtx, body: JSON, before: JSON | None, new_id: int = 0) -> JSON:
     """Validate ``body`` and return the merged row (not yet stored; a new row gets ``new_id``)."""
-    if "is_deleted" in body:
+    if "is_deleted" in body and body["is_deleted"] is not False:
+        if body["is_deleted"] is not True:
+            raise bad_request(
+                f"Invalid field 'is_deleted': expected true or false, got {body['is_deleted']!r}"
+            )
         verb = "create a deleted entity" if before is None else "delete through PATCH; use DELETE"
         raise bad_request(f"Field 'is_deleted' cannot be set: you cannot {verb}")
-    clean = apply(ctx, spec.fields, body, read_only=spec.read_only, skip=spec.skip)
+    body = {k: v for k, v in body.items() if k != "is_deleted"}  # false: what a live row is anyway
+    read_only = spec.read_only
+    if before is None:
+        read_only = tuple(k for k in read_only if k not in spec.create_only)
+    clean = apply(ctx, spec.fields, body, read_only=read_only, skip=spec.skip)
     row = dict(before) if before is not None else {"id": new_id, **spec.template(ctx)}
     row.update(clean)
     if "custom_fields" in body and "custom_fields" in spec.skip:
@@ -155,13 +164,18 @@ def crud_routes(spec: EntitySpec) -> list[BaseRoute]:
         access = require_access(request, scopes_any=spec.read_scopes, cost=10)
         rows = listed(request, spec, access.company, now_of(request))
         page, next_cursor = cursor_page(request, rows)
-        data = [render(access.company, spec.entity, r) for r in page]
+        extra = includes.wanted(request, spec.entity)
+        data = [
+            includes.add(access.company, spec.entity, render(access.company, spec.entity, r), extra)
+            for r in page
+        ]
         return ok(data, {"next_cursor": next_cursor})
 
     async def get(request: Request) -> Response:
         access = require_access(request, scopes_any=spec.read_scopes, cost=1)
+        extra = includes.wanted(request, spec.entity)
         row = find(access.company, spec.table, request.path_params["id"], now_of(request))
-        return ok(render(access.company, spec.entity, row))
+        return ok(includes.add(access.company, spec.entity, render(access.company, spec.entity, row), extra))
 
     async def create(request: Request) -> Response:
         access = require_access(request, scopes_any=spec.write_scopes, cost=5)

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from . import fieldextras
 from .auth import require_access
 from .common import JSON, cursor_page, missing, ok
 from .store import Company, FieldDef
@@ -188,16 +189,19 @@ def render(field: FieldDef) -> JSON:
 def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRoute]:
     async def list_(request: Request) -> Response:
         access = require_access(request, scopes_any=scopes, cost=10)
+        extra = fieldextras.wanted(request, entity)
         page, next_cursor = cursor_page(request, access.company.fields.get(entity, []))
-        return ok([render(f) for f in page], {"next_cursor": next_cursor})
+        data = [fieldextras.add(access.company, entity, render(f), extra) for f in page]
+        return ok(data, {"next_cursor": next_cursor})
 
     async def get(request: Request) -> Response:
         access = require_access(request, scopes_any=scopes, cost=1)
+        extra = fieldextras.wanted(request, entity)
         code = request.path_params["field_code"]
         field = next((f for f in access.company.fields.get(entity, []) if f.field_code == code), None)
         if field is None:
             raise missing()
-        return ok(render(field))
+        return ok(fieldextras.add(access.company, entity, render(field), extra))
 
     return [
         Route(f"/api/v2/{segment}", list_, methods=["GET"]),

@@ -67,6 +67,7 @@ SPEC = EntitySpec(
     fields=FIELDS,
     template=template,
     prepare=prepare,
+    create_only=("add_time",),
     filters=(Filter("ids", "id", "ints"), Filter("owner_id", "owner_id")),
 )
 

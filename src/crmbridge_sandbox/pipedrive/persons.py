@@ -11,7 +11,9 @@ from .validate import (
     VISIBLE_TO,
     WriteCtx,
     contacts,
+    date,
     int_list,
+    loose_address,
     nonempty,
     nullable,
     one_of,
@@ -33,6 +35,12 @@ FIELDS = {
     "label_ids": int_list,
     "marketing_status": one_of("no_consent", "unsubscribed", "subscribed", "archived"),
     "add_time": timestamp,
+    # present when contact sync is on; the spec offers them on every create and update
+    "postal_address": nullable(loose_address),
+    "notes": nullable(string),
+    "im": contacts,
+    "birthday": nullable(date),
+    "job_title": nullable(string),
 }
 
 
@@ -49,6 +57,11 @@ def template(ctx: WriteCtx) -> JSON:
         "visible_to": 3,
         "label_ids": [],
         "picture_id": None,
+        "postal_address": None,
+        "notes": None,
+        "im": [],
+        "birthday": None,
+        "job_title": None,
         "custom_fields": {},
     }
 
@@ -76,6 +89,7 @@ SPEC = EntitySpec(
     fields=FIELDS,
     template=template,
     prepare=prepare,
+    create_only=("add_time",),
     filters=(Filter("ids", "id", "ints"), Filter("owner_id", "owner_id"), Filter("org_id", "org_id")),
 )
 

@@ -106,6 +106,7 @@ SPEC = EntitySpec(
     template=template,
     prepare=prepare,
     filters=(Filter("ids", "id", "ints"), Filter("owner_id", "owner_id")),
+    sort_by=("id", "name", "add_time", "update_time"),
     create_status=201,
 )
 

@@ -20,9 +20,12 @@ from ..badinput import BadInput
 from ..context import SandboxContext
 from . import (
     activities,
+    calllogs,
     clone,
+    dealproducts,
     deals,
     fields,
+    followers,
     leads,
     notes,
     oauth,
@@ -50,6 +53,7 @@ def _api_routes() -> list[BaseRoute]:
     base: list[BaseRoute] = [
         *users.routes,
         *search.routes,
+        *dealproducts.routes,
         *deals.routes,
         *persons.routes,
         *organizations.routes,
@@ -59,6 +63,8 @@ def _api_routes() -> list[BaseRoute]:
         *fields.routes,
         *leads.routes,
         *notes.routes,
+        *calllogs.routes,
+        *followers.routes,
     ]
     aliased: list[BaseRoute] = []
     for route in base:

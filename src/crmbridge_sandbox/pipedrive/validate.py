@@ -141,6 +141,15 @@ def user_ref(ctx: WriteCtx, name: str, value: Any) -> int:
 
 
 def address(ctx: WriteCtx, name: str, value: Any) -> dict[str, Any]:
+    """An address object whose ``value`` (the full address string) is required."""
+    clean = loose_address(ctx, name, value)
+    if not isinstance(clean.get("value"), str):
+        raise bad_request(f"Invalid field '{name}': 'value' (the full address string) is required")
+    return clean
+
+
+def loose_address(ctx: WriteCtx, name: str, value: Any) -> dict[str, Any]:
+    """An address object whose parts are all optional (a person's ``postal_address``)."""
     parts = (
         "value",
         "country",
@@ -158,8 +167,6 @@ def address(ctx: WriteCtx, name: str, value: Any) -> dict[str, Any]:
     unknown = sorted(set(value) - set(parts))
     if unknown:
         raise bad_request(f"Invalid field '{name}': unknown address part(s): {', '.join(unknown)}")
-    if not isinstance(value.get("value"), str):
-        raise bad_request(f"Invalid field '{name}': 'value' (the full address string) is required")
     for key, part in value.items():
         if part is not None and not isinstance(part, str):
             raise fail(f"{name}.{key}", "a string", part)
@@ -193,7 +200,7 @@ def timestamp(ctx: WriteCtx, name: str, value: Any) -> str:
 
 
 def contacts(ctx: WriteCtx, name: str, value: Any) -> list[dict[str, Any]]:
-    """``emails``/``phones``: objects ``{value, primary?, label?}`` only; first is primary if none is."""
+    """``emails``/``phones``/``im``: objects ``{value, primary?, label?}`` only; first is primary if none is."""
     if not isinstance(value, list):
         raise fail(name, "an array of {value, primary, label} objects", value)
     items: list[dict[str, Any]] = []

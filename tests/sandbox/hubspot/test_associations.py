@@ -246,8 +246,9 @@ async def test_batch_labels_archive(hub: Hub) -> None:
     assert hub.edges("contacts", ann, "companies") == {acme.id: {279}}
 
 
-async def test_label_definitions(hub: Hub) -> None:
-    path = f"{BATCH}/contacts/companies/labels"
+@pytest.mark.parametrize("root", [BATCH, "/crm/associations/v4"])  # the clients' path, the spec's path
+async def test_label_definitions(hub: Hub, root: str) -> None:
+    path = f"{root}/contacts/companies/labels"
     r = await hub.request("GET", path)
     assert r.status_code == 200
     assert r.json()["results"] == [
@@ -264,7 +265,7 @@ async def test_label_definitions(hub: Hub) -> None:
     assert forward["category"] == "USER_DEFINED" and forward["label"] == "Billing contact"
     assert backward["typeId"] != forward["typeId"] and backward["label"] == "Billed"
     sdk(r.json(), "CollectionResponseAssociationSpecWithLabelNoPaging", schema=True)
-    back = await hub.request("GET", f"{BATCH}/companies/contacts/labels")
+    back = await hub.request("GET", f"{root}/companies/contacts/labels")
     assert {"category": "USER_DEFINED", "typeId": backward["typeId"], "label": "Billed"} in back.json()[
         "results"
     ]

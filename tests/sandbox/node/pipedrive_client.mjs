@@ -3,6 +3,7 @@
 //   node pipedrive_client.mjs crud           env: PD_API_DOMAIN, PD_API_TOKEN
 //   node pipedrive_client.mjs oauth-url      env: PD_OAUTH_HOST, PD_CLIENT_ID, PD_CLIENT_SECRET, PD_REDIRECT_URI
 //   node pipedrive_client.mjs oauth-exchange env: the same plus PD_CODE
+//   node pipedrive_client.mjs families       env: PD_API_DOMAIN, PD_API_TOKEN (call logs, followers, deal products)
 //
 // Every step is recorded separately as {ok: true, value} or {ok: false, error}, where error is the response
 // body the client rejected with (or the thrown message), so the Python test can say which call broke.
@@ -217,7 +218,69 @@ async function oauthExchange() {
   };
 }
 
-const modes = { crud, "oauth-url": oauthUrl, "oauth-exchange": oauthExchange };
+// The endpoint families added for issue 15, through the client's own request models.
+async function families() {
+  const apiDomain = env("PD_API_DOMAIN");
+  const apiKey = env("PD_API_TOKEN");
+  const cfg2 = new v2.Configuration({ apiKey, basePath: `${apiDomain}/api/v2` });
+  const cfg1 = new v1.Configuration({ apiKey, basePath: `${apiDomain}/api/v1` });
+  const deals = new v2.DealsApi(cfg2);
+  const persons = new v2.PersonsApi(cfg2);
+  const products = new v2.ProductsApi(cfg2);
+  const dealProducts = new v2.DealProductsApi(cfg2);
+  const callLogs = new v1.CallLogsApi(cfg1);
+  const me = (await new v1.UsersApi(cfg1).getCurrentUser()).data.id;
+  const deal = await step("deals.add", () => deals.addDeal({ AddDealRequest: { title: "Families", is_deleted: false } }));
+  const person = await step("persons.add", () =>
+    persons.addPerson({ AddPersonRequest: { name: "Fam Ily", job_title: "Buyer", birthday: "1990-01-02" } }),
+  );
+  const dealId = deal?.data?.id;
+  const ids = { deal: dealId, person: person?.data?.id, me };
+  if (dealId) {
+    await step("deals.addFollower", () => deals.addDealFollower({ id: dealId, AddDealFollowerRequest: { user_id: me } }));
+    await step("deals.getFollowers", () => deals.getDealFollowers({ id: dealId }));
+    await step("deals.getFollowersChangelog", () => deals.getDealFollowersChangelog({ id: dealId }));
+    await step("deals.deleteFollower", () => deals.deleteDealFollower({ id: dealId, follower_id: me }));
+    const product = await step("products.add", () => products.addProduct({ AddProductRequest: { name: "Gadget" } }));
+    const line = { product_id: product?.data?.id, item_price: 40, quantity: 2, discount: 25, discount_type: "amount" };
+    const att = await step("dealProducts.add", () => dealProducts.addDealProduct({ id: dealId, AddDealProductRequest: line }));
+    ids.attachment = att?.data?.id;
+    if (ids.attachment) {
+      await step("dealProducts.update", () =>
+        dealProducts.updateDealProduct({ id: dealId, product_attachment_id: ids.attachment, UpdateDealProductRequest: { quantity: 3 } }),
+      );
+    }
+    await step("dealProducts.list", () => dealProducts.getDealProducts({ id: dealId }));
+    await step("deals.getWithIncludes", () => deals.getDeal({ id: dealId, include_fields: "products_count,followers_count" }));
+  }
+  if (ids.person) {
+    await step("persons.addFollower", () =>
+      persons.addPersonFollower({ id: ids.person, AddDealFollowerRequest: { user_id: me } }),
+    );
+  }
+  const log = await step("callLogs.add", () =>
+    callLogs.addCallLog({
+      AddCallLogRequest: {
+        outcome: "left_voicemail",
+        to_phone_number: "+15550100",
+        start_time: "2024-04-01 09:00:00",
+        end_time: "2024-04-01 09:01:00",
+        person_id: ids.person,
+        deal_id: dealId,
+      },
+    }),
+  );
+  ids.callLog = log?.data?.id;
+  if (ids.callLog) {
+    await step("callLogs.get", () => callLogs.getCallLog({ id: ids.callLog }));
+    await step("callLogs.list", () => callLogs.getUserCallLogs({ limit: 50 }));
+    await step("callLogs.delete", () => callLogs.deleteCallLog({ id: ids.callLog }));
+    await step("callLogs.get.afterDelete", () => callLogs.getCallLog({ id: ids.callLog }));
+  }
+  return { ids };
+}
+
+const modes = { crud, families, "oauth-url": oauthUrl, "oauth-exchange": oauthExchange };
 const mode = process.argv[2];
 if (!modes[mode]) {
   console.error(`usage: node pipedrive_client.mjs ${Object.keys(modes).join("|")}`);

@@ -38,7 +38,7 @@ async def test_activity_person_follows_primary_participant(company_api: CompanyA
 @pytest.mark.parametrize(
     ("body", "needle"),
     [
-        ({"person_id": 1}, "read-only"),
+        ({"person_id": 987654}, "Person with id 987654"),
         ({"type": "party"}, "'type'"),
         ({"due_time": "9:30"}, "HH:MM"),
         ({"done": "true"}, "true or false"),

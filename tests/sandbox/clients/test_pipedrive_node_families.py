@@ -1,0 +1,63 @@
+"""The official Pipedrive Node client on the families added for issue 15: followers, deal products,
+call logs, and the person/deal inputs the sandbox once refused (``job_title``, ``is_deleted: false``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ...live import LiveSandbox
+from .node import run_node
+
+pytestmark = [pytest.mark.network, pytest.mark.node, pytest.mark.slow, pytest.mark.timeout(120)]
+
+
+@pytest.fixture(scope="module")
+def run(node: str, live_sandbox: LiveSandbox) -> dict[str, Any]:
+    company = live_sandbox.new_company(plan="ultimate", persons=2)
+    env = {"PD_API_DOMAIN": company["api_domain"], "PD_API_TOKEN": company["api_token"]}
+    return run_node(node, "pipedrive_client.mjs", "families", env=env)
+
+
+def _ok(run: dict[str, Any], name: str) -> Any:
+    result = run["results"].get(name)
+    assert result is not None, f"step {name} never ran"
+    assert result["ok"], f"{name} failed: {result['error']}"
+    body = result["value"]
+    assert body["success"] is True, body
+    return body["data"]
+
+
+def test_inputs_the_spec_allows(run: dict[str, Any]) -> None:
+    assert _ok(run, "deals.add")["is_deleted"] is False
+    person = _ok(run, "persons.add")
+    assert (person["job_title"], person["birthday"]) == ("Buyer", "1990-01-02")
+
+
+def test_followers(run: dict[str, Any]) -> None:
+    me = run["summary"]["ids"]["me"]
+    assert _ok(run, "deals.addFollower")["user_id"] == me
+    assert [f["user_id"] for f in _ok(run, "deals.getFollowers")] == [me]
+    assert [e["action"] for e in _ok(run, "deals.getFollowersChangelog")] == ["added"]
+    assert _ok(run, "deals.deleteFollower") == {"user_id": me}
+    assert _ok(run, "persons.addFollower")["user_id"] == me
+
+
+def test_deal_products(run: dict[str, Any]) -> None:
+    added = _ok(run, "dealProducts.add")
+    assert added["sum"] == 55 and added["name"] == "Gadget"
+    assert _ok(run, "dealProducts.update")["sum"] == 95
+    assert [p["id"] for p in _ok(run, "dealProducts.list")] == [added["id"]]
+    deal = _ok(run, "deals.getWithIncludes")
+    assert (deal["products_count"], deal["followers_count"], deal["value"]) == (1, 0, 95)
+
+
+def test_call_logs(run: dict[str, Any]) -> None:
+    log = _ok(run, "callLogs.add")
+    assert log["outcome"] == "left_voicemail" and isinstance(log["activity_id"], int)
+    assert _ok(run, "callLogs.get")["id"] == log["id"]
+    assert log["id"] in [x["id"] for x in _ok(run, "callLogs.list")]
+    _ok(run, "callLogs.delete")
+    gone = run["results"]["callLogs.get.afterDelete"]
+    assert gone["ok"] is False and gone["error"]["success"] is False
