@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.cold_start
 	$(BIN)/python -m bench.tool_calls
 	$(BIN)/python -m bench.duplicates
+	$(BIN)/python -m bench.service
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from ..redaction import install_log_filter
 from .app import create_app
 from .middleware import JsonLogFormatter
+from .settings import ServiceSettings
 
 __all__ = ["build_app", "configure_logging"]
 
@@ -30,4 +31,5 @@ def configure_logging(level: int = logging.INFO) -> None:
 def build_app() -> FastAPI:
     """A worker's app: the runtime from the environment (``CRMBRIDGE_DATABASE_URL``, ``…_REDIS_URL``)."""
     configure_logging()
-    return create_app()
+    settings = ServiceSettings.from_env()
+    return create_app(settings=settings, rate_limit_scale=settings.rate_limit_scale)
