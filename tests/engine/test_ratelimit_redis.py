@@ -326,3 +326,25 @@ async def test_a_wait_past_the_calls_deadline_fails_fast(workers: Factory) -> No
     with pytest.raises(RateLimited) as caught:
         await second.acquire("acct", slow, req("GET", f"{HS}/b"), deadline=Deadline.after(2.0))
     assert caught.value.retry_after is not None and caught.value.retry_after >= 9
+
+
+def test_a_limiter_made_from_a_url_serves_several_event_loops() -> None:
+    """Sync calls run on the runtime's loop and async ones on the caller's: each gets its own connection
+    (a shared asyncio Redis client fails with 'attached to a different loop')."""
+    limiter = RedisRateLimiter.from_url(REDIS_URL, prefix=f"crmbridge-test:{uuid.uuid4().hex}:")
+
+    async def one_call() -> bool:
+        if not await limiter.ping():
+            return False
+        request = req("GET", "https://api.hubapi.com/crm/v3/objects/contacts")
+        await limiter.acquire("acct-loops", HUBSPOT_LIMITS, request)
+        await limiter.observe("acct-loops", HUBSPOT_LIMITS, request, httpx.Response(200, request=request))
+        await limiter.aclose()
+        return True
+
+    if not asyncio.run(one_call()):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_URL} is unreachable in CI")
+        pytest.skip(f"Redis at {REDIS_URL} is unreachable")
+    assert asyncio.run(one_call()) is True
+    assert not limiter._outage  # both loops reached Redis; neither fell back to counting in-process

@@ -176,6 +176,13 @@ class RedisRateLimiter(WaitingLimiter):
         self.redis, self.prefix, self._owns_client = redis, prefix, owns_client
         self._acquire = redis.register_script(_ACQUIRE)
         self._observe = redis.register_script(_OBSERVE)
+        # A client made here (from_url) is re-made for each event loop that uses the limiter: an
+        # asyncio Redis connection belongs to the loop that opened it (sync calls run on the runtime's
+        # own loop, async ones on the caller's).
+        self._factory: Callable[[], Redis] | None = None
+        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Redis, Any, Any]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._members: weakref.WeakKeyDictionary[httpx.Request, list[str]] = weakref.WeakKeyDictionary()
         self._fallback = InMemoryRateLimiter(
             headroom=headroom, max_wait=max_wait, in_flight_timeout=in_flight_timeout, sleep=sleep
@@ -187,13 +194,29 @@ class RedisRateLimiter(WaitingLimiter):
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisRateLimiter:
-        client = Redis.from_url(url, socket_connect_timeout=SOCKET_TIMEOUT, socket_timeout=SOCKET_TIMEOUT)
-        return cls(client, owns_client=True, **options)
+        def connect() -> Redis:
+            return Redis.from_url(url, socket_connect_timeout=SOCKET_TIMEOUT, socket_timeout=SOCKET_TIMEOUT)
+
+        limiter = cls(connect(), owns_client=True, **options)
+        limiter._factory = connect
+        return limiter
+
+    def _bound(self) -> tuple[Redis, Any, Any]:
+        """The client and scripts for the running event loop."""
+        if self._factory is None:
+            return self.redis, self._acquire, self._observe
+        loop = asyncio.get_running_loop()
+        found = self._per_loop.get(loop)
+        if found is None:
+            client = self._factory()
+            found = (client, client.register_script(_ACQUIRE), client.register_script(_OBSERVE))
+            self._per_loop[loop] = found
+        return found
 
     async def ping(self) -> bool:
         """Whether Redis answers now (for readiness checks); never raises."""
         try:
-            return bool(await asyncio.wait_for(self.redis.ping(), timeout=SOCKET_TIMEOUT))
+            return bool(await asyncio.wait_for(self._bound()[0].ping(), timeout=SOCKET_TIMEOUT))
         except Exception:  # unreachable, timed out, refused: all mean "not ready"
             return False
 
@@ -249,7 +272,7 @@ class RedisRateLimiter(WaitingLimiter):
         args: list[str | int | float] = [member, self.headroom, self.in_flight_timeout, cost]
         for window in windows:
             args += [window.limit, window.seconds]
-        answer = await self._script(self._acquire, self._keys(key, limits, windows), args)
+        answer = await self._script(self._bound()[1], self._keys(key, limits, windows), args)
         verdict, amount, detail = map(_text, answer)
         if verdict == "daily":
             raise limited(limits, float(amount), cost=cost, left=int(detail) if detail else None)
@@ -279,7 +302,7 @@ class RedisRateLimiter(WaitingLimiter):
             args += [_arg(taught.limit), _arg(taught.seconds), _arg(taught.remaining), _arg(taught.block)]
             args += [window.limit, window.seconds]
         try:
-            await self._script(self._observe, self._keys(key, limits, windows), args)
+            await self._script(self._bound()[2], self._keys(key, limits, windows), args)
         except _Unavailable:
             return  # what Redis counted for this request leaves it on the in-flight timeout
         self._wake()
@@ -288,6 +311,12 @@ class RedisRateLimiter(WaitingLimiter):
         await self._fallback.aclose()
         if self._owns_client:
             try:
-                await self.redis.aclose()
+                client = self.redis
+                if self._factory is not None:
+                    bound = self._per_loop.pop(asyncio.get_running_loop(), None)
+                    if bound is None:
+                        return
+                    client = bound[0]
+                await client.aclose()
             except _LOST as exc:  # closing a client whose server is gone must not fail a shutdown
                 log.debug("closing the Redis client: %s", type(exc).__name__)
