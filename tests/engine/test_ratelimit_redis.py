@@ -29,6 +29,7 @@ from crmbridge.errors import RateLimited
 from crmbridge.providers.hubspot.limits import HUBSPOT_LIMITS
 from crmbridge.providers.pipedrive.limits import PIPEDRIVE_LIMITS
 from crmbridge.spec import RateLimits, Window
+from crmbridge.syncloop import LoopThread
 from crmbridge_sandbox import Sandbox, SandboxClock
 
 from .test_ratelimit_sandbox import SCALED_SEARCH_HUBSPOT, hubspot_burst_requests
@@ -333,18 +334,25 @@ def test_a_limiter_made_from_a_url_serves_several_event_loops() -> None:
     (a shared asyncio Redis client fails with 'attached to a different loop')."""
     limiter = RedisRateLimiter.from_url(REDIS_URL, prefix=f"crmbridge-test:{uuid.uuid4().hex}:")
 
-    async def one_call() -> bool:
+    async def one_call(close: bool = False) -> bool:
         if not await limiter.ping():
             return False
         request = req("GET", "https://api.hubapi.com/crm/v3/objects/contacts")
         await limiter.acquire("acct-loops", HUBSPOT_LIMITS, request)
         await limiter.observe("acct-loops", HUBSPOT_LIMITS, request, httpx.Response(200, request=request))
-        await limiter.aclose()
+        if close:
+            await limiter.aclose()  # this loop's client only: the runner's stays open
         return True
 
-    if not asyncio.run(one_call()):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {REDIS_URL} is unreachable in CI")
-        pytest.skip(f"Redis at {REDIS_URL} is unreachable")
-    assert asyncio.run(one_call()) is True
-    assert not limiter._outage  # both loops reached Redis; neither fell back to counting in-process
+    runner = LoopThread()  # like the runtime's loop for sync callers: it stays open while others run
+    try:
+        if not runner.run(one_call()):
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"Redis at {REDIS_URL} is unreachable in CI")
+            pytest.skip(f"Redis at {REDIS_URL} is unreachable")
+        for _ in range(3):
+            assert asyncio.run(one_call(close=True)) is True
+        assert runner.run(one_call()) is True
+        assert not limiter._outage  # every loop reached Redis; none fell back to counting in-process
+    finally:
+        runner.close(limiter.aclose())
