@@ -109,14 +109,16 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["CRMBRIDGE_DATABASE_URL"] = args.database_url
     with contextlib.ExitStack() as stack:
         sock = stack.enter_context(_listen(args.host, args.port))
+        sandbox_port = 8600 if args.sandbox_port is None else args.sandbox_port
+        sandbox_sock = stack.enter_context(_listen(args.host, sandbox_port)) if args.demo else None
         host = f"[{args.host}]" if ":" in args.host else args.host
         os.environ.setdefault("CRMBRIDGE_PUBLIC_URL", f"http://{host}:{sock.getsockname()[1]}")
         from ..server.entry import configure_logging
         from ..server.settings import ServiceSettings
 
         configure_logging()
-        if args.demo:
-            _start_demo(args, stack, ServiceSettings.from_env().public_url)
+        if sandbox_sock is not None:
+            _start_demo(args, stack, ServiceSettings.from_env().public_url, sandbox_sock)
         config = uvicorn.Config(
             "crmbridge.server.entry:build_app",
             factory=True,
@@ -136,13 +138,13 @@ def _serve(args: argparse.Namespace) -> int:
         return OK if server.started else _STARTUP_FAILURE
 
 
-def _start_demo(args: argparse.Namespace, stack: contextlib.ExitStack, public_url: str) -> None:
+def _start_demo(
+    args: argparse.Namespace, stack: contextlib.ExitStack, public_url: str, sandbox_socket: socket.socket
+) -> None:
     """The sandbox beside the service and the demo tenant wired (``demo.py``); prints what to curl."""
     from ..core.runtime import Runtime
     from .demo import demo_running, instructions
 
-    sandbox_port = 8600 if args.sandbox_port is None else args.sandbox_port
-    sandbox_socket = stack.enter_context(_listen(args.host, sandbox_port))
     try:
         runtime = Runtime(args.database_url or None)
     except CrmBridgeError:
