@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_DIR := tests/sandbox/node
 HOST ?= 127.0.0.1
-PORT ?= 8600
+PORT ?= 8700
+SANDBOX_PORT ?= 8600
 
 .PHONY: run test lint bench node-deps clean
 
@@ -22,8 +23,9 @@ $(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/packag
 
 node-deps: $(NODE_DIR)/node_modules/.installed
 
+# The service with the sandbox CRMs beside it, a demo tenant and key, both integrations wired (prints what to curl).
 run: $(STAMP)
-	$(BIN)/crmbridge sandbox --host $(HOST) --port $(PORT)
+	$(BIN)/crmbridge serve --demo --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT)
 
 test: $(STAMP) node-deps
 	$(BIN)/python -m pytest

@@ -15,7 +15,7 @@ import sys
 from .common import USAGE, usage_error
 
 
-def _port(value: str) -> int:
+def port_number(value: str) -> int:
     try:
         port = int(value)
     except ValueError:
@@ -35,7 +35,7 @@ def _scale(value: str) -> float:
     return scale
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port``; a bad host or a busy port is a usage error."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
@@ -69,7 +69,7 @@ def _sandbox_command(args: argparse.Namespace) -> int:
         print("crmbridge sandbox needs the sandbox extra: pip install 'crmbridge[sandbox]'", file=sys.stderr)
         return USAGE
 
-    sock = _listen(args.host, args.port)
+    sock = listen(args.host, args.port)
     try:
         return _serve(args, sock)
     finally:
@@ -136,7 +136,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     sb.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     sb.add_argument(
-        "--port", type=_port, default=8600, help="port to listen on (default: 8600; 0 picks a free one)"
+        "--port", type=port_number, default=8600, help="port to listen on (default: 8600; 0 picks a free one)"
     )
     sb.add_argument("--seed", type=int, default=1, help="seed of the generated data (same seed, same data)")
     sb.add_argument(
