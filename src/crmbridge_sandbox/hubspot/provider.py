@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..badinput import BadInput
 from ..context import SandboxContext
 from . import associations, batch, clone, oauth, objects, owners, pipelines, properties, schemas, search, seed
+from . import propdelete
 from .auth import ALL_CRM_SCOPES
 from .errors import HubSpotError, correlation_id, render
 from .ratelimit import HubSpotLimiter
@@ -45,6 +46,7 @@ class HubSpotSandbox:
             *objects.routes,
             *pipelines.routes,
             *properties.routes,
+            *propdelete.routes,
             *schemas.routes,
             *owners.routes,
         ]
