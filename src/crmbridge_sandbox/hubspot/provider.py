@@ -15,8 +15,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..badinput import BadInput
 from ..context import SandboxContext
-from . import associations, batch, clone, oauth, objects, owners, pipelines, properties, schemas, search, seed
-from . import propdelete
+from . import (
+    associations,
+    batch,
+    clone,
+    oauth,
+    objects,
+    owners,
+    pipelines,
+    propdelete,
+    properties,
+    schemas,
+    search,
+    seed,
+)
 from .auth import ALL_CRM_SCOPES
 from .errors import HubSpotError, correlation_id, render
 from .ratelimit import HubSpotLimiter
