@@ -15,22 +15,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..badinput import BadInput
 from ..context import SandboxContext
-from . import (
-    associations,
-    batch,
-    clone,
-    oauth,
-    objects,
-    owners,
-    pipelines,
-    propdelete,
-    properties,
-    schemas,
-    search,
-    seed,
-)
+from . import associations, batch, clone, oauth, objects, owners, pipelines, properties, schemas, search, seed
 from .auth import ALL_CRM_SCOPES
 from .errors import HubSpotError, correlation_id, render
+from .propdelete import routes as property_archive_routes
 from .ratelimit import HubSpotLimiter
 from .store import Portal
 from .tokens import OAuthApp, TokenBook
@@ -58,7 +46,7 @@ class HubSpotSandbox:
             *objects.routes,
             *pipelines.routes,
             *properties.routes,
-            *propdelete.routes,
+            *property_archive_routes,
             *schemas.routes,
             *owners.routes,
         ]
