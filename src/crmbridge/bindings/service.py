@@ -180,7 +180,10 @@ class Bindings:
         proposal = propose(goal, found.snapshot, index, name=name)
         if proposal.binding is None:
             return proposal
-        validated = await self.avalidate(connection_name, identifier, proposal.binding)
+        try:
+            validated = await self.avalidate(connection_name, identifier, proposal.binding)
+        except BindingInvalid as exc:  # what the CRM cannot run, or a guess that does not fit: refuse
+            return proposal.refused([f"{p['path']}: {p['message']}" for p in exc.problems])
         return proposal.with_skill(
             compiled_definition(compile_binding(validated, adapter_for(found.snapshot.provider)))
         )

@@ -232,5 +232,5 @@ def validate(
     else:
         _write(checker, binding, adapter)
     if checker.problems:
-        raise BindingInvalid.of(checker.problems)
+        raise BindingInvalid.of(checker.problems, keys=[p.key for p in obj.properties])
     return Validated(binding, obj, checker.found, checker.constants, snapshot_version)

@@ -52,6 +52,13 @@ STANDARD: dict[str, tuple[str, str]] = {
 _PRIMARY = {"contacts": "email", "companies": "domain", "deals": "dealname", "tickets": "subject",
             "products": "name", "line_items": "name"}  # fmt: skip
 _PIPELINED = ("deals", "tickets")
+#: What a create of a standard object must carry (engagements their timeline time, deals and tickets a
+#: stage); custom objects say theirs in the schemas API.
+REQUIRED_ON_CREATE: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("calls", "emails", "meetings", "notes", "tasks"), frozenset({"hs_timestamp"})),
+    "deals": frozenset({"dealstage"}),
+    "tickets": frozenset({"hs_pipeline_stage"}),
+}
 #: Pairs whose association labels are read (custom objects add their own from the schemas API).
 _PAIRS = (("contacts", "companies"), ("contacts", "deals"), ("companies", "deals"), ("contacts", "tickets"))
 _TYPES: dict[str, PropertyType] = {
@@ -118,7 +125,7 @@ class HubSpotSchema(HubSpotBindingCalls):
     async def discover(self, read: Reader) -> SchemaSnapshot:
         objects: list[ObjectSchema] = []
         for name, (singular, plural) in STANDARD.items():
-            props = await _properties(read, name, frozenset())
+            props = await _properties(read, name, REQUIRED_ON_CREATE.get(name, frozenset()))
             objects.append(ObjectSchema(name, singular, plural, False, _PRIMARY.get(name, ""), props))
         extra: dict[str, str] = {}
         associations: list[AssociationType] = []
