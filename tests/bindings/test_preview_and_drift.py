@@ -78,3 +78,17 @@ def test_a_binding_that_still_fits_stays_ok_after_rediscovery(ready: Env) -> Non
     ready.run(ready.bridge.bindings.asave("hubspot", USER, RENEWALS))
     report = ready.run(ready.bridge.bindings.arediscover("hubspot", USER))
     assert report["driftedBindings"] == [] and ready.bridge.bindings.list("hubspot", USER)[0].status == "ok"
+
+
+def test_saved_bindings_as_an_agents_toolset(ready: Env) -> None:
+    bindings = ready.bridge.bindings
+    finder = search("find_contact", "contacts", [{"property": "email", "from": "email"}], properties=["email"])
+    ready.run(bindings.asave("hubspot", USER, finder, agent_id="agent_1"))
+    ready.run(bindings.asave("hubspot", USER, RENEWALS, agent_id="agent_2"))
+    toolset = ready.run(bindings.atoolset("hubspot", USER, agent_id="agent_1"))
+    [tool] = toolset.list_tools()
+    assert tool.name == "find_contact" and tool.annotations.read_only
+    result = ready.run(toolset.call_tool("find_contact", {"email": "nobody@nowhere.test"}))
+    assert data(result) == {"found": False, "record": None}
+    missing = ready.run(toolset.call_tool("renewals", {}))
+    assert not missing.ok and missing.error is not None and missing.error.code == "unknown_tool"

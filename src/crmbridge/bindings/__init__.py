@@ -8,12 +8,15 @@ from .compile import CompiledBinding, compile_binding
 from .describe import Proposal, propose
 from .problems import BindingInvalid, Problem
 from .service import BindingDrifted, Bindings
+from .toolset import BindingToolset, BoundBinding
 from .validate import Validated, parse, validate
 
 __all__ = [
     "BindingDrifted",
     "BindingInvalid",
+    "BindingToolset",
     "Bindings",
+    "BoundBinding",
     "CompiledBinding",
     "Problem",
     "Proposal",

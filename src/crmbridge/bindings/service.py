@@ -21,6 +21,7 @@ from ..spec.binding import RestSearch, RestWrite
 from .compile import CompiledBinding, compile_binding
 from .describe import Proposal, propose
 from .problems import BindingInvalid
+from .toolset import BindingToolset, BoundBinding
 from .validate import Validated, validate
 
 __all__ = ["BindingDrifted", "Bindings"]
@@ -147,6 +148,17 @@ class Bindings:
                 problems=record.problems,
             )
         return await self.acompile(connection_name, identifier, record.definition)
+
+    async def abound(self, connection_name: str, identifier: str, name: str) -> BoundBinding:
+        """A saved binding ready to install as a skill: its definition, and a call for its account."""
+        compiled = await self.aload(connection_name, identifier, name)
+        return BoundBinding(compiled, self.discovery.runner_for(connection_name, identifier))
+
+    async def atoolset(self, connection_name: str, identifier: str, *, agent_id: str | None = None) -> BindingToolset:
+        """The account's saved bindings (those of ``agent_id`` when given) that still fit the schema."""
+        records = await asyncio.to_thread(self.list, connection_name, identifier)
+        chosen = [r for r in records if r.status == "ok" and (agent_id is None or r.agent_id == agent_id)]
+        return BindingToolset([await self.abound(connection_name, identifier, r.name) for r in chosen])
 
     def list(self, connection_name: str, identifier: str) -> list[Any]:
         return self.discovery.repository.bindings(self.discovery.tenant_id, connection_name, identifier)
