@@ -82,7 +82,9 @@ def test_a_binding_that_still_fits_stays_ok_after_rediscovery(ready: Env) -> Non
 
 def test_saved_bindings_as_an_agents_toolset(ready: Env) -> None:
     bindings = ready.bridge.bindings
-    finder = search("find_contact", "contacts", [{"property": "email", "from": "email"}], properties=["email"])
+    finder = search(
+        "find_contact", "contacts", [{"property": "email", "from": "email"}], properties=["email"]
+    )
     ready.run(bindings.asave("hubspot", USER, finder, agent_id="agent_1"))
     ready.run(bindings.asave("hubspot", USER, RENEWALS, agent_id="agent_2"))
     toolset = ready.run(bindings.atoolset("hubspot", USER, agent_id="agent_1"))

@@ -154,7 +154,9 @@ class Bindings:
         compiled = await self.aload(connection_name, identifier, name)
         return BoundBinding(compiled, self.discovery.runner_for(connection_name, identifier))
 
-    async def atoolset(self, connection_name: str, identifier: str, *, agent_id: str | None = None) -> BindingToolset:
+    async def atoolset(
+        self, connection_name: str, identifier: str, *, agent_id: str | None = None
+    ) -> BindingToolset:
         """The account's saved bindings (those of ``agent_id`` when given) that still fit the schema."""
         records = await asyncio.to_thread(self.list, connection_name, identifier)
         chosen = [r for r in records if r.status == "ok" and (agent_id is None or r.agent_id == agent_id)]

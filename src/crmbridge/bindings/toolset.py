@@ -45,6 +45,8 @@ class BindingToolset(AbstractToolset):
     async def call_tool(self, name: str, args: Any) -> ToolResult:
         bound = self._bound.get(name)
         if bound is None:
-            error = UnknownTool(f"No binding {name!r} here; listed: {', '.join(sorted(self._bound)) or 'none'}.")
+            error = UnknownTool(
+                f"No binding {name!r} here; listed: {', '.join(sorted(self._bound)) or 'none'}."
+            )
             return ToolResult(name, False, error=ToolError.from_exception(error))
         return await bound.call(args)
