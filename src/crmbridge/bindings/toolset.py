@@ -25,7 +25,7 @@ __all__ = ["BindingToolset", "BoundBinding"]
 @dataclass(frozen=True)
 class BoundBinding:
     compiled: CompiledBinding
-    run: Runner  # runs a tool for the binding's account (``bridge.account_runner(connection, identifier)``)
+    run: Runner  # runs a tool for the binding's account (``bridge.discovery.runner_for(connection, identifier)``)
 
     @property
     def definition(self) -> Tool:

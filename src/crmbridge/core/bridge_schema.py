@@ -24,7 +24,7 @@ class SchemaMethods:
         return Discovery(
             self.store.snapshots,
             self.tenant_id,
-            runner_for=self.account_runner,
+            runner_for=self._account_runner,
             provider_of=lambda name: self.accounts.connection(name).provider,
         )
 
@@ -33,7 +33,7 @@ class SchemaMethods:
         """Validate, preview, compile, save and describe bindings against discovered schemas."""
         return Bindings(self.discovery, target_for=self._target_for)
 
-    def account_runner(self: Bridge, connection_name: str, identifier: str) -> Runner:  # type: ignore[misc]
+    def _account_runner(self: Bridge, connection_name: str, identifier: str) -> Runner:  # type: ignore[misc]
         """Runs a tool for one account, through :meth:`Bridge.arun_tool`."""
 
         async def run(tool: Any, args: Mapping[str, Any]) -> Any:
