@@ -26,6 +26,7 @@ from ..vault import Vault
 from .accounts import Accounts, StatusListener
 from .apikeys import check_api_key, plan_api_key, save_api_key
 from .bridge_oauth import OAuthMethods
+from .bridge_schema import SchemaMethods
 from .lifecycle import Lifecycle
 from .models import ConnectedAccount, Connection
 from .oauth import OAuthService
@@ -34,7 +35,7 @@ from .runtime import Runtime, default_data_dir
 __all__ = ["Bridge", "default_data_dir"]
 
 
-class Bridge(OAuthMethods):
+class Bridge(OAuthMethods, SchemaMethods):
     """Connected accounts and tool calls for one tenant.
 
     >>> bridge = Bridge(database_url="sqlite:///bridge.db")

@@ -24,6 +24,7 @@ from .keycheck import foreign_key_ids
 from .models import AccountRow, ConnectionRow
 from .oauth_states import OAuthStateRepository
 from .sessions import Clock, SessionFactory
+from .snapshots import SnapshotRepository
 from .tenants import ApiKeyRepository, TenantRepository
 from .webhook_rows import WebhookEndpointRow
 from .webhooks import WebhookRepository
@@ -55,6 +56,7 @@ class Store:
         self.api_keys = ApiKeyRepository(self._sessions)
         self.idempotency = IdempotencyRepository(self._sessions, self._codec)
         self.webhooks = WebhookRepository(self._sessions, self._codec)
+        self.snapshots = SnapshotRepository(self._sessions)
 
     @classmethod
     def open(

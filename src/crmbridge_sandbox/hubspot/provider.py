@@ -32,6 +32,7 @@ from . import (
 )
 from .auth import ALL_CRM_SCOPES
 from .errors import HubSpotError, correlation_id, render
+from .propdelete import routes as property_archive_routes
 from .ratelimit import HubSpotLimiter
 from .store import Portal
 from .tokens import OAuthApp, TokenBook
@@ -63,6 +64,7 @@ class HubSpotSandbox:
             *pipelinewrites.routes,
             *propwrites.routes,
             *properties.routes,
+            *property_archive_routes,
             *schemas.routes,
             *owners.routes,
         ]
