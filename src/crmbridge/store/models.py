@@ -136,3 +136,6 @@ class AccountEventRow(Base):
     new_status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+from . import skill_rows as skill_rows  # noqa: E402  (agent-platform tables, on the same metadata)

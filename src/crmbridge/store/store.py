@@ -23,6 +23,7 @@ from .keycheck import foreign_key_ids
 from .models import AccountRow, ConnectionRow
 from .oauth_states import OAuthStateRepository
 from .sessions import Clock, SessionFactory
+from .skill_store import SkillRepository
 
 __all__ = ["Store"]
 
@@ -46,6 +47,7 @@ class Store:
         self.accounts = AccountRepository(self._sessions, self._codec)
         self.oauth_states = OAuthStateRepository(self._sessions)
         self.events = AccountEventRepository(self._sessions)
+        self.skills = SkillRepository(self._sessions)
 
     @classmethod
     def open(
