@@ -29,7 +29,9 @@ class RecordingTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
-        is_write = request.method in ("POST", "PATCH", "PUT", "DELETE") and not path.endswith("/search")
+        is_write = request.method in ("POST", "PATCH", "PUT", "DELETE") and not path.endswith(
+            ("/search", "/batch/read")
+        )
         start = time.monotonic()
         if is_write and self.delay:
             await asyncio.sleep(self.delay)

@@ -96,7 +96,7 @@ def test_concurrent_installs_from_two_workers_create_each_skill_once(
                 try:
                     barrier.wait()
                     results.append(bridge.agents.install_pack(agent_id, "hubspot"))  # type: ignore[attr-defined]
-                except BaseException as exc:  # noqa: BLE001 - reported below
+                except BaseException as exc:
                     errors.append(exc)
 
             threads = [threading.Thread(target=install, args=(b,)) for b in [made.bridge, other] * 5]

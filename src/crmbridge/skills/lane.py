@@ -87,22 +87,26 @@ class SerialLanes:
             else:
                 acquired.set_exception(error)
 
+        def tell(error: BaseException | None) -> None:
+            try:
+                loop.call_soon_threadsafe(settle, error)
+            except RuntimeError:  # the waiting loop is gone: nobody to tell, and nothing held any more
+                release.set()
+
         def helper() -> None:
             try:
                 with (
                     _process_lanes.hold(key, timeout=timeout),
                     self._repository.hold_lane(*key, timeout=timeout),
                 ):
-                    loop.call_soon_threadsafe(settle, None)
+                    tell(None)
                     release.wait()
             except TimeoutError:
-                loop.call_soon_threadsafe(settle, self._busy(key[1]))
+                tell(self._busy(key[1]))
             except StorageUnavailable as exc:  # Postgres' lock_timeout: another worker holds the lane
-                loop.call_soon_threadsafe(
-                    settle, self._busy(key[1]) if "lock" in exc.message.lower() else exc
-                )
-            except BaseException as exc:
-                loop.call_soon_threadsafe(settle, exc)
+                tell(self._busy(key[1]) if exc.details.get("reason") == "locked" else exc)
+            except BaseException as exc:  # handed to the waiting coroutine
+                tell(exc)
 
         threading.Thread(target=helper, name="crmbridge-lane", daemon=True).start()
         try:

@@ -27,7 +27,10 @@ def e164(raw: str, region: str) -> str | None:
         return None
     attempts = [text]
     if not text.startswith("+"):
-        attempts.append("+" + _DIGITS.sub("", text))  # stored with its country code but without "+"
+        digits = _DIGITS.sub("", text)
+        if digits.startswith("00"):  # the international prefix of most of the world, whatever the region
+            attempts.append("+" + digits[2:])
+        attempts.append("+" + digits)  # stored with its country code but without "+"
     parsed: list[phonenumbers.PhoneNumber] = []
     for attempt in attempts:
         try:

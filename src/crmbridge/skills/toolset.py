@@ -8,6 +8,7 @@ the conversation has not verified. ``Agents.toolset`` stacks them: identity, the
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -196,7 +197,7 @@ class VerifiedIdentityToolset(WrapperToolset):
         record = self._skills.record(name)
         if record is not None and policy_of(record).verified_identity:
             try:
-                self._check(name, args)
+                await asyncio.to_thread(self._check, name, args)
             except CrmBridgeError as exc:
                 return _failed(name, exc)
         return await self.wrapped.call_tool(name, args)
