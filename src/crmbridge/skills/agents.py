@@ -13,6 +13,7 @@ from collections.abc import Coroutine, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from ..engine import Catalog, ToolError, ToolResult
+from ..engine.schema import CompiledSchema
 from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, NotFound
 from ..spec import Tool
 from ..store import AccountStatus, Store
@@ -123,6 +124,7 @@ class Agents:
         self.gate = ConfirmationGate(self._repo, ttl=confirmation_ttl)
         self.lanes = SerialLanes(self._repo, timeout=lane_timeout)
         self.installer = PackInstaller(tenant, self._repo)
+        self._schemas: dict[str, CompiledSchema] = {}
 
     def __repr__(self) -> str:
         return f"Agents(tenant_id={self.tenant_id!r})"
@@ -308,7 +310,14 @@ class Agents:
                 f"Agent {agent_id!r} has no conversation {conversation_id!r}.", field="conversationId"
             )
         records = self._repo.skills(self.tenant_id, agent_id)
-        return SkillToolset(self._tenant, self.tenant_id, agent_id, records, conversation_id=conversation_id)
+        return SkillToolset(
+            self._tenant,
+            self.tenant_id,
+            agent_id,
+            records,
+            conversation_id=conversation_id,
+            schemas=self._schemas,
+        )
 
     def toolset(self, agent_id: str, *, conversation_id: str | None = None) -> Toolset:
         """The agent's skills with their policies enforced: what every front end hands the model."""

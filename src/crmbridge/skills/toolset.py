@@ -52,6 +52,7 @@ class SkillToolset(AbstractToolset):
         records: Sequence[SkillRecord],
         *,
         conversation_id: str | None = None,
+        schemas: dict[str, CompiledSchema] | None = None,
     ) -> None:
         self._runner = runner
         self.tenant_id = tenant_id
@@ -59,7 +60,8 @@ class SkillToolset(AbstractToolset):
         self.conversation_id = conversation_id
         self._records = {r.name: r for r in records}
         self._tools = [tool_of(r) for r in records]
-        self._schemas: dict[str, CompiledSchema] = {}
+        #: Validators by skill fingerprint: compiled once per definition, shared by an agent's toolsets.
+        self._schemas: dict[str, CompiledSchema] = {} if schemas is None else schemas
 
     def __repr__(self) -> str:
         return f"SkillToolset(agent_id={self.agent_id!r}, skills={sorted(self._records)!r})"
@@ -77,9 +79,11 @@ class SkillToolset(AbstractToolset):
     def parse(self, name: str, args: Any) -> dict[str, Any]:
         """The input validated against the skill's schema (raises ``InvalidInput`` naming the field)."""
         record = self._records[name]
-        schema = self._schemas.get(name)
+        schema = self._schemas.get(record.fingerprint)
         if schema is None:
-            schema = self._schemas[name] = CompiledSchema(record.definition.get("input_schema") or {})
+            schema = self._schemas[record.fingerprint] = CompiledSchema(
+                record.definition.get("input_schema") or {}
+            )
         return schema.parse(args if args is not None else {})
 
     def scope(self, name: str) -> WriteScope:
