@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from crmbridge import InvalidInput, NotFound
 from crmbridge_sandbox import Sandbox
 
 from .platform import Platform, platform
@@ -141,3 +142,49 @@ def test_reads_need_no_verification_and_the_toolset_shows_the_confirmation_field
     assert tools["find_contact"].annotations.read_only and not tools["log_note"].annotations.read_only
     found = toolset.call_tool_sync("find_contact", {"phone": "+1 415 555 0107"})
     assert found.ok and found.data["status"] == "none"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", ["hubspot", "pipedrive"])
+async def test_concurrent_find_or_create_for_one_new_caller_leaves_one_contact(
+    provider: str, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    made = await asyncio.to_thread(platform, sandbox, tmp_path, provider)
+    try:
+        agents, agent_id = made.agents, made.agent_id
+        calls = [{"phone": phone, "first_name": "Ann"} for phone in ["+1 415 555 0108", "4155550108"] * 5]
+        tokens = [
+            (await agents.aexecute(agent_id, "create_contact", c)).error.details["confirmation"]
+            for c in calls
+        ]
+        results = await asyncio.gather(
+            *(
+                agents.aexecute(agent_id, "create_contact", c, confirmation=t)
+                for c, t in zip(calls, tokens, strict=True)
+            )
+        )
+        assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+        assert sorted(r.data["created"] for r in results) == [False] * 9 + [True]
+        assert len({r.data["contact"]["id"] for r in results}) == 1
+        assert len(await asyncio.to_thread(made.contacts_ending, "0108")) == 1
+    finally:
+        await asyncio.to_thread(made.close)
+
+
+def test_unknown_agents_conversations_and_bad_input_are_clear_errors(connected: Platform) -> None:
+    agents = connected.agents
+    unknown = agents.execute("no-such-agent", "find_contact", {"phone": "4155550100"})
+    assert _code(unknown) == "not_found"
+    missing = connected.execute("send_email", {})
+    assert _code(missing) == "unknown_tool"
+    with pytest.raises(InvalidInput, match="channel must be one of voice, chat"):
+        agents.start_conversation(connected.agent_id, channel="fax")
+    with pytest.raises(InvalidInput, match="name must be"):
+        agents.create_agent("   ")
+    conversation = agents.start_conversation(connected.agent_id, channel="chat", caller={"email": "a@b.test"})
+    with pytest.raises(InvalidInput, match="method must be one of"):
+        agents.verify(conversation["id"], contact_id="1", method="trust_me")
+    with pytest.raises(NotFound):
+        agents.verify("nope", contact_id="1", method="otp")
+    blank = connected.execute("create_contact", {"phone": "+1 415 555 0109"}, confirmation="  ")
+    assert _code(blank) == "invalid_input"
