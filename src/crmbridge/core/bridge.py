@@ -11,7 +11,7 @@ import functools
 import math
 import os
 from collections.abc import Callable, Coroutine, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -31,6 +31,9 @@ from .lifecycle import Lifecycle
 from .models import ConnectedAccount, Connection
 from .oauth import OAuthService
 from .runtime import Runtime, default_data_dir
+
+if TYPE_CHECKING:
+    from ..skills import Agents
 
 __all__ = ["Bridge", "default_data_dir"]
 
@@ -126,6 +129,18 @@ class Bridge(OAuthMethods, SchemaMethods):
         self.lifecycle = Lifecycle(
             self.accounts, transport=runtime.transport, forget_tokens=self.oauth.tokens.forget
         )
+        self._agents: Agents | None = None
+        # Seed 001: an account that turns ACTIVE installs its Connector Pack on the tenant's agents.
+        self.accounts.listeners.append(lambda *change: self.agents.on_account_status(*change))
+
+    @property
+    def agents(self) -> Agents:
+        """This tenant's agents, skills and conversations (``crmbridge.skills.Agents``), built on first use."""
+        if self._agents is None:
+            from ..skills import Agents  # the agent-platform layer loads only when used
+
+            self._agents = Agents(self)
+        return self._agents
 
     # -- the shared parts, for code that needs them directly ------------------------------------
 

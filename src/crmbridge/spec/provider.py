@@ -10,6 +10,7 @@ from .tool import Tool
 if TYPE_CHECKING:
     from .hooks import ProviderHooks
     from .limits import RateLimits
+    from .pack import ConnectorPack
 
 __all__ = ["AuthSpec", "ClientAuth", "Provider"]
 
@@ -75,6 +76,8 @@ class Provider:
     hooks: ProviderHooks
     rate_limits: RateLimits
     docs_url: str = ""
+    #: The curated skills an agent platform installs when an account connects (``crmbridge.skills``).
+    pack: ConnectorPack | None = None
 
     def __post_init__(self) -> None:
         # Tools are declared without repeating their provider; stamp it here, once.

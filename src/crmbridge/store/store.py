@@ -24,6 +24,7 @@ from .keycheck import foreign_key_ids
 from .models import AccountRow, ConnectionRow
 from .oauth_states import OAuthStateRepository
 from .sessions import Clock, SessionFactory
+from .skill_store import SkillRepository
 from .snapshots import SnapshotRepository
 from .tenants import ApiKeyRepository, TenantRepository
 from .webhook_rows import WebhookEndpointRow
@@ -57,6 +58,7 @@ class Store:
         self.idempotency = IdempotencyRepository(self._sessions, self._codec)
         self.webhooks = WebhookRepository(self._sessions, self._codec)
         self.snapshots = SnapshotRepository(self._sessions)
+        self.skills = SkillRepository(self._sessions)
 
     @classmethod
     def open(

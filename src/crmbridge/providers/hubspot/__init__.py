@@ -11,6 +11,7 @@ from ...spec import AuthSpec, Provider
 from . import auth, tools_crm, tools_generic
 from .hooks import HubSpotHooks
 from .limits import HUBSPOT_LIMITS
+from .pack import PACK
 
 if TYPE_CHECKING:
     from ...spec import Preparer, Resolver
@@ -63,4 +64,5 @@ PROVIDER = Provider(
     hooks=_Hooks(),
     rate_limits=HUBSPOT_LIMITS,
     docs_url="https://developers.hubspot.com/docs/api/crm",
+    pack=PACK,
 )

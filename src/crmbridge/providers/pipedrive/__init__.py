@@ -23,6 +23,7 @@ from . import (
 )
 from .hooks import PipedriveHooks
 from .limits import PIPEDRIVE_LIMITS
+from .pack import PACK
 
 if TYPE_CHECKING:
     from ...spec import Preparer, Resolver
@@ -81,4 +82,5 @@ PROVIDER = Provider(
     hooks=_Hooks(),
     rate_limits=PIPEDRIVE_LIMITS,
     docs_url="https://developers.pipedrive.com/docs/api/v1",
+    pack=PACK,
 )
