@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from .. import __version__
 from ..core.runtime import Runtime
 from .middleware import RequestContext
+from .openapi_doc import install_openapi
 from .problems import install_problem_handlers
 from .routes import accounts, admin, health, integrations, oauth, tools
 from .service import Service
@@ -75,5 +76,6 @@ def create_app(
     install_problem_handlers(app)
     for module in (health, admin, integrations, accounts, tools, oauth):
         app.include_router(module.router)
+    install_openapi(app)
     app.add_middleware(RequestContext, max_body=settings.max_body_bytes)
     return app
