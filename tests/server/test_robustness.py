@@ -164,3 +164,11 @@ async def test_a_bad_cursor_is_a_problem(env: ServiceEnv) -> None:
             "/integrations/pipedrive/accounts", headers=env.headers(), params={"limit": limit}
         )
         assert_problem(r, 422)
+
+
+async def test_unknown_routes_and_methods_are_problems(env: ServiceEnv) -> None:
+    missing = await env.api.get("/no/such/route", headers=env.headers())
+    assert_problem(missing, 404, "not_found")
+    wrong_method = await env.api.patch("/integrations", headers=env.headers())
+    assert_problem(wrong_method, 405, "method_not_allowed")
+    assert "GET" in wrong_method.headers.get("allow", "")
