@@ -18,6 +18,7 @@ from crmbridge.server import ServiceSettings, create_app
 from crmbridge.vault import Vault
 from crmbridge_sandbox import Sandbox
 from tests.core.oauth_env import FAST_RETRIES, new_sandbox, query_of
+from tests.durable.dbosutil import shared_runner
 
 PUBLIC = "http://crmbridge.test"
 SANDBOX = "http://sandbox"
@@ -130,14 +131,21 @@ async def build_env(
 ) -> ServiceEnv:
     sandbox = new_sandbox()
     runtime = new_runtime(sandbox, tmp_path, **runtime_options)
-    app = create_app(
-        runtime, settings or ServiceSettings(public_url=PUBLIC, refresh_interval=0), durable=durable
+    # Webhook deliveries stay in-process (a receiver that says 204), on the one DBOS of the test process.
+    settings = settings or ServiceSettings(
+        public_url=PUBLIC,
+        refresh_interval=0,
+        webhook_transport=httpx.MockTransport(lambda _: httpx.Response(204)),
     )
+    app = create_app(runtime, settings, durable=durable or shared_runner())
     api = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC)
     crm = sandbox.client()
     env = ServiceEnv(sandbox, runtime, app, api, crm, app.state.service.tenants)
     env.key = env.new_key("acme")
     return env
+
+
+WEBHOOK = {"url": "https://hooks.example/crm", "events": ["account.status_changed"]}
 
 
 async def close_env(env: ServiceEnv) -> None:

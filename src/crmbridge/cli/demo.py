@@ -155,7 +155,12 @@ def _served(sandbox: Sandbox, sock: socket.socket) -> Iterator[None]:
 
     # log_config=None: uvicorn leaves the service's JSON logging as it is.
     config = uvicorn.Config(
-        NetworkFaults(sandbox), log_config=None, log_level="warning", access_log=False, lifespan="on"
+        NetworkFaults(sandbox),
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        loop="asyncio",  # a thread beside the service; uvloop is for the service's own loop
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="sandbox")

@@ -20,6 +20,7 @@ from .. import __version__
 from ..core.runtime import Runtime
 from .mcp_endpoint import mcp_app
 from .middleware import RequestContext
+from .openapi_doc import install_openapi
 from .problems import install_problem_handlers
 from .routes import accounts, admin, health, integrations, oauth, tools, webhooks
 from .service import Service
@@ -90,5 +91,6 @@ def create_app(
     for module in (health, admin, integrations, accounts, tools, webhooks, oauth):
         app.include_router(module.router)
     app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False))
+    install_openapi(app)
     app.add_middleware(RequestContext, max_body=settings.max_body_bytes)
     return app

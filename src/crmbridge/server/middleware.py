@@ -21,10 +21,6 @@ access_log = logging.getLogger("crmbridge.server.access")
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class RequestContext:
     """Gives every request an id (the caller's ``X-Request-Id`` when it is sane), refuses bodies over
     ``max_body`` bytes with 413 before the route reads them, and logs the outcome."""
@@ -51,18 +47,29 @@ class RequestContext:
             return
         received = 0
         response_started = False
+        refused = False
 
         async def capped_receive() -> Message:
-            nonlocal received
+            # Over the cap: answer 413 at once and tell the app the client left. Raising here would not
+            # do — the framework turns any error while reading the body into its own 400.
+            nonlocal received, refused, status
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
-                    raise _TooLarge
+                    refused = True
+                    if not response_started:
+                        status = 413
+                        await self._too_large(send, request_id)
+                    return {"type": "http.disconnect"}
             return message
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, response_started
+            if refused:
+                return  # the 413 is the answer; whatever the app says after the disconnect is dropped
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
@@ -71,10 +78,6 @@ class RequestContext:
 
         try:
             await self.app(scope, capped_receive, send_with_id)
-        except _TooLarge:
-            if not response_started:
-                await self._too_large(send, request_id)
-            status = 413
         finally:
             self._log(scope, status, started)
 

@@ -20,13 +20,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import CrmBridgeError, scrub
 
-__all__ = ["PROBLEM_TYPE_BASE", "install_problem_handlers", "problem", "problem_response"]
+__all__ = [
+    "MEDIA_TYPE",
+    "PROBLEM_TYPE_BASE",
+    "TITLES",
+    "install_problem_handlers",
+    "problem",
+    "problem_response",
+]
 
 log = logging.getLogger("crmbridge.server")
 PROBLEM_TYPE_BASE = "https://crmbridge.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
 
-_TITLES = {
+TITLES = {
     400: "Bad request",
     401: "Unauthenticated",
     403: "Forbidden",
@@ -55,7 +62,7 @@ def problem(
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code.replace("_", "-"),
-        "title": _TITLES.get(status, "Error"),
+        "title": TITLES.get(status, "Error"),
         "status": status,
         "detail": scrub(detail),
         "code": code,
@@ -136,7 +143,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
             exc.status_code, "http_error"
         )
-        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"No route {request.method} {request.url.path}; /docs lists them."
         return problem_response(problem(exc.status_code, code, detail), getattr(exc, "headers", None))

@@ -8,7 +8,6 @@ found (404), never "forbidden" (which would confirm they exist).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
@@ -17,7 +16,7 @@ from ..core.tenants import Principal
 from ..errors import PermissionDenied
 from .service import service_of
 
-__all__ = ["authenticate", "require"]
+__all__ = ["RequiredScope", "authenticate", "require"]
 
 # Declares the bearer scheme in the OpenAPI document (auto_error off: our own 401 says what is wrong).
 bearer = HTTPBearer(auto_error=False, description="A crmbridge API key: `Authorization: Bearer crmb_…`.")
@@ -37,17 +36,28 @@ async def authenticate(request: Request, _: object = Depends(bearer)) -> Princip
     return principal
 
 
-def require(scope: str) -> Callable[..., Awaitable[Principal]]:
-    """A dependency that authenticates the request and checks ``scope`` (``admin`` implies every scope)."""
+class RequiredScope:
+    """The dependency ``require(scope)`` gives: authenticates, then checks ``scope``. A class (not a
+    closure) so the scope a route needs can be read back from the route table (``.scope``): the
+    security tests cover every route from it, and the OpenAPI document can say it."""
 
-    async def check(principal: Principal = Depends(authenticate)) -> Principal:
-        if not (principal.allows(scope) or principal.allows("admin")):
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        self.__name__ = f"require_{scope.replace(':', '_')}"
+
+    async def __call__(self, principal: Principal = Depends(authenticate)) -> Principal:
+        if not (principal.allows(self.scope) or principal.allows("admin")):
             raise PermissionDenied(
-                f"This API key lacks the {scope!r} scope; create a key with it "
-                f"(`crmbridge api-keys create --scopes {scope}`).",
-                required_scope=scope,
+                f"This API key lacks the {self.scope!r} scope; create a key with it "
+                f"(`crmbridge api-keys create --scopes {self.scope}`).",
+                required_scope=self.scope,
             )
         return principal
 
-    check.__name__ = f"require_{scope.replace(':', '_')}"
-    return check
+    def __repr__(self) -> str:
+        return f"require({self.scope!r})"
+
+
+def require(scope: str) -> RequiredScope:
+    """A dependency that authenticates the request and checks ``scope`` (``admin`` implies every scope)."""
+    return RequiredScope(scope)

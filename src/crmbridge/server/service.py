@@ -88,11 +88,14 @@ class Service:
         self.webhooks.on_account_status(tenant_id, *args)
 
     def close_durable(self) -> None:
+        """At shutdown: close the durable runner if this service launched it (a given one is the host's)."""
         with self._lock:
             runner, owns = self._durable, self._owns_durable
+            if not owns:
+                return
             self._durable, self._webhooks, self._owns_durable = None, None, False
         close = getattr(runner, "close", None)
-        if owns and close is not None:
+        if close is not None:
             close()
 
     def bridge(self, tenant_id: str) -> Bridge:

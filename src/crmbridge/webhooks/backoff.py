@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 __all__ = ["Backoff"]
 
+#: Our own generator: drawing from the global one would disturb (and be disturbed by) anyone seeding it.
+_JITTER = random.Random()
+
 
 @dataclass(frozen=True)
 class Backoff:
@@ -29,4 +32,4 @@ class Backoff:
 
     def delay(self, failed_attempts: int, rng: random.Random | None = None) -> float:
         base = min(self.initial * self.factor ** max(failed_attempts - 1, 0), self.cap)
-        return base * (1 - self.jitter * (rng or random).random())
+        return base * (1 - self.jitter * (rng or _JITTER).random())
