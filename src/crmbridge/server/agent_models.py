@@ -125,7 +125,9 @@ class SkillOut(Out):
     input_schema: dict[str, Any] | None = None
     policy: dict[str, Any] | None = None
     template: str | None = None
-    resolved: dict[str, Any] | None = Field(default=None, description="What compiling against the account found.")
+    resolved: dict[str, Any] | None = Field(
+        default=None, description="What compiling against the account found."
+    )
     status: str = Field(default="ok", description="`drifted` when a re-discovery broke a binding.")
     problems: list[str] = []
     updated_at: str | None = None

@@ -57,7 +57,7 @@ async def list_objects(
     return Page(data=items, next_cursor=cursor)
 
 
-@router.get("/integrations/{integration}/objects/{object_name}")
+@router.get("/integrations/{integration}/objects/{object}")
 async def get_object(
     request: Request,
     integration: str = IntegrationName,
