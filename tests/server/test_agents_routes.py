@@ -54,6 +54,7 @@ async def test_agent_requests_the_api_refuses(env: ServiceEnv) -> None:
 
 
 async def test_the_pack_of_an_integration(env: ServiceEnv) -> None:
+    await env.pipedrive_api_key(identifier="u1")
     r = await env.api.get("/integrations/pipedrive/pack", headers=env.headers())
     assert r.status_code == 200, r.text
     pack = r.json()
@@ -62,6 +63,8 @@ async def test_the_pack_of_an_integration(env: ServiceEnv) -> None:
     assert create["access"] == "write" and create["policy"]["gated"] is True
     unknown = await env.api.get("/integrations/nope/pack", headers=env.headers())
     assert unknown.status_code == 404
+    foreign = await env.api.get("/integrations/pipedrive/pack", headers=env.headers(env.new_key("globex")))
+    assert foreign.status_code == 404
 
 
 async def test_connecting_installs_the_pack_and_a_reinstall_creates_nothing(env: ServiceEnv) -> None:

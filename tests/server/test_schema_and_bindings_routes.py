@@ -111,7 +111,8 @@ async def test_a_binding_is_previewed_refused_installed_and_run_as_a_skill(env: 
     assert await skill_names(env, agent_id) == PACK | {"add_organization", "organization_by_name"}
 
     asked = await execute(env, agent_id, "add_organization", {"name": "Initech"})
-    assert asked["error"]["code"] == "confirmation_required" and "Initech" in asked["error"]["summary"]
+    assert asked["error"]["code"] == "confirmation_required"
+    assert asked["error"]["summary"] == "Create an Organization: Name Initech."
     assert (await execute(env, agent_id, "organization_by_name", {"name": "Initech"}))["data"][
         "found"
     ] is False
@@ -177,3 +178,28 @@ async def test_describe_it_proposes_then_installs(env: ServiceEnv) -> None:
     vague = await env.api.post(url, headers=env.headers(), json={"goal": "do the thing"})
     assert vague.status_code == 200 and vague.json()["binding"] is None and vague.json()["warnings"]
     assert (await env.api.post(url, headers=env.headers(), json={"goal": ""})).status_code == 422
+
+
+async def test_the_library_twin_runs_bindings_with_the_same_gate(env: ServiceEnv) -> None:
+    from crmbridge.core.agent_skills import aexecute_skill
+
+    agent_id = await _discovered(env)
+    assert (await _bind(env, agent_id, ADD_ORG)).status_code == 201
+    bridge = env.runtime.tenant("acme")
+    asked = await aexecute_skill(bridge, agent_id, "add_organization", {"name": "Umbrella"})
+    assert asked.error is not None and asked.error.code == "confirmation_required"
+    token = asked.error.details["confirmation"]
+    other = await aexecute_skill(bridge, agent_id, "add_organization", {"name": "Hooli"}, confirmation=token)
+    assert other.error is not None and other.error.code == "confirmation_mismatch"
+    asked = await aexecute_skill(bridge, agent_id, "add_organization", {"name": "Umbrella"})
+    assert asked.error is not None
+    done = await aexecute_skill(
+        bridge,
+        agent_id,
+        "add_organization",
+        {"name": "Umbrella"},
+        confirmation=asked.error.details["confirmation"],
+    )
+    assert done.ok and done.data["created"] is True
+    unknown = await aexecute_skill(bridge, agent_id, "no_such_skill", {})
+    assert unknown.error is not None and unknown.error.code == "unknown_tool"

@@ -80,7 +80,8 @@ def write_summary(binding: AgentBinding, args: Mapping[str, Any]) -> str:
     values = ", ".join(f"{labels.get(k, k)} {v}" for k, v in compiled.values(args).items() if v is not None)
     target = compiled.validated.obj.label or compiled.validated.obj.name
     record = f" {args.get(b.id.from_)}" if b.operation == "update" and b.id is not None else ""
-    return f"{_VERBS[b.operation]} a {target}{record}: {values or 'no fields'}."
+    article = "an" if target[:1].lower() in "aeiou" else "a"
+    return f"{_VERBS[b.operation]} {article} {target}{record}: {values or 'no fields'}."
 
 
 class GatedBindings(AbstractToolset):

@@ -18,7 +18,7 @@ from ..idempotency import idempotent
 from ..pagination import Page, PageParams, paginate
 from ..security import require
 from ..service import service_of
-from .integrations import IntegrationName
+from .integrations import IntegrationName, _known
 
 __all__ = ["AgentId", "router"]
 
@@ -101,6 +101,7 @@ async def get_pack(
     integration: str = IntegrationName,
     principal: Principal = Depends(require("integrations:read")),
 ) -> PackOut:
+    await _known(request, principal, integration)  # the tenant's integration, like every /integrations route
     agents = service_of(request).bridge(principal.tenant_id).agents
     pack = await asyncio.to_thread(agents.pack, integration)
     return PackOut(**pack)
