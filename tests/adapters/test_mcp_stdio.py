@@ -105,7 +105,11 @@ async def test_read_only_and_tool_selection(env: dict[str, str]) -> None:
 
 def test_bad_command_lines_are_usage_errors(env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["mcp", "--agent", "a1"]) == 2
-    assert "Connector Pack" in capsys.readouterr().err
+    assert "no agent 'a1'" in capsys.readouterr().err
+    assert main(["mcp", "--agent", "a1", "--confirm-writes"]) == 2
+    assert "own policies" in capsys.readouterr().err
+    assert main(["mcp", "--integration", "hubspot", "--identifier", "u1", "--tenant", "t"]) == 2
+    assert "go with --agent" in capsys.readouterr().err
     assert main(["mcp", "--integration", "hubspot"]) == 2
     assert "--identifier" in capsys.readouterr().err
     assert main(["mcp", "--integration", "hubspot", "--identifier", "nobody"]) == 2

@@ -34,6 +34,13 @@ pytestmark = pytest.mark.anyio
 EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 12}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Path values that exist, so a share of the examples reach the code behind the 404s.
+DEAL_BY_TITLE = {
+    "kind": "restSearch",
+    "name": "deal_by_title",
+    "object": "deals",
+    "filters": [{"property": "title", "operator": "EQ", "from": "title"}],
+    "result": "one",
+}
 KNOWN = {"integration": "pipedrive", "identifier": "u1", "tool_name": "pipedrive_deals_list"}
 # A request each operation accepts (path values over KNOWN, and a body), so every one also answers with
 # success and its success body is checked against the schema too.
@@ -46,6 +53,19 @@ ACCEPTED: dict[str, tuple[dict[str, str], Any]] = {
     "DELETE /integrations/{integration}/accounts/{identifier}": ({"identifier": "to-delete"}, None),
     "DELETE /integrations/{integration}": ({"integration": "to-delete"}, None),
     "PUT /webhooks": ({}, WEBHOOK),
+    # The agent platform, on the `default` Pipedrive account (discovered in the test's set-up).
+    "POST /agents/{agentId}/integrations/{integration}/pack/install": ({}, {"identifier": "default"}),
+    "POST /agents/{agentId}/integrations/{integration}/bindings/auto": (
+        {},
+        {"goal": "find a deal by its title", "dryRun": True},
+    ),
+    "POST /agents/{agentId}/integrations/{integration}/bindings": (
+        {},
+        {"binding": DEAL_BY_TITLE | {"name": "deal_by_title_2"}, "dryRun": True},
+    ),
+    "POST /conversations/{conversationId}/verify": ({}, {"contactId": "1", "method": "otp"}),
+    "POST /integrations/{integration}/discover": ({}, {"identifier": "default"}),
+    "DELETE /agents/{agentId}/integrations/{integration}/bindings/{name}": ({"name": "deal_by_title"}, None),
 }
 
 
@@ -73,6 +93,21 @@ async def test_every_operation_answers_as_its_schema_says(env: ServiceEnv) -> No
     r = await env.api.put("/integrations/to-delete", headers=env.headers(), json={"provider": "pipedrive"})
     assert r.status_code == 200, r.text
     throwaway = env.tenants.create_key("acme", ["tools:execute"])[0]
+    # The agent platform's routes need an agent with the pack installed and a discovered schema.
+    await env.pipedrive_api_key(identifier="default")
+    agents = env.runtime.tenant("acme").agents
+    agent = await agents.acreate_agent("fuzz-agent")
+    await agents.ainstall_pack(agent["id"], "pipedrive", identifier="default")
+    found = await env.api.post("/integrations/pipedrive/discover", headers=env.headers(), json={})
+    assert found.status_code == 200, found.text
+    bound = await env.api.post(
+        f"/agents/{agent['id']}/integrations/pipedrive/bindings",
+        headers=env.headers(),
+        json={"binding": DEAL_BY_TITLE},
+    )
+    assert bound.status_code == 201, bound.text
+    conversation = agents.start_conversation(agent["id"], channel="voice", caller={"phone": "+14155550100"})
+    KNOWN.update(agentId=agent["id"], name="find_contact", object="deals", conversationId=conversation["id"])
     accepted = {**ACCEPTED, "DELETE /api-keys/{key_id}": ({"key_id": throwaway.id}, None)}
     document = (await env.api.get("/openapi.json")).json()
     schema = schemathesis.openapi.from_dict(document)
@@ -133,7 +168,8 @@ async def test_every_operation_answers_as_its_schema_says(env: ServiceEnv) -> No
     assert failures == [], "\n\n".join(failures[:8]) + f"\n({len(failures)} failures)"
     # Every operation was exercised, and every one answered with success at least once.
     assert len(seen) == len(operations)
-    assert [label for label, codes in seen.items() if not any(c < 300 for c in codes)] == [], seen
+    never = [label for label, codes in seen.items() if not any(c < 300 for c in codes)]
+    assert never == [], "\n".join(never)
 
 
 async def test_the_document_declares_each_scope_and_problem_answer(env: ServiceEnv) -> None:

@@ -24,6 +24,10 @@ OWN = {
     "identifier": "alpha-user",
     "tool_name": "pipedrive_deals_list",
     "key_id": "nosuchkeyid",
+    "agentId": "agt_nosuchagent",
+    "name": "find_contact",
+    "object": "deal",
+    "conversationId": "cnv_nosuchconversation",
 }
 
 
@@ -122,7 +126,9 @@ async def two_tenants(env: ServiceEnv) -> dict[str, str]:
     )
     assert r.status_code == 200, r.text
     beta_key_id = next(k.id for k in env.tenants.list_keys("beta"))
-    return {"key": beta_key, "key_id": beta_key_id}
+    agent = await env.api.post("/agents", headers=env.headers(beta_key), json={"name": "beta-agent"})
+    assert agent.status_code in (200, 201), agent.text
+    return {"key": beta_key, "key_id": beta_key_id, "agent_id": agent.json()["id"]}
 
 
 async def test_another_tenants_ids_are_not_found(env: ServiceEnv) -> None:
@@ -131,6 +137,7 @@ async def test_another_tenants_ids_are_not_found(env: ServiceEnv) -> None:
     theirs = [
         {"integration": "beta-crm"},  # only beta has it
         {"integration": "pipedrive", "identifier": "beta-user"},  # same integration name, beta's account
+        {"agentId": beta["agent_id"]},
     ]
     wrong, checked = [], 0
     for endpoint in protected(env.app):
@@ -143,7 +150,9 @@ async def test_another_tenants_ids_are_not_found(env: ServiceEnv) -> None:
                 continue
             checked += 1
             r = await call(env, endpoint, values, headers=env.headers(acme_no_admin))
-            if not is_problem(r, 404):
+            # An empty body refused by the body's schema never reached a lookup: nothing was disclosed.
+            refused_body = is_problem(r, 422) and r.json()["code"] == "invalid_request"
+            if not (is_problem(r, 404) or refused_body):
                 wrong.append(f"{endpoint} {values} -> {r.status_code} {r.text[:120]}")
     assert wrong == [] and checked >= 6
     # Beta's things are untouched, and a tool call naming beta's account does not reach it.
@@ -172,12 +181,19 @@ async def test_a_non_admin_key_cannot_touch_key_ids_at_all(env: ServiceEnv) -> N
 async def test_lists_never_show_another_tenants_items(env: ServiceEnv) -> None:
     beta = await two_tenants(env)
     assert (await env.api.put("/webhooks", headers=env.headers(), json=WEBHOOK)).status_code == 200
-    secrets_of_beta = ("beta-user", "beta-crm", beta["key_id"])
+    secrets_of_beta = ("beta-user", "beta-crm", beta["key_id"], beta["agent_id"])
+    agent = await env.api.post("/agents", headers=env.headers(), json={"name": "alpha-agent"})
+    found = await env.api.post(
+        "/integrations/pipedrive/discover", headers=env.headers(), json={"identifier": "alpha-user"}
+    )
+    assert found.status_code == 200, found.text
+    ours = {"agentId": agent.json()["id"]}
+    query = {"identifier": "alpha-user", "q": "deal"}
     leaks, checked = [], 0
     for endpoint in protected(env.app):
         if endpoint.method != "GET" or endpoint.path == "/tenants":
             continue  # the tenant list is the operator's (admin) view of every tenant, by design
-        r = await call(env, endpoint, {}, headers=env.headers())
+        r = await call(env, endpoint, ours, headers=env.headers(), params=query)
         assert r.status_code == 200, f"{endpoint}: {r.text}"
         checked += 1
         leaks += [f"{endpoint} shows {s}" for s in secrets_of_beta if s in r.text]

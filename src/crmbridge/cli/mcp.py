@@ -1,4 +1,5 @@
-"""``crmbridge mcp``: one connected account's tools as an MCP server over stdio (Claude Desktop, Cursor…).
+"""``crmbridge mcp``: one connected account's tools, or one agent's skills (``--agent``), as an MCP server
+over stdio (Claude Desktop, Cursor…).
 
 stdout carries the protocol and nothing else: every log line goes to stderr. The account, the tools and
 the database are chosen exactly as for ``crmbridge tools call``.
@@ -15,11 +16,6 @@ from .common import USAGE, Subparsers, add_database_url, cli_words, err, open_br
 
 __all__ = ["add_parser"]
 
-_AGENT_LATER = (
-    "--agent serves an agent's installed skills and arrives with the Connector Pack work; for now serve "
-    "an account with --integration and --identifier"
-)
-
 
 def _tool_names(value: str) -> list[str]:
     names = [n.strip() for n in value.split(",") if n.strip()]
@@ -28,17 +24,53 @@ def _tool_names(value: str) -> list[str]:
     return names
 
 
+def _agent_command(args: argparse.Namespace) -> int:
+    """Serve an agent's skills (pack skills and bindings) with their policies: gated writes answer
+    ``confirmation_required`` and run on the repeat call with ``confirmation`` (the skills' own gate;
+    ``--confirm-writes`` would add a second confirmation, so it is refused here)."""
+    if args.integration or args.identifier or args.tools or args.read_only or args.confirm_writes:
+        raise usage_error(
+            "--agent serves the agent's skills with their own policies: drop --integration, --identifier, "
+            "--tools, --read-only and --confirm-writes"
+        )
+    import anyio
+
+    from ..adapters.mcp import McpTarget, serve_stdio
+    from ..core.agent_skills import agent_toolset
+
+    with open_bridge(args) as opened:
+        bridge = opened if args.tenant is None else opened.runtime.tenant(args.tenant)
+        try:
+            bridge.agents.agent(args.agent)
+            if args.conversation is not None:
+                bridge.agents.conversation(args.conversation)
+        except CrmBridgeError as exc:
+            raise usage_error(cli_words(exc.message)) from None
+
+        async def serve() -> None:
+            toolset = await agent_toolset(bridge, args.agent, conversation_id=args.conversation)
+            scope = f"{bridge.tenant_id}/agent/{args.agent}/{args.conversation or '-'}"
+            await serve_stdio(McpTarget(toolset, scope))
+
+        anyio.run(serve)
+    return 0
+
+
 def _mcp_command(args: argparse.Namespace) -> int:
-    if args.agent:
-        raise usage_error(_AGENT_LATER)
-    if not args.integration or not args.identifier:
-        raise usage_error("crmbridge mcp needs --integration NAME and --identifier USER_ID")
     try:
         import mcp  # noqa: F401
     except ImportError:
         err("crmbridge mcp needs the mcp extra: pip install 'crmbridge[mcp]'")
         return USAGE
     logging.basicConfig(stream=sys.stderr, level=getattr(logging, args.log_level.upper()))
+    if args.agent:
+        return _agent_command(args)
+    if args.tenant or args.conversation:
+        raise usage_error("--tenant and --conversation go with --agent")
+    if not args.integration or not args.identifier:
+        raise usage_error(
+            "crmbridge mcp needs --integration NAME and --identifier USER_ID, or --agent AGENT_ID"
+        )
 
     import anyio
 
@@ -66,8 +98,9 @@ def _mcp_command(args: argparse.Namespace) -> int:
 def add_parser(sub: Subparsers[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "mcp",
-        help="serve one account's tools over MCP (stdio) for desktop agents",
-        description="Serve one connected account's tools as an MCP server over stdin/stdout. "
+        help="serve one account's tools, or an agent's skills, over MCP (stdio) for desktop agents",
+        description="Serve one connected account's tools (--integration, --identifier) or one agent's "
+        "skills (--agent) as an MCP server over stdin/stdout. "
         "Logs go to stderr.",
     )
     p.add_argument("--integration", metavar="NAME", help="the connection (integration) name, e.g. hubspot")
@@ -80,7 +113,13 @@ def add_parser(sub: Subparsers[argparse.ArgumentParser]) -> None:
         help="every write asks the user first (the client's confirmation dialog, or a confirmation token "
         "the model repeats the call with)",
     )
-    p.add_argument("--agent", metavar="AGENT_ID", help="not yet: " + _AGENT_LATER)
+    p.add_argument("--agent", metavar="AGENT_ID", help="serve this agent's skills (pack skills and bindings)")
+    p.add_argument("--tenant", metavar="TENANT", help="with --agent: the agent's tenant (default: default)")
+    p.add_argument(
+        "--conversation",
+        metavar="ID",
+        help="with --agent: the conversation the calls belong to (verified caller)",
+    )
     p.add_argument(
         "--log-level",
         default="warning",

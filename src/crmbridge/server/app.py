@@ -18,11 +18,24 @@ from starlette.routing import Route
 
 from .. import __version__
 from ..core.runtime import Runtime
+from .agent_mcp import agent_mcp_app
 from .mcp_endpoint import mcp_app
 from .middleware import RequestContext
 from .openapi_doc import install_openapi
 from .problems import install_problem_handlers
-from .routes import accounts, admin, health, integrations, oauth, tools, webhooks
+from .routes import (
+    accounts,
+    admin,
+    agents,
+    bindings,
+    health,
+    integrations,
+    oauth,
+    schema,
+    skills,
+    tools,
+    webhooks,
+)
 from .service import Service
 from .settings import ServiceSettings
 
@@ -65,6 +78,7 @@ def create_app(
     service = Service(chosen, settings, owns_runtime=owns, durable=durable)
 
     mcp = mcp_app(service)
+    agent_mcp = agent_mcp_app(service)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -72,7 +86,7 @@ def create_app(
             chosen.start_refresher(settings.refresh_interval)
         try:
             await asyncio.to_thread(service.resume_durable_work)
-            async with mcp.run():
+            async with mcp.run(), agent_mcp.run():
                 yield
         finally:
             chosen.stop_refresher()
@@ -90,7 +104,12 @@ def create_app(
     install_problem_handlers(app)
     for module in (health, admin, integrations, accounts, tools, webhooks, oauth):
         app.include_router(module.router)
+    for module in (agents, skills, schema, bindings):  # the agent platform (issues 12 and 14)
+        app.include_router(module.router)
     app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False))
+    app.router.routes.append(
+        Route("/agents/{agentId}/mcp", agent_mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    )
     install_openapi(app)
     app.add_middleware(RequestContext, max_body=settings.max_body_bytes)
     return app

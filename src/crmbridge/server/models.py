@@ -97,6 +97,12 @@ class ConnectIn(Body):
     scopes: list[str] = Field(default_factory=list, max_length=100, description="OAuth: extra scopes.")
     api_key: str | None = Field(None, min_length=1, max_length=4096, description="API-key integrations.")
     api_domain: str | None = Field(None, max_length=2048, description="API-key: the account's API origin.")
+    agent_ids: list[str] | None = Field(
+        None,
+        max_length=200,
+        description="Agents that get the integration's Connector Pack when this account connects "
+        "(default: every agent that has not opted out).",
+    )
 
 
 class AccountOut(Out):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from .discovery_rows import BindingRow, SchemaSnapshotRow
 from .sessions import SessionFactory
@@ -114,6 +114,29 @@ class SnapshotRepository:
         with self._sessions.transaction() as s:
             query = self._binding_query(tenant_id, connection_name, identifier).order_by(BindingRow.name)
             return [_binding(r) for r in s.scalars(query)]
+
+    def agent_bindings(self, tenant_id: str, agent_id: str) -> list[BindingRecord]:
+        """The bindings installed on one agent, over every account of the tenant."""
+        with self._sessions.transaction() as s:
+            query = select(BindingRow).where(
+                BindingRow.tenant_id == tenant_id, BindingRow.agent_id == agent_id
+            )
+            rows = s.scalars(
+                query.order_by(BindingRow.name, BindingRow.connection_name, BindingRow.identifier)
+            )
+            return [_binding(r) for r in rows]
+
+    def delete_binding(self, tenant_id: str, connection_name: str, identifier: str, name: str) -> bool:
+        with self._sessions.transaction(write=True) as s:
+            done = s.execute(
+                delete(BindingRow).where(
+                    BindingRow.tenant_id == tenant_id,
+                    BindingRow.connection_name == connection_name,
+                    BindingRow.identifier == identifier,
+                    BindingRow.name == name,
+                )
+            )
+            return cast(CursorResult[Any], done).rowcount == 1
 
     def mark_binding(
         self, tenant_id: str, connection_name: str, identifier: str, name: str, *, status: str,

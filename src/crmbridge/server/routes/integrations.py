@@ -118,6 +118,10 @@ async def connect(
         service = service_of(request)
         bridge = service.bridge(principal.tenant_id)
         connection = await _known(request, principal, integration)
+        if body.agent_ids is not None:  # the agents this connect installs the pack on (seed 001)
+            await asyncio.to_thread(
+                bridge.agents.install_on_connect, integration, body.identifier, body.agent_ids
+            )
         if connection.config.get("auth_mode") == "oauth":
             if body.api_key is not None:
                 raise InvalidInput(
