@@ -10,8 +10,8 @@ import asyncio
 from typing import Any
 
 from ..core.models import AccountStatus, ConnectedAccount, Connection
-from ..store.records import ConnectionRecord
 from ..errors import ConfigurationError, InvalidInput, NotFound, ReauthorizationRequired
+from ..store.records import ConnectionRecord
 from .models import ConnectIn, IntegrationIn
 from .oauth_handoff import oauth_url_for
 from .service import Service
@@ -108,12 +108,16 @@ async def connect_account(
 
 
 async def reauth_link(
-    service: Service, tenant_id: str, connection: ConnectionRecord, account: ConnectedAccount
+    service: Service,
+    tenant_id: str,
+    connection: ConnectionRecord,
+    account: ConnectedAccount,
+    return_url: str | None = None,
 ) -> str | None:
     """The way back for an account that is not ACTIVE on an OAuth integration (else ``None``)."""
     if account.status == AccountStatus.ACTIVE or connection.config.get("auth_mode") != "oauth":
         return None
-    body = ConnectIn.model_validate({"identifier": account.identifier})
+    body = ConnectIn.model_validate({"identifier": account.identifier, "returnUrl": return_url})
     return await oauth_url_for(service, tenant_id, connection.name, body)
 
 

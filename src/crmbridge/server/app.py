@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from .. import __version__
 from ..core.runtime import Runtime
+from .dashboard import dashboard_app
 from .mcp_endpoint import mcp_app
 from .middleware import RequestContext
 from .problems import install_problem_handlers
@@ -90,5 +91,6 @@ def create_app(
     for module in (health, admin, integrations, accounts, tools, webhooks, oauth):
         app.include_router(module.router)
     app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False))
+    app.mount("/dashboard", dashboard_app(service))
     app.add_middleware(RequestContext, max_body=settings.max_body_bytes)
     return app
