@@ -47,13 +47,16 @@ def serve_service(tmp_path: Path) -> Iterator[tuple[str, Runtime]]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    runtime = Runtime(
-        f"sqlite:///{tmp_path / 'service.db'}",
+    # The app owns its runtime, so its lifespan closes the HTTP pools on uvicorn's loop before it ends.
+    app = create_app(
+        None,
+        ServiceSettings(public_url=url, refresh_interval=0),
+        database_url=f"sqlite:///{tmp_path / 'service.db'}",
         data_dir=tmp_path,
         vault=Vault.from_string(Vault.generate_key()),
         entry_points=False,
     )
-    app = create_app(runtime, ServiceSettings(public_url=url, refresh_interval=0))
+    runtime: Runtime = app.state.service.runtime
     config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="service")
