@@ -61,12 +61,45 @@ def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
         }
 
 
+# A small in-page accessibility check (axe-core is not vendored): the page's language, one h1, a main
+# landmark, no skipped heading level, a label for every field and a name for every button and link.
+A11Y_CHECK = """() => {
+  const out = [];
+  if (!document.documentElement.lang) out.push('html has no lang');
+  if (document.querySelectorAll('h1').length !== 1) out.push('not exactly one h1');
+  if (!document.querySelector('main')) out.push('no main landmark');
+  let last = 0;
+  for (const h of document.querySelectorAll('h1,h2,h3,h4,h5,h6')) {
+    const level = Number(h.tagName[1]);
+    if (level > last + 1) out.push('heading level skipped at ' + h.textContent.trim());
+    last = level;
+  }
+  for (const el of document.querySelectorAll('input:not([type=hidden]),select,textarea')) {
+    if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label')) out.push('unlabelled ' + el.outerHTML);
+  }
+  for (const el of document.querySelectorAll('button,a[href]')) {
+    if (!el.textContent.trim() && !el.getAttribute('aria-label')) out.push('unnamed ' + el.outerHTML);
+  }
+  return out;
+}"""
+
+
 def shoot(page: Any, artifacts: Path, name: str) -> None:
-    """A full-page screenshot at desktop width, then at phone width (and back)."""
+    """Check the page's accessibility basics, then take a full-page screenshot at desktop width and at
+    phone width (where nothing may overflow sideways but the tables' own scroll boxes)."""
+    assert page.evaluate(A11Y_CHECK) == [], name
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
         target = artifacts / f"{name}-{label}.png"
         page.screenshot(path=str(target), full_page=True)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+            "document.documentElement.clientWidth + 1 && !e.closest('.scroll')).map(e => e.tagName + '.' + e.className)"
+        )
+        assert overflow <= 0, (name, label, overflow, wide[:8])
         assert target.stat().st_size > 1000
     page.set_viewport_size(DESKTOP)
 
@@ -91,6 +124,7 @@ def test_sign_in_configure_connect_discover_search_sign_out(world: dict[str, Any
 
         page.goto(f"{url}/dashboard/")
         assert page.url.startswith(f"{url}/dashboard/signin")
+        shoot(page, artifacts, "signin")
         page.get_by_label("API key").fill(world["key"])
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{url}/dashboard/integrations")
