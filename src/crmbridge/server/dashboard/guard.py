@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fastapi import Depends, Request
 
 from ..service import Service, service_of
-from .session import Session, open_session, same_token
+from .session import COOKIE, Session, open_session, same_token
 
 __all__ = ["Forbidden", "SignedOut", "Viewer", "need", "posted", "viewer"]
 
@@ -65,7 +65,7 @@ async def viewer(request: Request) -> Viewer:
     service = service_of(request)
     session = open_session(service, request)
     if session is None:
-        raise SignedOut("expired" if request.cookies.get("crmbridge_dashboard") else "signin")
+        raise SignedOut("expired" if request.cookies.get(COOKIE) else "signin")
     found = await asyncio.to_thread(check_session, service, session)
     if found is None:
         raise SignedOut("revoked")

@@ -22,6 +22,7 @@ from ..service import Service
 
 __all__ = [
     "COOKIE",
+    "PATH",
     "PRE_COOKIE",
     "SESSION_SECONDS",
     "Session",

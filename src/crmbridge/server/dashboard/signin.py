@@ -12,7 +12,16 @@ from ...errors import CrmBridgeError, NotFound
 from ..service import service_of
 from .guard import Viewer, posted, viewer
 from .render import SECURITY_HEADERS, page
-from .session import COOKIE, PRE_COOKIE, SESSION_SECONDS, clear_session, same_token, set_cookie, start_session
+from .session import (
+    COOKIE,
+    PATH,
+    PRE_COOKIE,
+    SESSION_SECONDS,
+    clear_session,
+    same_token,
+    set_cookie,
+    start_session,
+)
 
 __all__ = ["router"]
 
@@ -64,7 +73,7 @@ async def signin(request: Request) -> Response:
     _, sealed = start_session(service, principal.key_id, chosen)
     response = RedirectResponse("/dashboard/integrations", status_code=303, headers=SECURITY_HEADERS)
     set_cookie(service, response, COOKIE, sealed, max_age=SESSION_SECONDS)
-    response.delete_cookie(PRE_COOKIE, path="/dashboard")
+    response.delete_cookie(PRE_COOKIE, path=PATH)
     return response
 
 
