@@ -206,6 +206,7 @@ then:
   {_curl(key, f"{url}/integrations/hubspot/accounts/{DEMO_IDENTIFIER}")}
   {_curl(key, f"{url}/tools/hubspot_contacts_search/execute", {"identifier": DEMO_IDENTIFIER, "input": {"limit": 3}})}
 
+Dashboard: {url}/dashboard (sign in with the key above)
 API docs: {url}/docs (OpenAPI at {url}/openapi.json)
 Sandbox state {state} {setup.state_path}. Press Ctrl+C to stop.
 """

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from .. import __version__
 from ..core.runtime import Runtime
 from .agent_mcp import agent_mcp_app
+from .dashboard import dashboard_app
 from .mcp_endpoint import mcp_app
 from .middleware import RequestContext
 from .openapi_doc import install_openapi
@@ -111,5 +112,6 @@ def create_app(
         Route("/agents/{agentId}/mcp", agent_mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)
     )
     install_openapi(app)
+    app.mount("/dashboard", dashboard_app(service))
     app.add_middleware(RequestContext, max_body=settings.max_body_bytes)
     return app

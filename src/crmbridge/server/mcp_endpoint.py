@@ -16,6 +16,7 @@ from starlette.requests import Request
 from ..adapters.mcp import McpTarget
 from ..adapters.mcp.http import LOOPBACK_HOSTS, McpHttpApp, streamable_http_app
 from ..errors import InvalidInput, PermissionDenied
+from .activity import RecordingToolset
 from .service import Service
 
 __all__ = ["IDENTIFIER_HEADER", "INTEGRATION_HEADER", "mcp_app"]
@@ -55,7 +56,9 @@ def mcp_app(service: Service) -> McpHttpApp:
         integration = request.headers.get(INTEGRATION_HEADER) or None
         bridge = service.bridge(principal.tenant_id)
         toolset = await asyncio.to_thread(bridge.toolset, identifier=identifier, connection_name=integration)
-        return McpTarget(toolset, f"{principal.tenant_id}/{integration or '*'}/{identifier}")
+        account = f"{integration or '*'}/{identifier}"
+        recorded = RecordingToolset(toolset, service.activity, principal.tenant_id, account, "mcp")
+        return McpTarget(recorded, f"{principal.tenant_id}/{account}")
 
     hosts = _hosts(service)
     origins = [f"{scheme}://{host}" for host in hosts for scheme in ("http", "https")]

@@ -15,6 +15,7 @@ from fastapi import Request
 
 from ..core.runtime import Runtime
 from ..core.tenants import Tenants
+from .activity import ActivityLog
 from .settings import ServiceSettings
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ class Service:
         self.settings = settings
         self.tenants = Tenants(runtime.store, cache_ttl=settings.key_cache_seconds)
         self.owns_runtime = owns_runtime
+        #: Recent tool calls per tenant (this worker's), for the dashboard's Activity page.
+        self.activity = ActivityLog()
         self._linked: set[str] = set()
         self._durable = durable
         self._owns_durable = False

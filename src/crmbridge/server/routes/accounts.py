@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from ...core.models import AccountStatus
 from ...core.tenants import Principal
 from ...errors import NotFound
-from ..models import AccountOut, ConnectIn
-from ..oauth_handoff import oauth_url_for
+from .. import actions
+from ..models import AccountOut
 from ..pagination import Page, PageParams, paginate
 from ..security import require
 from ..service import service_of
@@ -58,11 +56,7 @@ async def get_account(
     account = await bridge.aget_connected_account(connection_name=integration, identifier=identifier)
     if account is None:
         raise NotFound(f"No account {identifier!r} on integration {integration!r}.", field="identifier")
-    link = None
-    if account.status != AccountStatus.ACTIVE and connection.config.get("auth_mode") == "oauth":
-        link = await oauth_url_for(
-            service, principal.tenant_id, integration, ConnectIn.model_validate({"identifier": identifier})
-        )
+    link = await actions.reauth_link(service, principal.tenant_id, connection, account)
     return AccountOut.of(account, link)
 
 
@@ -73,12 +67,5 @@ async def delete_account(
     identifier: str = Identifier,
     principal: Principal = Depends(require("accounts:write")),
 ) -> Response:
-    await _known(request, principal, integration)
-    bridge = service_of(request).bridge(principal.tenant_id)
-    found = await asyncio.to_thread(
-        bridge.get_connected_account, connection_name=integration, identifier=identifier
-    )
-    if found is None:
-        raise NotFound(f"No account {identifier!r} on integration {integration!r}.", field="identifier")
-    await bridge.adelete_account(connection_name=integration, identifier=identifier)
+    await actions.delete_account(service_of(request), principal.tenant_id, integration, identifier)
     return Response(status_code=204)

@@ -8,7 +8,8 @@ missing scope, malformed body, unknown tool) answers 4xx problem+json.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import time
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
@@ -19,6 +20,9 @@ from ..idempotency import idempotent
 from ..models import ExecuteIn, ToolResultOut
 from ..security import require
 from ..service import service_of
+
+if TYPE_CHECKING:
+    from ...engine import ToolResult
 
 __all__ = ["router"]
 
@@ -69,7 +73,8 @@ async def execute_tool(
     tool_name: str = Path(min_length=1, max_length=128),
     principal: Principal = Depends(require("tools:execute")),
 ) -> Response:
-    bridge = service_of(request).bridge(principal.tenant_id)
+    service = service_of(request)
+    bridge = service.bridge(principal.tenant_id)
     bridge.catalog.tool(tool_name)  # an unknown tool is the request's fault: 404 problem+json
 
     async def run() -> tuple[int, Any]:
@@ -80,13 +85,21 @@ async def execute_tool(
             raise InvalidInput(
                 f"This API key is bound to identifier {principal.identifier!r}.", field="identifier"
             )
-        result = await bridge.aexecute_tool(
-            identifier=identifier,
-            tool_name=tool_name,
-            tool_input=body.input,
-            connection_name=body.integration,
-            deadline=None if body.deadline_ms is None else body.deadline_ms / 1000,
-        )
+        started, result = time.perf_counter(), cast("ToolResult | None", None)
+        try:
+            result = await bridge.aexecute_tool(
+                identifier=identifier,
+                tool_name=tool_name,
+                tool_input=body.input,
+                connection_name=body.integration,
+                deadline=None if body.deadline_ms is None else body.deadline_ms / 1000,
+            )
+        finally:
+            account = f"{body.integration or '*'}/{identifier}"
+            service.activity.record(
+                principal.tenant_id, tool_name, account, "http", result, time.perf_counter() - started
+            )
+        assert result is not None
         return 200, result.to_dict()
 
     return await idempotent(request, principal, run)

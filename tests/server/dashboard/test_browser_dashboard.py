@@ -1,0 +1,204 @@
+"""The dashboard in headless Chromium, everything on loopback (the service under uvicorn and the sandbox,
+each in a thread): sign in with a key, configure HubSpot (OAuth) and Pipedrive (API key) through the
+forms, connect HubSpot through the sandbox's consent page and come back to Accounts with the account
+ACTIVE, connect Pipedrive, discover its schema and search it live (htmx), look at Activity, sign out.
+Screenshots at desktop and phone widths are saved (``CRMBRIDGE_TEST_ARTIFACTS`` or the test's tmp dir)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from crmbridge.core.tenants import SCOPES, Tenants
+from crmbridge_sandbox import Sandbox
+from crmbridge_sandbox.server import serve_in_thread
+from tests.browser import chromium
+from tests.server.test_browser_connect import serve_service
+
+pytestmark = [pytest.mark.network, pytest.mark.slow, pytest.mark.timeout(180)]
+
+HUBSPOT_SCOPES = ["crm.objects.contacts.read", "crm.objects.contacts.write"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def artifacts(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("CRMBRIDGE_TEST_ARTIFACTS") or tmp_path / "artifacts") / "dashboard"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    with (
+        serve_in_thread(Sandbox()) as sandbox_root,
+        serve_service(tmp_path) as (url, runtime),
+        httpx.Client(base_url=sandbox_root, timeout=30) as sandbox,
+    ):
+        tenants = Tenants(runtime.store)
+        tenants.create("acme")
+        _, key = tenants.create_key("acme", SCOPES)
+        portal = sandbox.post("/_sandbox/hubspot/portals", json={"contacts": 3}).json()
+        app = sandbox.post(
+            "/_sandbox/hubspot/apps",
+            json={"redirect_uri": f"{url}/oauth/callback", "required_scopes": HUBSPOT_SCOPES},
+        ).json()
+        company = sandbox.post("/_sandbox/pipedrive/companies", json={"seed": 4, "deals": 3}).json()
+        yield {
+            "url": url,
+            "sandbox": sandbox_root,
+            "key": key,
+            "portal": portal,
+            "app": app,
+            "company": company,
+        }
+
+
+# A small in-page accessibility check (axe-core is not vendored): the page's language, one h1, a main
+# landmark, no skipped heading level, a label for every field and a name for every button and link.
+A11Y_CHECK = """() => {
+  const out = [];
+  if (!document.documentElement.lang) out.push('html has no lang');
+  if (document.querySelectorAll('h1').length !== 1) out.push('not exactly one h1');
+  if (!document.querySelector('main')) out.push('no main landmark');
+  let last = 0;
+  for (const h of document.querySelectorAll('h1,h2,h3,h4,h5,h6')) {
+    const level = Number(h.tagName[1]);
+    if (level > last + 1) out.push('heading level skipped at ' + h.textContent.trim());
+    last = level;
+  }
+  for (const el of document.querySelectorAll('input:not([type=hidden]),select,textarea')) {
+    if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label')) out.push('unlabelled ' + el.outerHTML);
+  }
+  for (const el of document.querySelectorAll('button,a[href]')) {
+    if (!el.textContent.trim() && !el.getAttribute('aria-label')) out.push('unnamed ' + el.outerHTML);
+  }
+  return out;
+}"""
+
+
+def shoot(page: Any, artifacts: Path, name: str) -> None:
+    """Check the page's accessibility basics, then take a full-page screenshot at desktop width and at
+    phone width (where nothing may overflow sideways but the tables' own scroll boxes)."""
+    assert page.evaluate(A11Y_CHECK) == [], name
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        target = artifacts / f"{name}-{label}.png"
+        page.screenshot(path=str(target), full_page=True)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+            "document.documentElement.clientWidth + 1 && !e.closest('.scroll')).map(e => e.tagName + '.' + e.className)"
+        )
+        assert overflow <= 0, (name, label, overflow, wide[:8])
+        assert target.stat().st_size > 1000
+    page.set_viewport_size(DESKTOP)
+
+
+def test_sign_in_configure_connect_discover_search_sign_out(world: dict[str, Any], artifacts: Path) -> None:
+    url, app = world["url"], world["app"]
+    with chromium() as browser:
+        context = browser.new_context(viewport=DESKTOP)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on(
+            "console",
+            lambda m: problems.append(m.text) if m.type == "error" and "404" not in m.text else None,
+        )
+        page.on(
+            "response",
+            lambda r: (
+                problems.append(f"{r.status} {r.url}") if r.status >= 400 and "favicon" not in r.url else None
+            ),
+        )
+        page.on("pageerror", lambda e: problems.append(str(e)))
+
+        page.goto(f"{url}/dashboard/")
+        assert page.url.startswith(f"{url}/dashboard/signin")
+        shoot(page, artifacts, "signin")
+        page.get_by_label("API key").fill(world["key"])
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{url}/dashboard/integrations")
+        assert page.get_by_role("heading", level=1).inner_text() == "Integrations"
+        session = next(c for c in context.cookies() if c["name"] == "crmbridge_dashboard")
+        assert session["httpOnly"] and session["sameSite"] == "Lax" and world["key"] not in session["value"]
+
+        # HubSpot as an OAuth integration against the sandbox's app.
+        page.get_by_label("CRM", exact=True).select_option("hubspot")
+        page.get_by_label("OAuth client ID").fill(app["client_id"])
+        page.get_by_label("OAuth client secret").fill(app["client_secret"])
+        page.get_by_label("Scopes").fill(" ".join(HUBSPOT_SCOPES))
+        page.get_by_text("Advanced: endpoints").click()
+        page.get_by_label("Authorize URL").fill(app["authorize_url"])
+        page.get_by_label("Token URL").fill(app["token_url"])
+        page.get_by_label("API origin").fill(f"{world['sandbox']}/hubspot")
+        page.get_by_role("button", name="Save integration").click()
+        page.wait_for_url(re.compile(r".*/dashboard/integrations\?done=saved$"))
+        assert page.get_by_role("status").inner_text() == "Integration saved."
+        assert app["client_secret"] not in page.content()
+        shoot(page, artifacts, "integrations")
+
+        # Connect: off to the sandbox's consent page, Grant, back to Accounts with the outcome.
+        page.locator("#identifier-hubspot").fill("browser-user")
+        page.get_by_role("button", name="Connect").click()
+        page.wait_for_url(lambda u: u.startswith(world["sandbox"]))
+        page.select_option("select[name=portal_id]", str(world["portal"]["portal_id"]))
+        page.get_by_role("button", name="Grant access").click()
+        page.wait_for_url(re.compile(r".*/dashboard/accounts\?.*status=ACTIVE.*"))
+        assert "ACTIVE" in page.locator("#outcome").inner_text()
+        row = page.get_by_role("row").filter(has_text="browser-user")
+        assert row.locator(".badge").inner_text() == "ACTIVE"
+        shoot(page, artifacts, "accounts")
+
+        # Pipedrive in API-key mode, connected from its card with the company's token.
+        page.get_by_role("link", name="Integrations").click()
+        page.get_by_label("CRM", exact=True).select_option("pipedrive")
+        page.get_by_label("API key (each account gives its own)").check()
+        page.get_by_text("Advanced: endpoints").click()
+        page.get_by_label("API origin").fill(f"{world['sandbox']}/pipedrive")
+        page.get_by_role("button", name="Save integration").click()
+        page.wait_for_url(re.compile(r".*done=saved$"))
+        page.locator("#identifier-pipedrive").fill("deals-user")
+        page.locator("#apikey-pipedrive").fill(world["company"]["api_token"])
+        page.locator("article", has_text="pipedrive").get_by_role("button", name="Connect").click()
+        page.wait_for_url(re.compile(r".*/dashboard/accounts\?done=connected$"))
+        assert (
+            page.get_by_role("row").filter(has_text="deals-user").locator(".badge").inner_text() == "ACTIVE"
+        )
+
+        # Schema: discover, then the search box updates the results as one types (htmx).
+        page.get_by_role("link", name="Schema").click()
+        page.get_by_label("Account").select_option("pipedrive:deals-user")
+        page.get_by_role("button", name="Show").click()
+        page.get_by_role("button", name="Discover schema").click()
+        page.wait_for_selector("#summary")
+        assert "Version 1" in page.locator("#summary").inner_text()
+        page.get_by_label("Object, field or option").press_sequentially("expected clos", delay=20)
+        page.wait_for_selector("#results li", timeout=10_000)
+        assert "expected_close_date" in page.locator("#results").inner_text()
+        assert "q=expected" in page.url  # hx-push-url kept the search in the address bar
+        shoot(page, artifacts, "schema")
+        page.get_by_role("link", name="Deal").first.click()
+        assert page.get_by_role("heading", name="Fields").is_visible()
+
+        page.get_by_role("link", name="Activity").click()
+        assert page.get_by_role("img", name="Calls and errors per hour").is_visible()
+        shoot(page, artifacts, "activity")
+
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(re.compile(r".*/dashboard/signin\?reason=signedout$"))
+        assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
+        assert not [c for c in context.cookies() if c["name"] == "crmbridge_dashboard"]
+        page.goto(f"{url}/dashboard/accounts")
+        assert "/dashboard/signin" in page.url
+        assert not problems, problems
+        context.close()
