@@ -14,6 +14,8 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import phonenumbers
+
 from ..skills.phones import phone_query, same_number
 from ..spec.writeback import CallerForms, Candidate, Interaction, ToolCall, WritebackMapping
 from ..store.interactions import InteractionRecord
@@ -40,7 +42,8 @@ class _Failed(Exception):
 
 def _check(result: ToolResult, what: str) -> Any:
     if result.ok:
-        return result.data
+        # The CRM's own body: the mappings read it as the provider documents it.
+        return result.raw if result.raw is not None else result.data
     assert result.error is not None
     error = result.error
     if error.retryable:
@@ -64,6 +67,7 @@ class Writer:
             dict(call.input),
             identifier=self.ix.identifier or "",
             connection_name=self.ix.connection_name,
+            include_raw=True,
         )
 
     # -- matching ------------------------------------------------------------------------------
@@ -77,7 +81,13 @@ class Writer:
             try:
                 query = phone_query(str(phone), self.region)
                 e164 = query.e164
-                forms = tuple(dict.fromkeys((query.e164, query.digits, query.national)))
+                number = phonenumbers.parse(query.e164, None)
+                typed = (
+                    phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+                    phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
+                )
+                # Stored as typed: search the bare forms and the two usual formatted ones.
+                forms = tuple(dict.fromkeys((query.e164, query.digits, query.national, *typed)))
             except Exception:  # an impossible number matches nothing; email may still match
                 pass
         email = str(caller["email"]).strip().lower() if caller.get("email") else None

@@ -21,7 +21,7 @@ from ..core.runtime import Runtime
 from .mcp_endpoint import mcp_app
 from .middleware import RequestContext
 from .problems import install_problem_handlers
-from .routes import accounts, admin, health, integrations, oauth, tools, webhooks
+from .routes import accounts, admin, conversations, health, integrations, oauth, tools, webhooks
 from .service import Service
 from .settings import ServiceSettings
 
@@ -87,7 +87,7 @@ def create_app(
     )
     app.state.service = service
     install_problem_handlers(app)
-    for module in (health, admin, integrations, accounts, tools, webhooks, oauth):
+    for module in (health, admin, integrations, accounts, tools, webhooks, oauth, conversations):
         app.include_router(module.router)
     app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False))
     app.add_middleware(RequestContext, max_body=settings.max_body_bytes)

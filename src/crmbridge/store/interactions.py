@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .conversation_rows import InteractionRow, WritebackSettingRow
 from .sessions import SessionFactory
+from .skill_rows import ConversationRow
 
 __all__ = ["InteractionRecord", "InteractionRepository", "WritebackSetting"]
 
@@ -182,6 +183,14 @@ class InteractionRepository:
                 )
             ).all()
             return [(t, i) for t, i in rows]
+
+    def annotate_conversation(self, tenant_id: str, conversation_id: str, **extra: str) -> None:
+        """Add what the start call said beyond the caller (``direction``, ``started_at``) to the
+        conversation's caller record, where ending reads it."""
+        with self._sessions.transaction(write=True) as s:
+            row = s.get(ConversationRow, conversation_id, with_for_update=True)
+            if row is not None and row.tenant_id == tenant_id:
+                row.caller = {**row.caller, **extra}
 
     def queued(self) -> list[tuple[str, str]]:
         """``(tenant, interaction id)`` of every interaction still to be written (start-up resume)."""
