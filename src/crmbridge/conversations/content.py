@@ -37,7 +37,16 @@ def scrub_end_payload(
     transcript: list[dict[str, Any]], summary: str | None, outcome: str | None
 ) -> dict[str, Any]:
     """The transcript and summary as stored: scrubbed (cards, CVV, expiry, national IDs) first."""
-    texts, findings = scrub_turns([str(t.get("text") or "") for t in transcript])
+    # Each speaker's channel is scrubbed as one text, so a number the caller spreads over several turns,
+    # with the agent's "go on" in between, is still one number.
+    texts = [str(t.get("text") or "") for t in transcript]
+    findings = []
+    for role in ("caller", "agent"):
+        where = [i for i, t in enumerate(transcript) if t.get("role") == role]
+        cleaned, found = scrub_turns([texts[i] for i in where])
+        for i, text in zip(where, cleaned, strict=True):
+            texts[i] = text
+        findings += found
     turns = [
         {"role": t["role"], "text": text, **({"at": t["at"]} if t.get("at") else {})}
         for t, text in zip(transcript, texts, strict=True)
