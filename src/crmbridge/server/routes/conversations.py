@@ -15,6 +15,7 @@ from pydantic import Field
 from ...conversations import INTERACTION_FAILED, INTERACTION_LOGGED, Conversations
 from ...core.tenants import Principal
 from ...errors import NotFound
+from ...webhooks import register_event_type
 from ..idempotency import idempotent
 from ..models import Body
 from ..security import require
@@ -23,6 +24,9 @@ from ..service import Service, service_of
 __all__ = ["conversations_of", "router"]
 
 router = APIRouter(tags=["conversations"])
+# Subscribable from start-up, before any conversation has ended.
+register_event_type(INTERACTION_LOGGED, "A finished conversation was written to the CRM.")
+register_event_type(INTERACTION_FAILED, "A finished conversation could not be written to the CRM.")
 IntegrationName = Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
 _LOCK = threading.Lock()
 
@@ -36,12 +40,6 @@ def conversations_of(service: Service) -> Conversations:
     with _LOCK:
         found = getattr(service, "_conversations", None)
         if found is None:
-            from ...webhooks import register_event_type
-
-            register_event_type(INTERACTION_LOGGED, "A finished conversation was written to the CRM.")
-            register_event_type(
-                INTERACTION_FAILED, "A finished conversation could not be written to the CRM."
-            )
 
             def emit(tenant_id: str, event: str, data: dict[str, Any], key: str) -> None:
                 if service.runtime.store.webhooks.get_endpoint(tenant_id) is not None:
