@@ -65,6 +65,7 @@ ACCEPTED: dict[str, tuple[dict[str, str], Any]] = {
     ),
     "POST /conversations/{conversationId}/verify": ({}, {"contactId": "1", "method": "otp"}),
     "POST /integrations/{integration}/discover": ({}, {"identifier": "default"}),
+    "PATCH /integrations/{integration}/writeback": ({}, {"mode": "summary"}),
     "DELETE /agents/{agentId}/integrations/{integration}/bindings/{name}": ({"name": "deal_by_title"}, None),
 }
 

@@ -187,7 +187,8 @@ async def test_lists_never_show_another_tenants_items(env: ServiceEnv) -> None:
         "/integrations/pipedrive/discover", headers=env.headers(), json={"identifier": "alpha-user"}
     )
     assert found.status_code == 200, found.text
-    ours = {"agentId": agent.json()["id"]}
+    conversation = env.runtime.tenant("acme").agents.start_conversation(agent.json()["id"], channel="chat")
+    ours = {"agentId": agent.json()["id"], "conversationId": conversation["id"]}
     query = {"identifier": "alpha-user", "q": "deal"}
     leaks, checked = [], 0
     for endpoint in protected(env.app):

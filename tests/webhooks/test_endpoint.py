@@ -31,10 +31,11 @@ def test_the_secret_is_issued_once_kept_on_reconfigure_and_rotated_on_request(
 
 def test_unknown_events_name_the_allowed_ones(webhooks: Webhooks) -> None:
     with pytest.raises(
-        ConfigurationError, match=r"'account.deleted'.*allowed: account.status_changed"
+        ConfigurationError, match=r"'account.deleted'.*allowed: .*account.status_changed"
     ) as info:
         webhooks.configure("t1", "https://hooks.example/a", ["account.deleted"])
-    assert info.value.details["allowed"] == ["account.status_changed"]
+    # Features register their own types (interaction.* once the service's routes are imported).
+    assert "account.status_changed" in info.value.details["allowed"]
     for bad in ([], "account.status_changed", None):
         with pytest.raises(ConfigurationError, match="non-empty list"):
             webhooks.configure("t1", "https://hooks.example/a", bad)  # type: ignore[arg-type]

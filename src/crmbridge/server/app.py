@@ -29,6 +29,7 @@ from .routes import (
     admin,
     agents,
     bindings,
+    conversations,
     health,
     integrations,
     oauth,
@@ -103,7 +104,7 @@ def create_app(
     )
     app.state.service = service
     install_problem_handlers(app)
-    for module in (health, admin, integrations, accounts, tools, webhooks, oauth):
+    for module in (health, admin, integrations, accounts, tools, webhooks, oauth, conversations):
         app.include_router(module.router)
     for module in (agents, skills, schema, bindings):  # the agent platform (issues 12 and 14)
         app.include_router(module.router)

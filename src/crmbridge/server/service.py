@@ -19,6 +19,7 @@ from .activity import ActivityLog
 from .settings import ServiceSettings
 
 if TYPE_CHECKING:
+    from ..conversations import Conversations
     from ..core import Bridge
     from ..durable import DurableRunner
     from ..webhooks import Webhooks
@@ -45,6 +46,7 @@ class Service:
         self._durable = durable
         self._owns_durable = False
         self._webhooks: Webhooks | None = None
+        self._conversations: Conversations | None = None
         self._lock = threading.Lock()
         runtime.on_account_status(self._account_status_changed)
 
@@ -79,11 +81,39 @@ class Service:
                 )
             return self._webhooks
 
+    @property
+    def conversations(self) -> Conversations:
+        """Interaction logging, built on first need over the durable runner (which resumes the
+        interactions a previous process left queued); its events go to the tenant's webhooks, only
+        when the tenant has an endpoint."""
+        runner = self.durable()
+        with self._lock:
+            if self._conversations is None:
+                from ..conversations import Conversations
+
+                def emit(tenant_id: str, event: str, data: dict[str, Any], key: str) -> None:
+                    if self.runtime.store.webhooks.get_endpoint(tenant_id) is not None:
+                        self.webhooks.emit(tenant_id, event, data, key=key)
+
+                self._conversations = Conversations(self.runtime, runner, on_event=emit)
+                fresh = True
+            else:
+                fresh = False
+            found = self._conversations
+        if fresh:
+            found.resume_pending()
+        return found
+
     def resume_durable_work(self) -> int:
-        """At start-up: resume deliveries a previous process left unfinished (none: nothing launched)."""
-        if not self.runtime.store.webhooks.pending():
-            return 0
-        return self.webhooks.resume_pending()
+        """At start-up: resume the deliveries and interactions a previous process left unfinished
+        (none: the durable engine is not even started)."""
+        resumed = 0
+        if self.runtime.store.webhooks.pending():
+            resumed += self.webhooks.resume_pending()
+        if self.runtime.store.interactions.queued():
+            _ = self.conversations  # building it registers the workflow and resumes what is queued
+            resumed += 1
+        return resumed
 
     def _account_status_changed(self, tenant_id: str, *args: Any) -> None:
         if self.runtime.store.webhooks.get_endpoint(tenant_id) is None:
@@ -97,6 +127,7 @@ class Service:
             if not owns:
                 return
             self._durable, self._webhooks, self._owns_durable = None, None, False
+            self._conversations = None
         close = getattr(runner, "close", None)
         if close is not None:
             close()

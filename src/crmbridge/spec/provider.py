@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .hooks import ProviderHooks
     from .limits import RateLimits
     from .pack import ConnectorPack
+    from .writeback import WritebackMapping
 
 __all__ = ["AuthSpec", "ClientAuth", "Provider"]
 
@@ -78,6 +79,8 @@ class Provider:
     docs_url: str = ""
     #: The curated skills an agent platform installs when an account connects (``crmbridge.skills``).
     pack: ConnectorPack | None = None
+    #: How interaction logging writes a finished conversation to this CRM (``crmbridge.conversations``).
+    writeback: WritebackMapping | None = None
 
     def __post_init__(self) -> None:
         # Tools are declared without repeating their provider; stamp it here, once.

@@ -140,4 +140,4 @@ class AccountEventRow(Base):
 
 # The other aggregates' tables live in modules of their own; importing them here puts them on
 # ``Base.metadata``, which the migrations are compared with. (They import ``Base`` from this module.)
-from . import discovery_rows, service_rows, skill_rows, webhook_rows  # noqa: E402, F401
+from . import conversation_rows, discovery_rows, service_rows, skill_rows, webhook_rows  # noqa: E402, F401

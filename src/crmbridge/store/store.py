@@ -20,6 +20,7 @@ from .connections import ConnectionRepository
 from .db import create_store_engine, upgrade
 from .events import AccountEventRepository
 from .idempotency import IdempotencyRepository
+from .interactions import InteractionRepository
 from .keycheck import foreign_key_ids
 from .models import AccountRow, ConnectionRow
 from .oauth_states import OAuthStateRepository
@@ -59,6 +60,7 @@ class Store:
         self.webhooks = WebhookRepository(self._sessions, self._codec)
         self.snapshots = SnapshotRepository(self._sessions)
         self.skills = SkillRepository(self._sessions)
+        self.interactions = InteractionRepository(self._sessions)
 
     @classmethod
     def open(

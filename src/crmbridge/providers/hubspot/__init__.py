@@ -12,6 +12,7 @@ from . import auth, tools_crm, tools_generic
 from .hooks import HubSpotHooks
 from .limits import HUBSPOT_LIMITS
 from .pack import PACK
+from .writeback import MAPPING as WRITEBACK
 
 if TYPE_CHECKING:
     from ...spec import Preparer, Resolver
@@ -65,4 +66,5 @@ PROVIDER = Provider(
     rate_limits=HUBSPOT_LIMITS,
     docs_url="https://developers.hubspot.com/docs/api/crm",
     pack=PACK,
+    writeback=WRITEBACK,
 )

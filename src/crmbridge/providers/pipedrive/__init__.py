@@ -24,6 +24,7 @@ from . import (
 from .hooks import PipedriveHooks
 from .limits import PIPEDRIVE_LIMITS
 from .pack import PACK
+from .writeback import MAPPING as WRITEBACK
 
 if TYPE_CHECKING:
     from ...spec import Preparer, Resolver
@@ -83,4 +84,5 @@ PROVIDER = Provider(
     rate_limits=PIPEDRIVE_LIMITS,
     docs_url="https://developers.pipedrive.com/docs/api/v1",
     pack=PACK,
+    writeback=WRITEBACK,
 )
