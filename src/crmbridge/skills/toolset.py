@@ -22,7 +22,7 @@ from ..store.skill_store import SkillRecord, SkillRepository
 from ..toolsets import AbstractToolset, ToolRunner, WrapperToolset, unknown_tool_result
 from .compiled import load, policy_of, tool_of
 from .errors import IdentityNotVerified
-from .flows import run_flow, summary
+from .flows import StepFailed, run_flow, summary
 from .gate import ConfirmationGate, WriteScope
 from .lane import SerialLanes
 
@@ -34,11 +34,6 @@ CONFIRMATION = "confirmation"
 
 def _failed(name: str, exc: CrmBridgeError) -> ToolResult:
     return _Result(name, False, error=ToolError.from_exception(exc))
-
-
-class _StepFailed(Exception):
-    def __init__(self, result: ToolResult) -> None:
-        self.result = result
 
 
 class SkillToolset(AbstractToolset):
@@ -113,12 +108,12 @@ class SkillToolset(AbstractToolset):
                 tool, dict(tool_input), identifier=record.identifier, connection_name=record.connection_name
             )
             if not result.ok:
-                raise _StepFailed(result)
+                raise StepFailed(result)
             return result.data
 
         try:
             data = await run_flow(compiled, parsed, call)
-        except _StepFailed as failed:
+        except StepFailed as failed:
             return dataclasses.replace(failed.result, tool_name=name)
         except CrmBridgeError as exc:
             return _failed(name, exc)
