@@ -71,6 +71,8 @@ async def find_company(skill: Compiled, args: Mapping[str, Any], call: CallCatal
         for record in _records(await call(tool, tool_args)):
             view = steps.company_view(record)
             views.setdefault(view["id"], view)
+    if domain:
+        await _read_websites(steps, views, domain, call)
     matched_by, matches = _best(list(views.values()), name, domain)
     searched = {"name": name, "domain": domain}
     if not matches:
@@ -84,6 +86,23 @@ async def find_company(skill: Compiled, args: Mapping[str, Any], call: CallCatal
         "searched": searched,
         "message": f"{len(matches)} companies match: ask the caller which one (or for its website).",
     }
+
+
+async def _read_websites(
+    steps: CompanySteps, views: dict[str, dict[str, Any]], domain: str, call: CallCatalogTool
+) -> None:
+    """Fill in the website of candidates the search answered without one (a few, named like the domain)."""
+    label = domain.split(".")[0]
+    unknown = [
+        v for v in views.values() if not v.get("domain") and label in str(v.get("name") or "").casefold()
+    ]
+    for view in unknown[:_MAX_CANDIDATES]:
+        step = steps.company_get(view["id"])
+        if step is None:
+            return
+        record = await call(*step)
+        if isinstance(record, Mapping):
+            views[view["id"]] = {**view, "domain": steps.company_view(record).get("domain")}
 
 
 def _best(

@@ -139,6 +139,10 @@ class CompanySteps(Protocol):
         """A found record as ``{"id", "name", "domain"}`` (``domain`` as stored, or ``None``)."""
         ...
 
+    def company_get(self, company_id: str) -> ToolCall | None:
+        """Reading one company, for a CRM whose search answers lack the website (else ``None``)."""
+        ...
+
 
 @runtime_checkable
 class TicketSteps(Protocol):

@@ -192,6 +192,9 @@ class HubSpotPackSteps:
             "domain": props.get("domain") or props.get("website"),
         }
 
+    def company_get(self, company_id: str) -> ToolCall | None:
+        return None  # search answers carry the domain and website
+
     def ticket_search(self, text: str, limit: int, compiled: Mapping[str, Any]) -> ToolCall:
         return (
             "hubspot_tickets_search",

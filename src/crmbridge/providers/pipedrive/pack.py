@@ -6,8 +6,8 @@ integrations do; ``find_ticket`` is left out, because Pipedrive cannot search ac
 search covers deals, persons, organizations, products and leads), and listing every activity per call
 would not scale. Persons are searched by the number's last digits (Pipedrive's search matches within the
 stored text, whatever its format) and re-checked locally by the skills. Organizations are searched by
-name; a domain is searched as its first label (``acme`` for ``acme.com``) and checked against the
-organization's website when the answer carries one.
+name; a domain is searched as its first label (``acme`` for ``acme.com``) and the few candidates named
+like it are read to compare their website (Pipedrive's search answers do not carry it).
 """
 
 from __future__ import annotations
@@ -124,6 +124,10 @@ class PipedrivePackSteps:
 
     def company_view(self, record: Mapping[str, Any]) -> dict[str, Any]:
         return {"id": str(record.get("id")), "name": record.get("name"), "domain": record.get("website")}
+
+    def company_get(self, company_id: str) -> ToolCall | None:
+        """Search answers carry no website: a candidate is read to compare its domain."""
+        return ("pipedrive_organization_get", {"id": int(company_id) if company_id.isdigit() else company_id})
 
 
 def _support_request(
