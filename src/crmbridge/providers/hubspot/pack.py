@@ -1,9 +1,9 @@
 """HubSpot's Connector Pack: the standard skills over contacts, companies, tickets, notes, tasks and deals.
 
 Callers are matched across ``phone``, ``mobilephone`` and HubSpot's searchable calculated phone
-properties, whichever the portal has (found at compile time): exact E.164 and an over-inclusive
-"ends with" token per property, in one search of at most five OR-groups; the skills re-check each
-candidate locally. Tickets go to the support pipeline and first open status resolved at install;
+properties, whichever the portal has (found at compile time): the national number on the calculated
+ones and an over-inclusive "ends with" token on the others (it also matches the E.164 form), in one
+search of at most five OR-groups; the skills re-check each candidate locally. Tickets go to the support pipeline and first open status resolved at install;
 companies are searched by free text (name) or the ``domain`` property.
 """
 
@@ -92,7 +92,8 @@ class HubSpotPackSteps:
         for name in compiled.get("searchable_phone_properties", []):
             groups.append(_group(name, "EQ", phone.national))
         for name in compiled.get("phone_properties", []):
-            groups.append(_group(name, "EQ", phone.e164))
+            # Also matches the E.164 form itself: one search request per lookup on a standard portal
+            # (search is limited to a few requests a second per portal).
             groups.append(_group(name, "CONTAINS_TOKEN", f"*{phone.tail}"))
         returned = ["email", "firstname", "lastname", *compiled.get("phone_properties", [])]
         returned += compiled.get("searchable_phone_properties", [])
