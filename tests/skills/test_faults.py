@@ -166,3 +166,39 @@ async def test_a_create_whose_answer_is_lost_is_settled_without_a_duplicate(
         assert await asyncio.to_thread(_holders, made, "0199", "+16285550199") == list(ids)
     finally:
         await asyncio.to_thread(made.close)
+
+
+async def _contact_ids_by_list(made: Platform) -> list[str]:
+    """Every contact, read through the list API (not search, which the lag hides new records from)."""
+    ids: list[str] = []
+    after = None
+    while True:
+        args: dict[str, Any] = {"limit": 100, "properties": ["phone"]}
+        if after:
+            args["after"] = after
+        page = await asyncio.to_thread(made.run, "hubspot_contacts_list", args)
+        assert page.ok, page.error
+        ids += [str(r["id"]) for r in page.data["results"] if "0177" in str(r.get("properties"))]
+        after = page.data.get("next_cursor")
+        if not after:
+            return ids
+
+
+async def test_a_lagging_search_index_does_not_duplicate_a_new_caller(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """HubSpot's search shows a new contact seconds after it is created: the calls that follow the
+    first one (serialised by the account's lane) must not take "not found yet" for "new"."""
+    made = await asyncio.to_thread(platform, sandbox, tmp_path, "hubspot", rate_limit_scale=SCALE)
+    try:
+        async with sandbox.client() as control:
+            lag = await control.post("/_sandbox/hubspot/search-lag", json={"seconds": 30})
+            assert lag.status_code == 200, lag.text
+        args = {"phone": "+1 628 555 0177", "first_name": "Lagged"}
+        results = await asyncio.gather(*(_ask_and_confirm(made, args) for _ in range(10)))
+        assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+        assert len({r.data["contact"]["id"] for r in results}) == 1
+        assert [r.data["created"] for r in results].count(True) == 1
+        assert await _contact_ids_by_list(made) == [results[0].data["contact"]["id"]]
+    finally:
+        await asyncio.to_thread(made.close)

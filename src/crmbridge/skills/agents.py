@@ -317,6 +317,7 @@ class Agents:
             records,
             conversation_id=conversation_id,
             schemas=self._schemas,
+            recent_creates=self._tenant.store.idempotency,
         )
 
     def toolset(self, agent_id: str, *, conversation_id: str | None = None) -> Toolset:

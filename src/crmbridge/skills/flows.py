@@ -13,6 +13,7 @@ from ..errors import AmbiguousReference, ConfigurationError, ProviderUnavailable
 from ..spec.pack import CallCatalogTool, PackSteps, PhoneQuery, SkillTemplate
 from .lookups import find_company, find_tickets
 from .phones import phone_query, same_number
+from .recent import RecentContacts
 
 __all__ = ["Compiled", "StepFailed", "run_flow"]
 
@@ -91,8 +92,13 @@ async def find(skill: Compiled, args: Mapping[str, Any], call: CallCatalogTool) 
     }
 
 
-async def find_or_create(skill: Compiled, args: Mapping[str, Any], call: CallCatalogTool) -> dict[str, Any]:
-    """The existing contact when there is one (no duplicate); several → refused; none → created."""
+async def find_or_create(
+    skill: Compiled, args: Mapping[str, Any], call: CallCatalogTool, recent: RecentContacts | None = None
+) -> dict[str, Any]:
+    """The existing contact when there is one (no duplicate); several → refused; none → created.
+
+    ``recent`` remembers what earlier calls created on this account, for a search index that does not
+    show a new contact yet (callers run one at a time in the account's lane, so it is never raced)."""
     found = await find(skill, args, call)
     if found["status"] == "found":
         return {"status": "existing", "created": False, "contact": found["contact"]}
@@ -105,6 +111,27 @@ async def find_or_create(skill: Compiled, args: Mapping[str, Any], call: CallCat
     fields = dict(args)
     if fields.get("phone"):
         fields["phone"] = phone_query(fields["phone"], skill.region).e164
+    key = None
+    if recent is not None:
+        caller = fields.get("phone") or f"email:{str(fields.get('email') or '').strip().lower()}"
+        key = recent.key(caller)
+        known = await recent.claim(key)
+        if known is not None:
+            return {"status": "existing", "created": False, "contact": known}
+    try:
+        answer = await _create(skill, args, fields, call)
+    except BaseException:
+        if recent is not None and key is not None:
+            await recent.forget(key)
+        raise
+    if recent is not None and key is not None:
+        await recent.remember(key, answer["contact"])
+    return answer
+
+
+async def _create(
+    skill: Compiled, args: Mapping[str, Any], fields: Mapping[str, Any], call: CallCatalogTool
+) -> dict[str, Any]:
     tool, create = skill.steps.create_contact(fields, skill.resolved)
     try:
         data = await call(tool, create)
@@ -132,13 +159,15 @@ async def _settle_lost_create(
     )
 
 
-async def run_flow(skill: Compiled, args: Mapping[str, Any], call: CallCatalogTool) -> dict[str, Any]:
-    """Run one compiled skill on validated ``args``."""
+async def run_flow(
+    skill: Compiled, args: Mapping[str, Any], call: CallCatalogTool, recent: RecentContacts | None = None
+) -> dict[str, Any]:
+    """Run one compiled skill on validated ``args`` (``recent``: the account's recent creates)."""
     template = skill.template
     if template.kind == "find_contact":
         return await find(skill, args, call)
     if template.kind == "create_contact":
-        return await find_or_create(skill, args, call)
+        return await find_or_create(skill, args, call, recent)
     if template.kind == "find_company":
         return await find_company(skill, args, call)
     if template.kind == "find_ticket":

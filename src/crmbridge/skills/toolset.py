@@ -18,6 +18,7 @@ from ..engine.result import ToolResult as _Result
 from ..engine.schema import CompiledSchema
 from ..errors import CrmBridgeError, InvalidInput
 from ..spec import Tool
+from ..store.idempotency import IdempotencyRepository
 from ..store.skill_store import SkillRecord, SkillRepository
 from ..toolsets import AbstractToolset, ToolRunner, WrapperToolset, unknown_tool_result
 from .compiled import load, policy_of, tool_of
@@ -25,6 +26,7 @@ from .errors import IdentityNotVerified
 from .flows import StepFailed, run_flow, summary
 from .gate import ConfirmationGate, WriteScope
 from .lane import SerialLanes
+from .recent import RecentContacts
 
 __all__ = ["GatedToolset", "SkillToolset", "VerifiedIdentityToolset"]
 
@@ -48,8 +50,11 @@ class SkillToolset(AbstractToolset):
         *,
         conversation_id: str | None = None,
         schemas: dict[str, CompiledSchema] | None = None,
+        recent_creates: IdempotencyRepository | None = None,
     ) -> None:
+        """``recent_creates``: where find-or-create remembers the contacts it made (see ``recent``)."""
         self._runner = runner
+        self._recent_creates = recent_creates
         self.tenant_id = tenant_id
         self.agent_id = agent_id
         self.conversation_id = conversation_id
@@ -111,8 +116,12 @@ class SkillToolset(AbstractToolset):
                 raise StepFailed(result)
             return result.data
 
+        recent = None
+        if self._recent_creates is not None:
+            account = f"{record.connection_name}:{record.identifier}"
+            recent = RecentContacts(self._recent_creates, self.tenant_id, account)
         try:
-            data = await run_flow(compiled, parsed, call)
+            data = await run_flow(compiled, parsed, call, recent)
         except StepFailed as failed:
             return dataclasses.replace(failed.result, tool_name=name)
         except CrmBridgeError as exc:
