@@ -111,8 +111,13 @@ class Platform:
 
 
 def new_bridge(
-    sandbox: Sandbox, tmp_path: Path, transport: httpx.AsyncBaseTransport, database_url: str | None = None
+    sandbox: Sandbox,
+    tmp_path: Path,
+    transport: httpx.AsyncBaseTransport,
+    database_url: str | None = None,
+    rate_limit_scale: float = 1.0,
 ) -> Bridge:
+    """``rate_limit_scale``: the CRMs' rate-limit windows as scaled in the sandbox (``rate_window_scale``)."""
     return Bridge(
         database_url=database_url or f"sqlite:///{tmp_path}/bridge.db",
         data_dir=tmp_path,
@@ -120,6 +125,7 @@ def new_bridge(
         retry=RetryPolicy(max_attempts=3, base_delay=0.005, max_delay=0.02),
         vault=Vault.from_string(VAULT_KEY),
         entry_points=False,
+        rate_limit_scale=rate_limit_scale,
     )
 
 
@@ -144,9 +150,10 @@ def platform(
     agent: bool = True,
     delay: float = 0.0,
     database_url: str | None = None,
+    rate_limit_scale: float = 1.0,
 ) -> Platform:
     transport = RecordingTransport(sandbox.transport(), delay)
-    bridge = new_bridge(sandbox, tmp_path, transport, database_url)
+    bridge = new_bridge(sandbox, tmp_path, transport, database_url, rate_limit_scale)
     bridge.add_connection(provider, provider=provider, base_url=f"http://sandbox/{provider}")
     keys, crm = credentials(sandbox, provider)
     made = Platform(bridge, provider, keys, transport, crm=crm)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from crmbridge.errors import InvalidInput
+from crmbridge.errors import ConfigurationError, InvalidInput
 from crmbridge.skills import e164, phone_query
+from crmbridge_sandbox import Sandbox
 
-from .platform import Platform
+from .platform import PROVIDERS, Platform, connect_default, platform
 
 
 @pytest.mark.parametrize(
@@ -82,3 +85,47 @@ def test_find_contact_refuses_bad_input(connected: Platform) -> None:
     for bad in ({}, {"phone": "call me"}, {"phone": ""}, {"fax": "1"}, ["phone"]):
         result = connected.execute("find_contact", bad)
         assert not result.ok and result.error is not None and result.error.code == "invalid_input", bad
+
+
+@pytest.mark.parametrize(
+    ("region", "stored", "asked"),
+    [
+        ("GB", "+44 20 7946 0958", ["020 7946 0958", "+44 20 7946 0958", "(020) 79460958"]),
+        ("DE", "+49 30 1234567", ["030 1234567", "030/123 45 67"]),
+        ("BR", "+55 11 91234-5678", ["(11) 91234-5678", "11912345678"]),
+    ],
+)
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_the_integrations_phone_region_reads_national_numbers(
+    provider: str, region: str, stored: str, asked: list[str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    made = platform(sandbox, tmp_path, provider, connect=False)
+    try:
+        made.bridge.accounts.add_connection(
+            provider, provider=provider, base_url=f"http://sandbox/{provider}", phone_region=region.lower()
+        )
+        connect_default(made)
+        assert made.agents.pack(provider)["default_region"] == region
+        contact_id = made.add_contact(stored, "Ann Abroad")
+        for phone in asked:
+            result = made.execute("find_contact", {"phone": phone})
+            assert result.ok and result.data["status"] == "found", (phone, result)
+            assert result.data["contact"]["id"] == contact_id
+    finally:
+        made.close()
+
+
+def test_an_unknown_phone_region_is_a_configuration_error(sandbox: Sandbox, tmp_path: Path) -> None:
+    made = platform(sandbox, tmp_path, "hubspot", connect=False)
+    try:
+        made.bridge.accounts.add_connection(
+            "hubspot", provider="hubspot", base_url="http://sandbox/hubspot", phone_region="XX"
+        )
+        connect_default(made)  # the install on connect is recorded as failed, not raised into connect
+        install = made.agents.get_agent(made.agent_id)["installs"][0]
+        assert install["ok"] is False and install["error"]["code"] == "configuration_error"
+        assert "phone_region 'XX'" in install["error"]["message"]
+        with pytest.raises(ConfigurationError, match="two-letter country code"):
+            made.agents.install_pack(made.agent_id, "hubspot")
+    finally:
+        made.close()

@@ -188,3 +188,53 @@ def test_unknown_agents_conversations_and_bad_input_are_clear_errors(connected: 
         agents.verify("nope", contact_id="1", method="otp")
     blank = connected.execute("create_contact", {"phone": "+1 415 555 0109"}, confirmation="  ")
     assert _code(blank) == "invalid_input"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", ["hubspot", "pipedrive"])
+async def test_a_conversations_parallel_writes_do_not_overlap_in_the_sandbox_log(
+    provider: str, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The CRM's own view: with every request taking 100 ms inside the sandbox, the writes of one
+    conversation, sent together, end at least 100 ms apart (each started after the previous ended)."""
+    made = await asyncio.to_thread(platform, sandbox, tmp_path, provider)
+    try:
+        agents, agent_id = made.agents, made.agent_id
+        caller = await asyncio.to_thread(made.confirmed, "create_contact", {"phone": "+1 415 555 0111"})
+        contact = caller.data["contact"]["id"]
+        conversation = await asyncio.to_thread(agents.start_conversation, agent_id, channel="voice")
+        writes = [
+            ("log_note", {"contact_id": contact, "text": "Asked for a callback"}),
+            ("create_task", {"contact_id": contact, "subject": "Call back"}),
+            ("create_deal", {"contact_id": contact, "title": "Upgrade"}),
+        ]
+        tokens = [
+            (await agents.aexecute(agent_id, n, a, conversation_id=conversation["id"])).error.details[
+                "confirmation"
+            ]
+            for n, a in writes
+        ]
+        async with sandbox.client() as control:
+            await control.delete("/_sandbox/requests")
+            await control.post("/_sandbox/faults", json={provider: {"latency_ms": 100}})
+            try:
+                results = await asyncio.gather(
+                    *(
+                        agents.aexecute(agent_id, n, a, conversation_id=conversation["id"], confirmation=t)
+                        for (n, a), t in zip(writes, tokens, strict=True)
+                    )
+                )
+            finally:
+                await control.post("/_sandbox/faults", json={})
+            log = (await control.get("/_sandbox/requests", params={"provider": provider})).json()
+        assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+        ends = sorted(
+            e["time"]
+            for e in log["requests"]
+            if e["method"] == "POST" and not e["path"].endswith(("/search", "/batch/read"))
+        )
+        assert len(ends) >= 3, log["requests"]
+        gaps = [b - a for a, b in itertools.pairwise(ends)]
+        assert min(gaps) >= 0.095, f"writes overlapped in the CRM: {gaps}"
+    finally:
+        await asyncio.to_thread(made.close)

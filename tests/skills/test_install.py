@@ -15,16 +15,23 @@ from tests.dbutil import database_url
 
 from .platform import PROVIDERS, Platform, connect_default, new_bridge, platform
 
-SKILLS = ["find_contact", "create_contact", "update_contact", "log_note", "create_task", "create_deal"]
+#: The seed's seven first (HubSpot), then the extras; Pipedrive has no find_ticket (no ticket search).
+SEVEN = ["find_contact", "find_company", "find_ticket", "create_contact", "update_contact", "create_ticket"]
+SEVEN += ["create_deal"]
+PACKS = {"hubspot": [*SEVEN, "log_note", "create_task"]}
+PACKS["pipedrive"] = [n for n in PACKS["hubspot"] if n != "find_ticket"]
+READS = {"find_contact", "find_company", "find_ticket"}
 
 
 def test_the_pack_lists_templates_with_policies(connected: Platform) -> None:
     pack = connected.agents.pack(connected.provider)
     by_name = {s["name"]: s for s in pack["skills"]}
-    assert list(by_name) == SKILLS
-    assert by_name["find_contact"]["access"] == "read" and by_name["find_contact"]["policy"]["gated"] is False
-    assert by_name["update_contact"]["policy"] == {"gated": True, "verified_identity": True}
-    assert all(by_name[n]["policy"]["gated"] for n in SKILLS[1:])
+    assert list(by_name) == PACKS[connected.provider]
+    for name, skill in by_name.items():
+        assert skill["access"] == ("read" if name in READS else "write")
+        assert skill["policy"]["gated"] is (name not in READS), name
+        assert skill["policy"]["verified_identity"] is (name == "update_contact"), name
+        assert skill["input_schema"]["type"] == "object" and skill["description"]
     with pytest.raises(NotFound, match="no integration 'salesforce'"):
         connected.agents.pack("salesforce")
 
@@ -33,17 +40,21 @@ def test_connecting_installs_the_pack_and_reinstalling_creates_nothing(connected
     agents, agent_id = connected.agents, connected.agent_id
     installs = agents.get_agent(agent_id)["installs"]
     assert [i["trigger"] for i in installs] == ["connect"]
-    assert [(s["name"], s["created"]) for s in installs[0]["skills"]] == [(n, True) for n in SKILLS]
+    skills_of_pack = PACKS[connected.provider]
+    assert [(s["name"], s["created"]) for s in installs[0]["skills"]] == [(n, True) for n in skills_of_pack]
 
     again = agents.install_pack(agent_id, connected.provider)
     assert [(s["name"], s["created"], s["updated"]) for s in again["skills"]] == [
-        (n, False, False) for n in SKILLS
+        (n, False, False) for n in skills_of_pack
     ]
     skills = {s["name"]: s for s in agents.list_skills(agent_id)}
-    assert sorted(skills) == sorted(SKILLS)
+    assert sorted(skills) == sorted(skills_of_pack)
     resolved = skills["create_deal"]["resolved"]
     assert resolved["deal_pipeline"] is not None and resolved["deal_stage"] is not None
     assert resolved["owner_id"] is not None
+    if connected.provider == "hubspot":  # the support pipeline and its first open status
+        assert resolved["ticket_pipeline"] == "0" and resolved["ticket_stage"] == "1"
+        assert resolved["ticket_statuses"]["1"] == "New"
 
 
 def test_a_changed_crm_configuration_recompiles_on_reinstall(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -76,13 +87,14 @@ def test_installing_needs_a_connected_account(sandbox: Sandbox, tmp_path: Path) 
         made.close()
 
 
+@pytest.mark.parametrize("provider", PROVIDERS)
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_concurrent_installs_from_two_workers_create_each_skill_once(
-    backend: str, sandbox: Sandbox, tmp_path: Path
+    backend: str, provider: str, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     """Two runtimes on one database (two workers), five threads each, all installing at once."""
     with database_url(backend, tmp_path) as url:
-        made = platform(sandbox, tmp_path, "hubspot", database_url=url, agent=False)
+        made = platform(sandbox, tmp_path, provider, database_url=url, agent=False)
         try:
             other = new_bridge(sandbox, tmp_path, made.transport, url)
             made.extra.append(other)
@@ -95,7 +107,7 @@ def test_concurrent_installs_from_two_workers_create_each_skill_once(
             def install(bridge: object) -> None:
                 try:
                     barrier.wait()
-                    results.append(bridge.agents.install_pack(agent_id, "hubspot"))  # type: ignore[attr-defined]
+                    results.append(bridge.agents.install_pack(agent_id, provider))  # type: ignore[attr-defined]
                 except BaseException as exc:
                     errors.append(exc)
 
@@ -106,8 +118,8 @@ def test_concurrent_installs_from_two_workers_create_each_skill_once(
                 t.join(60)
             assert not errors, errors
             created = [s["name"] for r in results for s in r["skills"] if s["created"]]  # type: ignore[attr-defined]
-            assert sorted(created) == sorted(SKILLS)
-            assert sorted(s["name"] for s in other.agents.list_skills(agent_id)) == sorted(SKILLS)
+            assert sorted(created) == sorted(PACKS[provider])
+            assert sorted(s["name"] for s in other.agents.list_skills(agent_id)) == sorted(PACKS[provider])
         finally:
             made.close()
 
@@ -122,11 +134,11 @@ def test_connect_installs_on_agents_that_did_not_opt_out(
         quiet = agents.create_agent("Opted out", auto_install=False)["id"]
         assert agents.list_skills(made.agent_id) == []
         connect_default(made)  # no install call: the status listener does it
-        assert len(agents.list_skills(made.agent_id)) == len(SKILLS)
+        assert len(agents.list_skills(made.agent_id)) == len(PACKS[provider])
         assert agents.list_skills(quiet) == []
         later = agents.create_agent("Hired later")
         assert [i["integration"] for i in later["installs"]] == [provider]
-        assert len(agents.list_skills(later["id"])) == len(SKILLS)
+        assert len(agents.list_skills(later["id"])) == len(PACKS[provider])
         assert agents.get_agent(later["id"])["installs"][0]["trigger"] == "agent_created"
     finally:
         made.close()
@@ -140,7 +152,7 @@ def test_connect_can_name_the_agents(sandbox: Sandbox, tmp_path: Path) -> None:
         agents.install_on_connect("hubspot", "default", [chosen])
         connect_default(made)
         assert agents.list_skills(made.agent_id) == []  # auto-install, but not named this time
-        assert len(agents.list_skills(chosen)) == len(SKILLS)
+        assert len(agents.list_skills(chosen)) == len(PACKS["hubspot"])
     finally:
         made.close()
 

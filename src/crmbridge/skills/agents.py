@@ -24,6 +24,7 @@ from .errors import IdentityNotVerified
 from .gate import ConfirmationGate
 from .install import PackInstaller
 from .lane import SerialLanes
+from .phones import phone_region
 from .toolset import CONFIRMATION, GatedToolset, SkillToolset, VerifiedIdentityToolset
 
 __all__ = ["Agents", "TenantView"]
@@ -186,7 +187,9 @@ class Agents:
         return {
             "integration": integration,
             "provider": provider,
-            "default_region": pack.default_region,
+            "default_region": phone_region(
+                None if connection is None else connection.config.get("phone_region"), pack.default_region
+            ),
             "notes": pack.notes,
             "skills": [t.to_dict() for t in pack.templates],
         }
@@ -317,6 +320,7 @@ class Agents:
             records,
             conversation_id=conversation_id,
             schemas=self._schemas,
+            recent_creates=self._tenant.store.idempotency,
         )
 
     def toolset(self, agent_id: str, *, conversation_id: str | None = None) -> Toolset:

@@ -8,11 +8,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import AmbiguousReference
+from ..engine import ToolResult
+from ..errors import AmbiguousReference, ConfigurationError, ProviderUnavailable
 from ..spec.pack import CallCatalogTool, PackSteps, PhoneQuery, SkillTemplate
+from .lookups import find_company, find_tickets
 from .phones import phone_query, same_number
+from .recent import RecentContacts
 
-__all__ = ["Compiled", "run_flow"]
+__all__ = ["Compiled", "StepFailed", "run_flow"]
+
+
+class StepFailed(Exception):
+    """A step's catalog tool answered with an error (``result``): the skill answers with it."""
+
+    def __init__(self, result: ToolResult) -> None:
+        super().__init__(result.tool_name)
+        self.result = result
+
+    @property
+    def code(self) -> str | None:
+        return None if self.result.error is None else self.result.error.code
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +92,13 @@ async def find(skill: Compiled, args: Mapping[str, Any], call: CallCatalogTool) 
     }
 
 
-async def find_or_create(skill: Compiled, args: Mapping[str, Any], call: CallCatalogTool) -> dict[str, Any]:
-    """The existing contact when there is one (no duplicate); several → refused; none → created."""
+async def find_or_create(
+    skill: Compiled, args: Mapping[str, Any], call: CallCatalogTool, recent: RecentContacts | None = None
+) -> dict[str, Any]:
+    """The existing contact when there is one (no duplicate); several → refused; none → created.
+
+    ``recent`` remembers what earlier calls created on this account, for a search index that does not
+    show a new contact yet (callers run one at a time in the account's lane, so it is never raced)."""
     found = await find(skill, args, call)
     if found["status"] == "found":
         return {"status": "existing", "created": False, "contact": found["contact"]}
@@ -91,19 +111,67 @@ async def find_or_create(skill: Compiled, args: Mapping[str, Any], call: CallCat
     fields = dict(args)
     if fields.get("phone"):
         fields["phone"] = phone_query(fields["phone"], skill.region).e164
+    key = None
+    if recent is not None:
+        caller = fields.get("phone") or f"email:{str(fields.get('email') or '').strip().lower()}"
+        key = recent.key(caller)
+        known = await recent.claim(key)
+        if known is not None:
+            return {"status": "existing", "created": False, "contact": known}
+    try:
+        answer = await _create(skill, args, fields, call)
+    except BaseException:
+        if recent is not None and key is not None:
+            await recent.forget(key)
+        raise
+    if recent is not None and key is not None:
+        await recent.remember(key, answer["contact"])
+    return answer
+
+
+async def _create(
+    skill: Compiled, args: Mapping[str, Any], fields: Mapping[str, Any], call: CallCatalogTool
+) -> dict[str, Any]:
     tool, create = skill.steps.create_contact(fields, skill.resolved)
-    data = await call(tool, create)
+    try:
+        data = await call(tool, create)
+    except StepFailed as failed:
+        if failed.code != "outcome_unknown":
+            raise
+        return await _settle_lost_create(skill, args, call)
     view = skill.steps.contact_view(data) if isinstance(data, Mapping) else {"id": None}
     return {"status": "created", "created": True, "contact": view}
 
 
-async def run_flow(skill: Compiled, args: Mapping[str, Any], call: CallCatalogTool) -> dict[str, Any]:
-    """Run one compiled skill on validated ``args``."""
+async def _settle_lost_create(
+    skill: Compiled, args: Mapping[str, Any], call: CallCatalogTool
+) -> dict[str, Any]:
+    """The create's answer was lost: look again (still in the account's lane, so no other write ran).
+    Found → that is the contact; not found → it did not land (yet): a retry is the safe move, since it
+    looks the caller up before creating."""
+    again = await find(skill, args, call)
+    if again["status"] == "found":
+        return {"status": "created", "created": True, "contact": again["contact"], "settled": "found again"}
+    raise ProviderUnavailable(
+        "The CRM did not confirm creating the contact and it cannot be found yet. Call create_contact "
+        "again in a moment: it looks the caller up first, so it will not make a second contact.",
+        retry_after=2.0,
+    )
+
+
+async def run_flow(
+    skill: Compiled, args: Mapping[str, Any], call: CallCatalogTool, recent: RecentContacts | None = None
+) -> dict[str, Any]:
+    """Run one compiled skill on validated ``args`` (``recent``: the account's recent creates)."""
     template = skill.template
     if template.kind == "find_contact":
         return await find(skill, args, call)
     if template.kind == "create_contact":
-        return await find_or_create(skill, args, call)
+        return await find_or_create(skill, args, call, recent)
+    if template.kind == "find_company":
+        return await find_company(skill, args, call)
+    if template.kind == "find_ticket":
+        return await find_tickets(skill, args, call)
     if template.kind == "update_contact":
         fields = {k: v for k, v in args.items() if k in template.allowed}
         if fields.get("phone"):
@@ -111,6 +179,8 @@ async def run_flow(skill: Compiled, args: Mapping[str, Any], call: CallCatalogTo
         tool, change = skill.steps.update_contact(str(args["contact_id"]), fields, skill.resolved)
         await call(tool, change)
         return {"updated": True, "contact_id": str(args["contact_id"]), "changed": sorted(fields)}
+    if template.kind != "create_linked":
+        raise ConfigurationError(f"The {template.name} skill has an unknown kind {template.kind!r}.")
     fields = {k: v for k, v in args.items() if k != "contact_id"}
     tool, create = skill.steps.create_linked(template.record, str(args["contact_id"]), fields, skill.resolved)
     data = await call(tool, create)

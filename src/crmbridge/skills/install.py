@@ -19,6 +19,7 @@ from ..errors import ConfigurationError, CrmBridgeError, NotFound
 from ..store import AccountStatus
 from ..store.skill_store import SkillRepository
 from .compiled import definition, fingerprint, pack_of
+from .phones import phone_region
 
 if TYPE_CHECKING:
     from .agents import TenantView
@@ -38,8 +39,9 @@ class PackInstaller:
         self._tenant = tenant
         self._repo = repository
 
-    def _account(self, integration: str, identifier: str) -> tuple[str, str]:
-        """``(connection name, provider)`` of an ACTIVE account, or the error saying what is missing."""
+    def _account(self, integration: str, identifier: str) -> tuple[str, str, str | None]:
+        """``(connection name, provider, phone region)`` of an ACTIVE account, or the error saying what is
+        missing. The region is the connection's ``phone_region`` setting, when it has one."""
         store, tenant_id = self._tenant.store, self._tenant.tenant_id
         connection = store.connections.get(tenant_id, integration)
         if connection is None:
@@ -54,7 +56,8 @@ class PackInstaller:
                 f"The {integration} account {identifier!r} {state}: connect it before installing its pack.",
                 field="identifier",
             )
-        return connection.name, connection.provider
+        region = connection.config.get("phone_region")
+        return connection.name, connection.provider, None if region is None else str(region)
 
     async def compile(self, integration: str, identifier: str, provider: str) -> dict[str, Any]:
         """The account's configuration as the pack's steps resolve it (read through the engine)."""
@@ -84,11 +87,12 @@ class PackInstaller:
     ) -> dict[str, Any]:
         """Compile and install; the result is recorded and returned (``{"skills": [...]}``)."""
         started = time.perf_counter()
-        connection_name, provider = await asyncio.to_thread(self._account, integration, identifier)
+        connection_name, provider, region = await asyncio.to_thread(self._account, integration, identifier)
         pack = pack_of(self._tenant.catalog, provider)
+        region = phone_region(region, pack.default_region)
         resolved = await self.compile(connection_name, identifier, provider)
         skills = await asyncio.to_thread(
-            self._store, agent_id, connection_name, identifier, provider, pack, resolved
+            self._store, agent_id, connection_name, identifier, provider, pack, resolved, region
         )
         result = {
             "integration": connection_name,
@@ -110,11 +114,12 @@ class PackInstaller:
         provider: str,
         pack: Any,
         resolved: dict[str, Any],
+        region: str,
     ) -> list[dict[str, Any]]:
         tenant_id = self._tenant.tenant_id
         out: list[dict[str, Any]] = []
         for template in pack.templates:
-            stored = definition(template, resolved, pack.default_region)
+            stored = definition(template, resolved, region)
             mark = fingerprint(stored)
             record, created = self._repo.add_skill(
                 tenant_id, agent_id, template.name, connection_name=connection_name, identifier=identifier,

@@ -11,10 +11,10 @@ import re
 
 import phonenumbers
 
-from ..errors import InvalidInput
+from ..errors import ConfigurationError, InvalidInput
 from ..spec.pack import PhoneQuery
 
-__all__ = ["e164", "phone_query", "same_number"]
+__all__ = ["e164", "phone_query", "phone_region", "same_number"]
 
 _TAIL = 4
 _DIGITS = re.compile(r"\D+")
@@ -68,3 +68,18 @@ def phone_query(raw: str, region: str) -> PhoneQuery:
 def same_number(stored: str, wanted: PhoneQuery, region: str) -> bool:
     """Whether a stored value is the wanted number (re-checking a search's over-inclusive candidates)."""
     return e164(stored, region) == wanted.e164
+
+
+def phone_region(configured: str | None, default: str) -> str:
+    """The region assumed for numbers without a country code: the integration's ``phone_region``
+    setting (an ISO 3166 code such as ``GB``), else the pack's default."""
+    if configured is None:
+        return default
+    region = configured.strip().upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigurationError(
+            f"phone_region {configured[:20]!r} is not a region phone numbers are known for; use a "
+            "two-letter country code such as US, GB, DE or BR.",
+            field="phone_region",
+        )
+    return region

@@ -18,13 +18,15 @@ from ..engine.result import ToolResult as _Result
 from ..engine.schema import CompiledSchema
 from ..errors import CrmBridgeError, InvalidInput
 from ..spec import Tool
+from ..store.idempotency import IdempotencyRepository
 from ..store.skill_store import SkillRecord, SkillRepository
 from ..toolsets import AbstractToolset, ToolRunner, WrapperToolset, unknown_tool_result
 from .compiled import load, policy_of, tool_of
 from .errors import IdentityNotVerified
-from .flows import run_flow, summary
+from .flows import StepFailed, run_flow, summary
 from .gate import ConfirmationGate, WriteScope
 from .lane import SerialLanes
+from .recent import RecentContacts
 
 __all__ = ["GatedToolset", "SkillToolset", "VerifiedIdentityToolset"]
 
@@ -34,11 +36,6 @@ CONFIRMATION = "confirmation"
 
 def _failed(name: str, exc: CrmBridgeError) -> ToolResult:
     return _Result(name, False, error=ToolError.from_exception(exc))
-
-
-class _StepFailed(Exception):
-    def __init__(self, result: ToolResult) -> None:
-        self.result = result
 
 
 class SkillToolset(AbstractToolset):
@@ -53,8 +50,11 @@ class SkillToolset(AbstractToolset):
         *,
         conversation_id: str | None = None,
         schemas: dict[str, CompiledSchema] | None = None,
+        recent_creates: IdempotencyRepository | None = None,
     ) -> None:
+        """``recent_creates``: where find-or-create remembers the contacts it made (see ``recent``)."""
         self._runner = runner
+        self._recent_creates = recent_creates
         self.tenant_id = tenant_id
         self.agent_id = agent_id
         self.conversation_id = conversation_id
@@ -113,12 +113,16 @@ class SkillToolset(AbstractToolset):
                 tool, dict(tool_input), identifier=record.identifier, connection_name=record.connection_name
             )
             if not result.ok:
-                raise _StepFailed(result)
+                raise StepFailed(result)
             return result.data
 
+        recent = None
+        if self._recent_creates is not None:
+            account = f"{record.connection_name}:{record.identifier}"
+            recent = RecentContacts(self._recent_creates, self.tenant_id, account)
         try:
-            data = await run_flow(compiled, parsed, call)
-        except _StepFailed as failed:
+            data = await run_flow(compiled, parsed, call, recent)
+        except StepFailed as failed:
             return dataclasses.replace(failed.result, tool_name=name)
         except CrmBridgeError as exc:
             return _failed(name, exc)

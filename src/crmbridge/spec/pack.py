@@ -11,21 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 __all__ = [
     "CallCatalogTool",
+    "CompanySteps",
     "ConnectorPack",
     "PackSteps",
     "PhoneQuery",
     "SkillKind",
     "SkillPolicy",
     "SkillTemplate",
+    "TicketSteps",
     "ToolCall",
 ]
 
 #: The generic flows ``crmbridge.skills`` knows how to run.
-SkillKind = Literal["find_contact", "create_contact", "update_contact", "create_linked"]
+SkillKind = Literal[
+    "find_contact", "find_company", "find_ticket", "create_contact", "update_contact", "create_linked"
+]
 
 #: ``(catalog tool name, input)``: one step of a skill.
 ToolCall = tuple[str, dict[str, Any]]
@@ -50,8 +54,8 @@ class SkillPolicy:
 class SkillTemplate:
     """One skill of a pack before it is compiled for an account.
 
-    ``record`` names what a ``create_linked`` skill creates (``note``, ``task``, ``deal``); the provider's
-    steps build its input. ``allowed`` lists the input fields an update may change.
+    ``record`` names what a ``create_linked`` skill creates (``note``, ``task``, ``deal``, ``ticket``);
+    the provider's steps build its input. ``allowed`` lists the input fields an update may change.
     """
 
     name: str
@@ -117,8 +121,44 @@ class PackSteps(Protocol):
     def create_linked(
         self, record: str, contact_id: str, fields: Mapping[str, Any], compiled: Mapping[str, Any]
     ) -> ToolCall:
-        """Create a ``record`` (note, task, deal) associated with the contact."""
+        """Create a ``record`` (note, task, deal, ticket) associated with the contact."""
         ...
+
+
+@runtime_checkable
+class CompanySteps(Protocol):
+    """The steps of ``find_company``, for a CRM with companies (organizations)."""
+
+    def company_searches(
+        self, name: str | None, domain: str | None, compiled: Mapping[str, Any]
+    ) -> Sequence[ToolCall]:
+        """Searches whose results include every company with this name or (bare) domain."""
+        ...
+
+    def company_view(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """A found record as ``{"id", "name", "domain"}`` (``domain`` as stored, or ``None``)."""
+        ...
+
+    def company_get(self, company_id: str) -> ToolCall | None:
+        """Reading one company, for a CRM whose search answers lack the website (else ``None``)."""
+        ...
+
+
+@runtime_checkable
+class TicketSteps(Protocol):
+    """The steps of ``find_ticket``, for a CRM whose support requests can be searched by text."""
+
+    def ticket_search(self, text: str, limit: int, compiled: Mapping[str, Any]) -> ToolCall:
+        """A search for tickets mentioning ``text``, newest first."""
+        ...
+
+    def ticket_view(self, record: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, Any]:
+        """A found record as ``{"id", "subject", "description", "status", "priority", "created_at"}``."""
+        ...
+
+
+#: The optional step sets a template kind needs besides :class:`PackSteps`.
+_KIND_STEPS: dict[str, type] = {"find_company": CompanySteps, "find_ticket": TicketSteps}
 
 
 @dataclass(frozen=True)
@@ -136,6 +176,10 @@ class ConnectorPack:
         by_name = {t.name: t for t in self.templates}
         if len(by_name) != len(self.templates):
             raise ValueError("a pack's skill names must be unique")
+        for template in self.templates:
+            needed = _KIND_STEPS.get(template.kind)
+            if needed is not None and not isinstance(self.steps, needed):
+                raise ValueError(f"{template.name} needs steps implementing {needed.__name__}")
         object.__setattr__(self, "_by_name", by_name)
 
     def template(self, name: str) -> SkillTemplate | None:

@@ -1,9 +1,10 @@
-"""HubSpot's Connector Pack: the standard skills over contacts, notes, tasks and deals.
+"""HubSpot's Connector Pack: the standard skills over contacts, companies, tickets, notes, tasks and deals.
 
 Callers are matched across ``phone``, ``mobilephone`` and HubSpot's searchable calculated phone
-properties, whichever the portal has (found at compile time): exact E.164 and an over-inclusive
-"ends with" token per property, in one search of at most five OR-groups; the skills re-check each
-candidate locally.
+properties, whichever the portal has (found at compile time): the national number on the calculated
+ones and an over-inclusive "ends with" token on the others (it also matches the E.164 form), in one
+search of at most five OR-groups; the skills re-check each candidate locally. Tickets go to the support pipeline and first open status resolved at install;
+companies are searched by free text (name) or the ``domain`` property.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ...errors import ConfigurationError
 from ...spec.pack import CallCatalogTool, ConnectorPack, PhoneQuery, ToolCall
-from ..pack_templates import standard_templates
+from ..pack_templates import pack_templates
 
 __all__ = ["PACK"]
 
@@ -30,11 +32,34 @@ _FIELD_NAMES = {
 }
 
 
+_TICKET_PROPERTIES = [
+    "subject",
+    "content",
+    "hs_pipeline",
+    "hs_pipeline_stage",
+    "hs_ticket_priority",
+    "createdate",
+]
+
+
+def _is_open(stage: Mapping[str, Any]) -> bool:
+    meta = stage.get("metadata") or {}
+    return str(meta.get("isClosed", "false")).lower() != "true" and meta.get("ticketState") != "CLOSED"
+
+
+def _stages(pipeline: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    live = [s for s in pipeline.get("stages") or [] if not s.get("archived")]
+    return sorted(live, key=lambda s: s.get("displayOrder", 0))
+
+
 def _first_open_stage(pipeline: Mapping[str, Any]) -> str | None:
-    for stage in pipeline.get("stages") or []:
-        if str((stage.get("metadata") or {}).get("isClosed", "false")).lower() != "true":
-            return str(stage["id"])
-    return None
+    return next((str(s["id"]) for s in _stages(pipeline) if _is_open(s)), None)
+
+
+def _default(pipelines: list[dict[str, Any]], default_id: str) -> dict[str, Any] | None:
+    """The pipeline HubSpot treats as the default (its fixed id), else the first by display order."""
+    ordered = sorted(pipelines, key=lambda p: p.get("displayOrder", 0))
+    return next((p for p in ordered if str(p.get("id")) == default_id), ordered[0] if ordered else None)
 
 
 class HubSpotPackSteps:
@@ -45,23 +70,30 @@ class HubSpotPackSteps:
         names = {p.get("name") for p in _items(properties)}
         phones = [n for n in _TEXT_PHONES if n in names]
         searchable = [n for n in _SEARCHABLE_PHONES if n in names]
-        pipelines = _items(await call("hubspot_pipelines_list", {"objectType": "deals"}))
-        chosen = next((p for p in pipelines if p.get("id") == "default"), pipelines[0] if pipelines else None)
+        deals = _default(_items(await call("hubspot_pipelines_list", {"objectType": "deals"})), "default")
+        support = _default(_items(await call("hubspot_pipelines_list", {"objectType": "tickets"})), "0")
         owners = _items(await call("hubspot_owners_list", {"limit": 1}))
         return {
             "phone_properties": phones,
             "searchable_phone_properties": searchable,
-            "deal_pipeline": None if chosen is None else str(chosen["id"]),
-            "deal_stage": None if chosen is None else _first_open_stage(chosen),
+            "deal_pipeline": None if deals is None else str(deals["id"]),
+            "deal_stage": None if deals is None else _first_open_stage(deals),
+            "ticket_pipeline": None if support is None else str(support["id"]),
+            "ticket_stage": None if support is None else _first_open_stage(support),
+            # Status names, so find_ticket answers "Waiting on us" rather than "3".
+            "ticket_statuses": {} if support is None else {
+                str(s["id"]): str(s.get("label")) for s in _stages(support)
+            },
             "owner_id": str(owners[0]["id"]) if owners else None,
-        }
+        }  # fmt: skip
 
     def phone_searches(self, phone: PhoneQuery, compiled: Mapping[str, Any]) -> Sequence[ToolCall]:
         groups: list[dict[str, Any]] = []
         for name in compiled.get("searchable_phone_properties", []):
             groups.append(_group(name, "EQ", phone.national))
         for name in compiled.get("phone_properties", []):
-            groups.append(_group(name, "EQ", phone.e164))
+            # Also matches the E.164 form itself: one search request per lookup on a standard portal
+            # (search is limited to a few requests a second per portal).
             groups.append(_group(name, "CONTAINS_TOKEN", f"*{phone.tail}"))
         returned = ["email", "firstname", "lastname", *compiled.get("phone_properties", [])]
         returned += compiled.get("searchable_phone_properties", [])
@@ -110,6 +142,8 @@ class HubSpotPackSteps:
         self, record: str, contact_id: str, fields: Mapping[str, Any], compiled: Mapping[str, Any]
     ) -> ToolCall:
         link = {"contacts": [contact_id]}
+        if record == "ticket":
+            return _ticket(contact_id, fields, compiled)
         if record == "note":
             return ("hubspot_note_create", {"body": fields["text"], "associations": link})
         if record == "task":
@@ -133,6 +167,81 @@ class HubSpotPackSteps:
             deal["hubspot_owner_id"] = compiled["owner_id"]
         return ("hubspot_deal_create", deal)
 
+    # -- companies and tickets ------------------------------------------------------------------
+
+    def company_searches(
+        self, name: str | None, domain: str | None, compiled: Mapping[str, Any]
+    ) -> Sequence[ToolCall]:
+        returned = ["name", "domain", "website"]
+        searches: list[ToolCall] = []
+        if domain:
+            groups = [_group("domain", "EQ", domain), _group("website", "CONTAINS_TOKEN", f"*{domain}*")]
+            searches.append(
+                ("hubspot_companies_search", {"filterGroups": groups, "properties": returned, "limit": 100})
+            )
+        if name:
+            searches.append(
+                ("hubspot_companies_search", {"query": name, "properties": returned, "limit": 100})
+            )
+        return searches
+
+    def company_view(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        props = record.get("properties") or {}
+        return {
+            "id": str(record.get("id")),
+            "name": props.get("name"),
+            "domain": props.get("domain") or props.get("website"),
+        }
+
+    def company_get(self, company_id: str) -> ToolCall | None:
+        return None  # search answers carry the domain and website
+
+    def ticket_search(self, text: str, limit: int, compiled: Mapping[str, Any]) -> ToolCall:
+        return (
+            "hubspot_tickets_search",
+            {
+                "query": text,
+                "properties": _TICKET_PROPERTIES,
+                "sorts": [{"propertyName": "createdate", "direction": "DESCENDING"}],
+                "limit": min(100, max(limit * 4, 20)),  # re-checked locally: room for near misses
+            },
+        )
+
+    def ticket_view(self, record: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, Any]:
+        props = record.get("properties") or {}
+        stage = props.get("hs_pipeline_stage")
+        statuses = compiled.get("ticket_statuses") or {}
+        return {
+            "id": str(record.get("id")),
+            "subject": props.get("subject"),
+            "description": props.get("content"),
+            "status": statuses.get(str(stage), stage) if stage is not None else None,
+            "priority": props.get("hs_ticket_priority"),
+            "created_at": props.get("createdate") or record.get("createdAt"),
+        }
+
+
+def _ticket(contact_id: str, fields: Mapping[str, Any], compiled: Mapping[str, Any]) -> ToolCall:
+    if not compiled.get("ticket_pipeline"):
+        raise ConfigurationError(
+            "This HubSpot account had no ticket pipeline when the pack was installed; add one (Service "
+            "Hub) and reinstall the pack.",
+        )
+    ticket: dict[str, Any] = {
+        "subject": fields["subject"],
+        "hs_pipeline": compiled["ticket_pipeline"],
+        "contactId": contact_id,
+    }
+    if compiled.get("ticket_stage"):
+        ticket["hs_pipeline_stage"] = compiled["ticket_stage"]
+    if fields.get("description"):
+        ticket["content"] = fields["description"]
+    if fields.get("priority"):
+        ticket["hs_ticket_priority"] = fields["priority"]
+    if compiled.get("owner_id"):
+        ticket["hubspot_owner_id"] = compiled["owner_id"]
+    return ("hubspot_ticket_create", ticket)
+
 
 def _group(name: str, operator: str, value: str) -> dict[str, Any]:
     return {"filters": [{"propertyName": name, "operator": operator, "value": value}]}
@@ -145,7 +254,7 @@ def _items(data: Any) -> list[dict[str, Any]]:
 
 
 PACK = ConnectorPack(
-    templates=standard_templates(),
+    templates=pack_templates(),
     steps=HubSpotPackSteps(),
     notes="Shared numbers: find_contact answers 'ambiguous' with the candidates; ask for an e-mail.",
 )

@@ -1,8 +1,13 @@
-"""Pipedrive's Connector Pack: the standard skills over persons, notes, activities and deals.
+"""Pipedrive's Connector Pack: the standard skills over persons, organizations, notes, activities and deals.
 
-Pipedrive has no tickets; a support request becomes a task (an activity of type ``task``), which is
-what its own help desk integrations do. Persons are searched by the number's last digits (Pipedrive's
-search matches within the stored text, whatever its format) and re-checked locally by the skills.
+Pipedrive has no tickets: ``create_ticket`` opens the support request as an activity of type ``task``
+linked to the person (subject, description and priority in its note), which is what its help-desk
+integrations do; ``find_ticket`` is left out, because Pipedrive cannot search activities by text (its
+search covers deals, persons, organizations, products and leads), and listing every activity per call
+would not scale. Persons are searched by the number's last digits (Pipedrive's search matches within the
+stored text, whatever its format) and re-checked locally by the skills. Organizations are searched by
+name; a domain is searched as its first label (``acme`` for ``acme.com``) and the few candidates named
+like it are read to compare their website (Pipedrive's search answers do not carry it).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...spec.pack import CallCatalogTool, ConnectorPack, PhoneQuery, ToolCall
-from ..pack_templates import standard_templates
+from ..pack_templates import pack_templates
 
 __all__ = ["PACK"]
 
@@ -86,6 +91,8 @@ class PipedrivePackSteps:
         person = int(contact_id) if contact_id.isdigit() else contact_id
         if record == "note":
             return ("pipedrive_note_create", {"content": fields["text"], "person": person})
+        if record == "ticket":
+            return ("pipedrive_activity_create", _support_request(person, fields, compiled))
         if record == "task":
             task: dict[str, Any] = {"subject": fields["subject"], "type": "task", "person": person}
             if fields.get("details"):
@@ -107,12 +114,43 @@ class PipedrivePackSteps:
             deal["owner"] = compiled["owner_id"]
         return ("pipedrive_deal_create", {k: v for k, v in deal.items() if v is not None})
 
+    # -- organizations ---------------------------------------------------------------------------
+
+    def company_searches(
+        self, name: str | None, domain: str | None, compiled: Mapping[str, Any]
+    ) -> Sequence[ToolCall]:
+        terms = [t for t in (name, domain.split(".")[0] if domain else None) if t and len(t) >= 2]
+        return [("pipedrive_organizations_search", {"term": t, "limit": 100}) for t in dict.fromkeys(terms)]
+
+    def company_view(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        return {"id": str(record.get("id")), "name": record.get("name"), "domain": record.get("website")}
+
+    def company_get(self, company_id: str) -> ToolCall | None:
+        """Search answers carry no website: a candidate is read to compare its domain."""
+        return ("pipedrive_organization_get", {"id": int(company_id) if company_id.isdigit() else company_id})
+
+
+def _support_request(
+    person: int | str, fields: Mapping[str, Any], compiled: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A ticket as Pipedrive can hold one: a task for the team, linked to the person."""
+    note = [str(fields["description"])] if fields.get("description") else []
+    if fields.get("priority"):
+        note.append(f"Priority: {fields['priority']}")
+    task: dict[str, Any] = {"subject": fields["subject"], "type": "task", "person": person}
+    if note:
+        task["note"] = "\n\n".join(note)
+    if compiled.get("owner_id") is not None:
+        task["owner"] = compiled["owner_id"]
+    return task
+
 
 PACK = ConnectorPack(
-    templates=standard_templates(),
+    templates=pack_templates(without=("find_ticket",)),
     steps=PipedrivePackSteps(),
     notes=(
         "Shared numbers: find_contact answers 'ambiguous' with the candidates; ask for an e-mail. "
-        "Pipedrive has no tickets: support requests are tasks (activities of type task)."
+        "Pipedrive has no tickets: create_ticket opens a task (an activity of type task) on the person, "
+        "and there is no find_ticket (Pipedrive cannot search activities by text)."
     ),
 )
