@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from crmbridge.providers.pipedrive.pack import PACK as PIPEDRIVE_PACK
+
 from .service_env import ServiceEnv
 
-PACK = {"find_contact", "create_contact", "update_contact", "log_note", "create_task", "create_deal"}
+#: The Pipedrive Connector Pack's skill names, read from the provider's data (not a copy of it).
+PACK = {template.name for template in PIPEDRIVE_PACK.templates}
 
 
 async def new_agent(env: ServiceEnv, name: str = "Front desk", **body: Any) -> dict[str, Any]:
