@@ -15,9 +15,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..bindings import BoundBinding
-from ..engine import ToolError, ToolResult
+from ..engine import ToolResult
 from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, NotFound
 from ..skills import ConfirmationGate, SerialLanes, WriteScope
+from ..skills.toolset import failed_result, with_confirmation
 from ..spec import Tool
 from ..spec.binding import RestWrite
 from ..store.snapshots import BindingRecord
@@ -53,22 +54,6 @@ class AgentBinding:
     @property
     def writes(self) -> bool:
         return self.bound.compiled.validated.writes
-
-
-def _failed(name: str, exc: CrmBridgeError) -> ToolResult:
-    return ToolResult(name, False, error=ToolError.from_exception(exc))
-
-
-def _with_confirmation(tool: Tool) -> Tool:
-    schema = dict(tool.input_schema)
-    schema["properties"] = {
-        **dict(schema.get("properties") or {}),
-        CONFIRMATION: {
-            "type": "string",
-            "description": "The token from this skill's confirmation_required answer, once the caller agreed.",
-        },
-    }
-    return dataclasses.replace(tool, input_schema=schema)
 
 
 def write_summary(binding: AgentBinding, args: Mapping[str, Any]) -> str:
@@ -108,7 +93,7 @@ class GatedBindings(AbstractToolset):
 
     def list_tools(self) -> Sequence[Tool]:
         return [
-            _with_confirmation(b.bound.definition) if b.writes else b.bound.definition
+            with_confirmation(b.bound.definition) if b.writes else b.bound.definition
             for b in self._bindings.values()
         ]
 
@@ -123,7 +108,7 @@ class GatedBindings(AbstractToolset):
                     f"Binding {name!r} no longer fits the account's schema: {'; '.join(problems)}",
                     problems=problems,
                 )
-                return _failed(name, error)
+                return failed_result(name, error)
             return unknown_tool_result(name, self.list_tools())
         if not binding.writes:
             return await binding.bound.call(args)
@@ -150,7 +135,7 @@ class GatedBindings(AbstractToolset):
                 await asyncio.to_thread(self._gate.redeem, scope, checked, token)
                 return await binding.bound.call(checked)
         except CrmBridgeError as exc:
-            return _failed(name, exc)
+            return failed_result(name, exc)
 
 
 def agent_bindings(bridge: Bridge, agent_id: str) -> list[BindingRecord]:
@@ -204,7 +189,7 @@ async def aexecute_skill(
     try:
         toolset = await agent_toolset(bridge, agent_id, conversation_id=conversation_id)
     except ConfigurationError as exc:
-        return _failed(name, exc)
+        return failed_result(name, exc)
     args = tool_input if tool_input is not None else {}
     if confirmation is not None and isinstance(args, Mapping):
         args = {**args, CONFIRMATION: confirmation}

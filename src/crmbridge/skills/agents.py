@@ -12,13 +12,13 @@ import logging
 from collections.abc import Coroutine, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
-from ..engine import Catalog, ToolError, ToolResult
+from ..engine import ToolError, ToolResult
 from ..engine.schema import CompiledSchema
 from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, NotFound
-from ..spec import Tool
 from ..store import AccountStatus, Store
 from ..store.skill_store import AgentRecord, ConversationRecord, SkillRecord
 from ..toolsets import Toolset
+from ..toolsets.account import ToolRunner
 from .compiled import pack_of
 from .errors import IdentityNotVerified
 from .gate import ConfirmationGate
@@ -40,8 +40,9 @@ class _Loop(Protocol):
     def run(self, coro: Any) -> Any: ...
 
 
-class TenantView(Protocol):
-    """What the agents of a tenant need from it (``crmbridge.Bridge`` is one)."""
+class TenantView(ToolRunner, Protocol):
+    """What the agents of a tenant need from it (``crmbridge.Bridge`` is one): an account toolset's
+    runner, plus the tenant's id, store and loop."""
 
     tenant_id: str
 
@@ -49,23 +50,7 @@ class TenantView(Protocol):
     def store(self) -> Store: ...
 
     @property
-    def catalog(self) -> Catalog: ...
-
-    @property
     def runtime(self) -> _Loop: ...
-
-    async def arun_tool(
-        self,
-        tool: Tool,
-        tool_input: Any = None,
-        *,
-        identifier: str,
-        connection_name: str | None = None,
-        include_raw: bool = False,
-        deadline: float | None = None,
-    ) -> ToolResult: ...
-
-    def run_sync(self, coro: Coroutine[Any, Any, ToolResult]) -> ToolResult: ...
 
 
 def agent_json(agent: AgentRecord) -> dict[str, Any]:

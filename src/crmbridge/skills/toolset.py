@@ -28,13 +28,13 @@ from .gate import ConfirmationGate, WriteScope
 from .lane import SerialLanes
 from .recent import RecentContacts
 
-__all__ = ["GatedToolset", "SkillToolset", "VerifiedIdentityToolset"]
+__all__ = ["GatedToolset", "SkillToolset", "VerifiedIdentityToolset", "failed_result", "with_confirmation"]
 
 #: The input field that carries a confirmation token to a gated skill.
 CONFIRMATION = "confirmation"
 
 
-def _failed(name: str, exc: CrmBridgeError) -> ToolResult:
+def failed_result(name: str, exc: CrmBridgeError) -> ToolResult:
     return _Result(name, False, error=ToolError.from_exception(exc))
 
 
@@ -105,7 +105,7 @@ class SkillToolset(AbstractToolset):
             parsed = self.parse(name, args)
             compiled = load(self._runner.catalog, record)
         except CrmBridgeError as exc:
-            return _failed(name, exc)
+            return failed_result(name, exc)
 
         async def call(tool_name: str, tool_input: Mapping[str, Any]) -> Any:
             tool = self._runner.catalog.tool(tool_name)
@@ -125,14 +125,15 @@ class SkillToolset(AbstractToolset):
         except StepFailed as failed:
             return dataclasses.replace(failed.result, tool_name=name)
         except CrmBridgeError as exc:
-            return _failed(name, exc)
+            return failed_result(name, exc)
         return _Result(name, True, data)
 
     def call_tool_sync(self, name: str, args: Any) -> ToolResult:
         return self._runner.run_sync(self.call_tool(name, args))
 
 
-def _with_confirmation(tool: Tool) -> Tool:
+def with_confirmation(tool: Tool) -> Tool:
+    """The tool's schema with the optional confirmation token a gated write is called again with."""
     schema = dict(tool.input_schema)
     schema["properties"] = {
         **dict(schema.get("properties") or {}),
@@ -158,7 +159,7 @@ class GatedToolset(WrapperToolset):
         for tool in self.skills.list_tools():
             record = self.skills.record(tool.name)
             gated = record is not None and policy_of(record).gated
-            out.append(_with_confirmation(tool) if gated else tool)
+            out.append(with_confirmation(tool) if gated else tool)
         return out
 
     async def call_tool(self, name: str, args: Any) -> ToolResult:
@@ -180,7 +181,7 @@ class GatedToolset(WrapperToolset):
                 template = load(self.skills.catalog, record).template
                 raise self._gate.request(scope, parsed, summary(template, parsed))
         except CrmBridgeError as exc:
-            return _failed(name, exc)
+            return failed_result(name, exc)
         try:
             async with self._lanes.hold(
                 self.skills.tenant_id, f"{record.connection_name}:{record.identifier}"
@@ -190,7 +191,7 @@ class GatedToolset(WrapperToolset):
                     self._gate.redeem(scope, parsed, token)
                 return await self.skills.call_tool(name, parsed)
         except CrmBridgeError as exc:
-            return _failed(name, exc)
+            return failed_result(name, exc)
 
 
 class VerifiedIdentityToolset(WrapperToolset):
@@ -207,7 +208,7 @@ class VerifiedIdentityToolset(WrapperToolset):
             try:
                 await asyncio.to_thread(self._check, name, args)
             except CrmBridgeError as exc:
-                return _failed(name, exc)
+                return failed_result(name, exc)
         return await self.wrapped.call_tool(name, args)
 
     def _check(self, name: str, args: Any) -> None:
