@@ -184,6 +184,12 @@ class Conversations:
         record = self.store.interactions.of_conversation(tenant_id, conversation_id)
         return None if record is None else status_json(record)
 
+    def recent(self, tenant_id: str, integration: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The integration's latest interactions (newest first), each with its conversation's id."""
+        self._connection(tenant_id, integration)
+        found = self.store.interactions.recent(tenant_id, integration, max(1, min(limit, 200)))
+        return [{**status_json(r), "conversationId": r.conversation_id} for r in found]
+
     def resume_pending(self) -> int:
         """Start the workflow of every queued interaction (the engine ignores running ones)."""
         queued = self.store.interactions.queued()

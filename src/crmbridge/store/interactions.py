@@ -184,6 +184,19 @@ class InteractionRepository:
             ).all()
             return [(t, i) for t, i in rows]
 
+    def recent(self, tenant_id: str, connection_name: str, limit: int = 20) -> list[InteractionRecord]:
+        """The integration's latest interactions, newest first (the dashboard's list)."""
+        with self._sessions.transaction() as s:
+            rows = s.scalars(
+                select(InteractionRow)
+                .where(
+                    InteractionRow.tenant_id == tenant_id, InteractionRow.connection_name == connection_name
+                )
+                .order_by(InteractionRow.ended_at.desc(), InteractionRow.id)
+                .limit(limit)
+            ).all()
+            return [_record(r) for r in rows]
+
     def annotate_conversation(self, tenant_id: str, conversation_id: str, **extra: str) -> None:
         """Add what the start call said beyond the caller (``direction``, ``started_at``) to the
         conversation's caller record, where ending reads it."""

@@ -15,13 +15,22 @@ from .dash_env import csrf_of, post_form, sign_in
 
 pytestmark = pytest.mark.anyio
 
-PAGES = ["integrations", "accounts", "schema", "activity", "webhooks"]
+PAGES = ["integrations", "accounts", "agents", "logging", "schema", "activity", "webhooks"]
 ACTIONS = [
     "/dashboard/integrations",
     "/dashboard/integrations/pipedrive/connect",
     "/dashboard/accounts/pipedrive/u1/disconnect",
     "/dashboard/accounts/pipedrive/u1/reauthorize",
     "/dashboard/schema/discover",
+    "/dashboard/agents",
+    "/dashboard/agents/a1/pack",
+    "/dashboard/agents/a1/auto-install",
+    "/dashboard/agents/a1/skills/log_note/delete",
+    "/dashboard/logging/pipedrive",
+    "/dashboard/logging/pipedrive/retry",
+    "/dashboard/schema/builder/preview",
+    "/dashboard/schema/describe",
+    "/dashboard/schema/bindings/install",
     "/dashboard/signout",
 ]
 
@@ -159,3 +168,37 @@ async def test_session_cookie_flags_and_contents(tmp_path: Path) -> None:
         assert page.headers["cache-control"] == "no-store"
     finally:
         await close_env(env)
+
+
+async def test_agent_platform_actions_need_csrf_and_their_scopes(env: ServiceEnv) -> None:
+    await env.pipedrive_api_key(identifier="default")
+    reader = env.new_key("acme", ["integrations:read"])
+    await sign_in(env, reader)
+    agents = await env.api.get("/dashboard/agents")
+    nav = agents.text.split("</nav>")[0]
+    assert "/dashboard/agents" in nav and "/dashboard/logging" in nav
+    assert "Create agent" not in agents.text  # skills:write is missing
+    logging_page = await env.api.get("/dashboard/logging")
+    assert "Save logging" not in logging_page.text  # integrations:write is missing
+    csrf = csrf_of(agents.text)
+    writes = {
+        "/dashboard/agents": ("skills:write", {"name": "x"}),
+        "/dashboard/logging/pipedrive": ("integrations:write", {"mode": "summary"}),
+        "/dashboard/schema/describe": ("skills:write", {"account": "pipedrive:default", "goal": "x"}),
+        "/dashboard/schema/bindings/install": ("skills:write", {"binding": "{}"}),
+    }
+    for action, (scope, data) in writes.items():
+        r = await env.api.post(action, data={"csrf": csrf, **data})
+        assert r.status_code == 403 and scope in r.text, action
+    assert (await env.api.get("/agents", headers=env.headers())).json()["data"] == []
+    await sign_in(env, env.key)
+    for action, (_scope, data) in writes.items():
+        r = await env.api.post(action, data={"csrf": "stale", **data})
+        assert r.status_code == 403 and "security token" in r.text, action
+    writeback = await env.api.get("/integrations/pipedrive/writeback", headers=env.headers())
+    assert writeback.json()["mode"] == "off"
+    no_scope = env.new_key("acme", ["accounts:read"])
+    await sign_in(env, no_scope)
+    for name in ("agents", "logging", "schema/builder?account=pipedrive:default"):
+        r = await env.api.get(f"/dashboard/{name}")
+        assert r.status_code == 403 and "integrations:read" in r.text, name

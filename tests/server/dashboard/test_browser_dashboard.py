@@ -194,6 +194,26 @@ def test_sign_in_configure_connect_discover_search_sign_out(world: dict[str, Any
         assert page.get_by_role("img", name="Calls and errors per hour").is_visible()
         shoot(page, artifacts, "activity")
 
+        # Agents: create one, install the Pipedrive pack on the connected account, see its skills.
+        page.get_by_role("link", name="Agents", exact=True).click()
+        page.get_by_label("Name").fill("Front desk")
+        page.get_by_label("Install the pack of every integration").uncheck()
+        page.get_by_role("button", name="Create agent").click()
+        page.wait_for_url(re.compile(r".*/dashboard/agents/[^/?]+\?done=created$"))
+        page.get_by_label("Integration").select_option("pipedrive")
+        page.get_by_label("Account").fill("deals-user")
+        page.get_by_role("button", name="Install pack").click()
+        assert "create_contact: created" in page.locator("#installed").inner_text()
+        assert page.locator("#skills code", has_text="find_contact").first.is_visible()
+        shoot(page, artifacts, "agent")
+        # Interaction logging: switch Pipedrive's on.
+        page.get_by_role("link", name="Logging", exact=True).click()
+        section = page.locator("#logging-pipedrive")
+        section.locator("#mode-pipedrive-summary").check()
+        section.get_by_role("button", name="Save logging for pipedrive").click()
+        page.wait_for_url(re.compile(r".*/dashboard/logging\?done=saved%3Apipedrive$"))
+        assert "Mode summary" in page.locator("#logging-pipedrive").inner_text()
+        shoot(page, artifacts, "logging")
         page.get_by_role("button", name="Sign out").click()
         page.wait_for_url(re.compile(r".*/dashboard/signin\?reason=signedout$"))
         assert page.get_by_role("heading", level=1).inner_text() == "Sign in"

@@ -230,6 +230,8 @@ async def test_no_secret_in_any_page(tmp_path: Path) -> None:
             "activity",
             "webhooks",
             "accounts/pipedrive/u1/disconnect",
+            "agents",
+            "logging",
         ]
         for name in pages:
             r = await env.api.get(f"/dashboard/{name}")

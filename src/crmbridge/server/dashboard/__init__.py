@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from ...errors import CrmBridgeError
 from ..service import Service
-from . import accounts, activity, integrations, schema, signin, webhooks
+from . import accounts, activity, agents, bindings, integrations, logging, schema, signin, webhooks
 from .guard import Forbidden, SignedOut, Viewer, viewer
 from .render import SECURITY_HEADERS, page
 from .session import clear_session
@@ -64,7 +64,7 @@ def dashboard_app(service: Service) -> FastAPI:
     async def home() -> Response:
         return RedirectResponse("/dashboard/integrations", status_code=303, headers=SECURITY_HEADERS)
 
-    for module in (signin, integrations, accounts, schema, activity, webhooks):
+    for module in (signin, integrations, accounts, agents, logging, schema, bindings, activity, webhooks):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     return app

@@ -41,8 +41,7 @@ SECURITY_HEADERS = {
 
 @dataclass(frozen=True)
 class NavItem:
-    """A page in the navigation, shown only to keys holding ``scope``. The agent platform's pages
-    (agents and skills, interaction logging) join this list when their features land."""
+    """A page in the navigation, shown only to keys holding ``scope``."""
 
     path: str
     label: str
@@ -52,6 +51,8 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("integrations", "Integrations", "integrations:read"),
     NavItem("accounts", "Accounts", "accounts:read"),
+    NavItem("agents", "Agents", "integrations:read"),
+    NavItem("logging", "Logging", "integrations:read"),
     NavItem("schema", "Schema", "integrations:read"),
     NavItem("activity", "Activity", "accounts:read"),
     NavItem("webhooks", "Webhooks", "webhooks:write"),

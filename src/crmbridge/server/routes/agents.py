@@ -11,8 +11,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from ...core.agent_skills import agent_bindings
 from ...core.tenants import Principal
+from ..agent_actions import delete_agent as delete_agent_and_bindings
 from ..agent_models import AgentIn, AgentOut, AgentPatch, InstallIn, InstallOut, PackOut
 from ..idempotency import idempotent
 from ..pagination import Page, PageParams, paginate
@@ -83,15 +83,7 @@ async def delete_agent(
     """The agent with its skills, installs, conversations and the bindings installed on it."""
     bridge = service_of(request).bridge(principal.tenant_id)
 
-    def delete() -> None:
-        bridge.agents.agent(agent_id)  # 404 before anything is removed
-        for record in agent_bindings(bridge, agent_id):
-            bridge.store.snapshots.delete_binding(
-                bridge.tenant_id, record.connection_name, record.identifier, record.name
-            )
-        bridge.agents.delete_agent(agent_id)
-
-    await asyncio.to_thread(delete)
+    await asyncio.to_thread(delete_agent_and_bindings, bridge, agent_id)
     return Response(status_code=204)
 
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from ...bindings.service import compiled_definition
 from ...core.agent_skills import agent_bindings
 from ...core.tenants import Principal
-from ...errors import Conflict, NotFound
+from ...errors import NotFound
+from ..agent_actions import binding_out, install_binding
 from ..agent_models import AutoBindingIn, BindingIn, BindingOut
 from ..idempotency import idempotent
 from ..pagination import Page, PageParams, paginate
@@ -30,43 +30,6 @@ from .integrations import IntegrationName, _known
 __all__ = ["router"]
 
 router = APIRouter(tags=["bindings"])
-
-
-def binding_out(record: Any) -> BindingOut:
-    return BindingOut(
-        name=record.name, integration=record.connection_name, identifier=record.identifier,
-        agent_id=record.agent_id, definition=record.definition, status=record.status,
-        problems=record.problems, snapshot_version=record.snapshot_version,
-        updated_at=record.updated_at.isoformat(),
-    )  # fmt: skip
-
-
-def _free(bridge: Any, agent_id: str, integration: str, identifier: str, name: str) -> None:
-    """Refuse a name a pack skill of the agent, or another agent's binding on the account, already has."""
-    if any(s["name"] == name for s in bridge.agents.list_skills(agent_id)):
-        raise Conflict(
-            f"Agent {agent_id!r} already has a pack skill {name!r}; give the binding another name.",
-            field="name",
-        )
-    for record in bridge.bindings.list(integration, identifier):
-        if record.name == name and record.agent_id != agent_id:
-            raise Conflict(
-                f"A binding {name!r} of another agent exists on this account; give this one another name.",
-                field="name",
-            )
-
-
-async def _install(
-    request: Request, principal: Principal, agent_id: str, integration: str, identifier: str,
-    binding: dict[str, Any],
-) -> dict[str, Any]:  # fmt: skip
-    bridge = service_of(request).bridge(principal.tenant_id)
-    compiled = await bridge.bindings.acompile(integration, identifier, binding)
-    await asyncio.to_thread(_free, bridge, agent_id, integration, identifier, compiled.name)
-    compiled = await bridge.bindings.asave(integration, identifier, binding, agent_id=agent_id)
-    saved = next(r for r in await asyncio.to_thread(bridge.bindings.list, integration, identifier)
-                 if r.name == compiled.name)  # fmt: skip
-    return {"binding": binding_out(saved), "skill": compiled_definition(compiled)}
 
 
 async def _checked(request: Request, principal: Principal, agent_id: str, integration: str) -> None:
@@ -94,7 +57,7 @@ async def create_binding(
                 integration, body.identifier, body.binding, body.sample_input
             )
             return 200, {"dryRun": True, **preview}
-        return 201, await _install(request, principal, agent_id, integration, body.identifier, body.binding)
+        return 201, await install_binding(bridge, agent_id, integration, body.identifier, body.binding)
 
     return await idempotent(request, principal, run)
 
@@ -117,9 +80,7 @@ async def describe_binding(
         out: dict[str, Any] = {**proposal.to_dict(), "installed": False}
         if proposal.binding is None or body.dry_run:
             return 200, out
-        installed = await _install(
-            request, principal, agent_id, integration, body.identifier, proposal.binding
-        )
+        installed = await install_binding(bridge, agent_id, integration, body.identifier, proposal.binding)
         return 201, {**out, **installed, "binding": proposal.binding, "saved": installed["binding"],
                      "installed": True}  # fmt: skip
 

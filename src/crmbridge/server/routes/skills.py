@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from ...core.agent_skills import CONFIRMATION, agent_bindings, agent_toolset, delete_agent_skill
 from ...core.tenants import Principal
 from ...errors import NotFound
+from ..agent_actions import agent_skills
 from ..agent_models import SkillExecuteIn, SkillOut, VerifyIn
 from ..idempotency import idempotent
 from ..models import ToolResultOut
@@ -31,42 +32,6 @@ router = APIRouter(tags=["skills"])
 SkillName = Path(min_length=1, max_length=128)
 
 
-def _skills(bridge: Any, agent_id: str) -> list[SkillOut]:
-    out = [
-        SkillOut(
-            name=s["name"],
-            kind="pack",
-            integration=s["integration"],
-            identifier=s["identifier"],
-            description=s["description"],
-            access=s["access"],
-            input_schema=s["input_schema"],
-            policy=s["policy"],
-            template=s["template"],
-            resolved=s["resolved"],
-            updated_at=s["updated_at"],
-        )
-        for s in bridge.agents.list_skills(agent_id)
-    ]
-    for b in agent_bindings(bridge, agent_id):
-        writes = b.definition.get("kind") == "restWrite"
-        out.append(
-            SkillOut(
-                name=b.name,
-                kind="binding",
-                integration=b.connection_name,
-                identifier=b.identifier,
-                description=b.definition.get("description") or None,
-                access="write" if writes else "read",
-                policy={"gated": writes, "verified_identity": False},
-                status=b.status,
-                problems=b.problems,
-                updated_at=b.updated_at.isoformat(),
-            )
-        )
-    return out
-
-
 @router.get("/agents/{agentId}/skills", response_model=Page[SkillOut], response_model_by_alias=True)
 async def list_skills(
     request: Request,
@@ -75,7 +40,7 @@ async def list_skills(
     principal: Principal = Depends(require("integrations:read")),
 ) -> Page[SkillOut]:
     bridge = service_of(request).bridge(principal.tenant_id)
-    found = await asyncio.to_thread(_skills, bridge, agent_id)
+    found = await asyncio.to_thread(agent_skills, bridge, agent_id)
     items, cursor = paginate(found, page, key=lambda s: s.name)
     return Page(data=items, next_cursor=cursor)
 
