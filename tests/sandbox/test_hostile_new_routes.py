@@ -37,6 +37,10 @@ HUBSPOT_BODIES: list[tuple[str, str, Any]] = [
     ("POST", "/crm/v3/objects/contacts/batch/archive", {"inputs": [{"id": MARK}]}),
     ("POST", "/crm/v4/associations/contacts/companies/batch/read", {"inputs": [{"id": MARK}]}),
     ("POST", "/crm/associations/v4/contacts/companies/labels", {"label": MARK, "name": MARK}),
+    ("POST", "/crm/v3/objects/contacts/merge", {"primaryObjectId": MARK, "objectIdToMerge": "1"}),
+    ("POST", "/crm/v3/objects/deals/merge", {"primaryObjectId": "1", "objectIdToMerge": MARK}),
+    ("POST", "/crm/v3/objects/contacts/gdpr-delete", {"objectId": MARK, "idProperty": "email"}),
+    ("POST", "/crm/v3/objects/contacts/gdpr-delete", {"objectId": "1", "idProperty": MARK}),
 ]
 HUBSPOT_PATHS = [
     "/crm/v3/pipelines/deals/{}/audit",
@@ -66,6 +70,17 @@ PIPEDRIVE_BODIES: list[tuple[str, str, Any]] = [
     ("POST", "/api/v2/persons", {"name": "p", "add_time": MARK}),
     ("POST", "/api/v2/activities", {"person_id": MARK}),
     ("POST", "/api/v2/deals", {"title": "d", "is_deleted": MARK, "archive_time": MARK}),
+    ("POST", "/api/v2/pipelines", {"name": MARK, "is_deal_probability_enabled": MARK}),
+    ("PATCH", "/api/v2/pipelines/1", {"name": MARK}),
+    ("POST", "/api/v2/stages", {"name": "s", "pipeline_id": MARK, "deal_probability": MARK}),
+    ("PATCH", "/api/v2/stages/1", {"days_to_rotten": MARK, "is_deal_rot_enabled": MARK}),
+    ("POST", "/api/v2/dealFields", {"field_name": MARK, "field_type": "varchar"}),
+    ("POST", "/api/v2/personFields", {"field_name": "f", "field_type": MARK, "options": MARK}),
+    ("POST", "/api/v2/dealFields", {"field_name": "f", "field_type": "enum", "options": [{"label": MARK}]}),
+    ("POST", "/api/v2/productFields", {"field_name": "f", "field_type": "text", "ui_visibility": MARK}),
+    ("PATCH", "/api/v2/dealFields/title", {"field_name": MARK, "description": MARK}),
+    ("POST", "/api/v2/dealFields/title/options", [{"label": MARK}]),
+    ("PATCH", "/api/v2/organizationFields/name/options", [{"id": MARK, "label": "x"}]),
 ]
 PIPEDRIVE_QUERIES: list[tuple[str, tuple[str, ...]]] = [
     ("/api/v2/deals", ("include_fields",)),
@@ -79,6 +94,8 @@ PIPEDRIVE_QUERIES: list[tuple[str, tuple[str, ...]]] = [
     ("/api/v2/deals/1/followers", ("cursor", "limit")),
 ]
 PIPEDRIVE_PATHS = [
+    "/api/v2/dealFields/{}",
+    "/api/v2/stages/{}",
     "/v1/callLogs/{}",
     "/api/v2/deals/{}/followers",
     "/api/v2/deals/{}/products",

@@ -375,6 +375,16 @@ class AssociationStore:
         found = [(oid, set(k)) for (tid, oid), k in self._edges.get(a, {}).items() if tid == to_type_id and k]
         return sorted(found, key=lambda item: item[0])
 
+    def move_record(self, old: tuple[str, int], new: tuple[str, int]) -> None:
+        """Give ``new`` every edge of ``old`` (both directions, labels kept), then drop ``old`` (a merge)."""
+        for target, kinds in list(self._edges.get(old, {}).items()):
+            if target == new:
+                continue
+            back = self._edges.get(target, {}).get(old, set())
+            self._edges[new].setdefault(target, set()).update(kinds)
+            self._edges[target].setdefault(new, set()).update(back)
+        self.drop_record(old)
+
     def drop_record(self, a: tuple[str, int]) -> None:
         for b in list(self._edges.get(a, {})):
             self.remove_all(a, b)

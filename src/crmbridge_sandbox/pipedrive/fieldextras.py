@@ -51,5 +51,9 @@ def _value(company: Company, entity: str, namespace: str) -> dict[str, Any]:
     return {"enabled": False}
 
 
-def add(company: Company, entity: str, field: JSON, names: list[str]) -> JSON:
-    return {**field, **{n: _value(company, entity, n) for n in names}}
+def add(
+    company: Company, entity: str, field: JSON, names: list[str], stored: dict[str, Any] | None = None
+) -> JSON:
+    """``field`` with the asked namespaces: what a field write set (``stored``) over the defaults."""
+    stored = stored or {}
+    return {**field, **{n: {**_value(company, entity, n), **stored.get(n, {})} for n in names}}

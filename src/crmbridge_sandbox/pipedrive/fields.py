@@ -165,12 +165,16 @@ SUBFIELDS: dict[str, Sequence[tuple[str, str, str]]] = {
         ("country", "Country", "varchar"),
         ("postal_code", "ZIP", "varchar"),
     ),
+    "daterange": (("until", "End date", "date"),),
+    "timerange": (("until", "End time", "time"),),
 }
 
 
 def render(field: FieldDef) -> JSON:
     subfields = SUBFIELDS.get(field.field_type)
+    described = {"description": field.description} if field.description is not None else {}
     return {
+        **described,
         "field_name": field.field_name,
         "field_code": field.field_code,
         "field_type": field.field_type,
@@ -191,7 +195,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         access = require_access(request, scopes_any=scopes, cost=10)
         extra = fieldextras.wanted(request, entity)
         page, next_cursor = cursor_page(request, access.company.fields.get(entity, []))
-        data = [fieldextras.add(access.company, entity, render(f), extra) for f in page]
+        data = [fieldextras.add(access.company, entity, render(f), extra, f.settings) for f in page]
         return ok(data, {"next_cursor": next_cursor})
 
     async def get(request: Request) -> Response:
@@ -201,7 +205,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         field = next((f for f in access.company.fields.get(entity, []) if f.field_code == code), None)
         if field is None:
             raise missing()
-        return ok(fieldextras.add(access.company, entity, render(field), extra))
+        return ok(fieldextras.add(access.company, entity, render(field), extra, field.settings))
 
     return [
         Route(f"/api/v2/{segment}", list_, methods=["GET"]),

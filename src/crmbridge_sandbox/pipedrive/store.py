@@ -67,6 +67,9 @@ class FieldDef:
     options: list[dict[str, Any]] | None = None
     is_optional_response_field: bool = False
     id: int = 0
+    description: str | None = None
+    #: ``ui_visibility`` / ``important_fields`` / ``required_fields`` a field write set (else defaults)
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 ENTITIES = (

@@ -61,3 +61,20 @@ def test_call_logs(run: dict[str, Any]) -> None:
     _ok(run, "callLogs.delete")
     gone = run["results"]["callLogs.get.afterDelete"]
     assert gone["ok"] is False and gone["error"]["success"] is False
+
+
+def test_field_writes(run: dict[str, Any]) -> None:
+    field = _ok(run, "dealFields.add")
+    assert field["field_type"] == "enum" and [o["label"] for o in field["options"]] == ["Web"]
+    assert [o["label"] for o in _ok(run, "dealFields.addOptions")] == ["Phone"]
+    assert _ok(run, "dealFields.update")["field_name"] == "Lead channel"
+    assert _ok(run, "dealFields.delete")["field_code"] == field["field_code"]
+
+
+def test_pipeline_and_stage_writes(run: dict[str, Any]) -> None:
+    pipeline = _ok(run, "pipelines.add")
+    stage = _ok(run, "stages.add")
+    assert (stage["pipeline_id"], stage["deal_probability"], stage["order_nr"]) == (pipeline["id"], 90, 1)
+    assert _ok(run, "stages.update")["name"] == "Countersigned"
+    assert _ok(run, "pipelines.update")["name"] == "Renewals 2"
+    assert _ok(run, "pipelines.delete") == {"id": pipeline["id"]}

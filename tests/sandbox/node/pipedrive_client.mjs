@@ -277,7 +277,42 @@ async function families() {
     await step("callLogs.delete", () => callLogs.deleteCallLog({ id: ids.callLog }));
     await step("callLogs.get.afterDelete", () => callLogs.getCallLog({ id: ids.callLog }));
   }
+  await schemaWrites(cfg2);
   return { ids };
+}
+
+// Field, pipeline and stage writes through the v2 client.
+async function schemaWrites(cfg2) {
+  const dealFields = new v2.DealFieldsApi(cfg2);
+  const pipelines = new v2.PipelinesApi(cfg2);
+  const stages = new v2.StagesApi(cfg2);
+  const field = await step("dealFields.add", () =>
+    dealFields.addDealField({
+      AddDealFieldRequest: { field_name: "Channel", field_type: "enum", options: [{ label: "Web" }] },
+    }),
+  );
+  const code = field?.data?.field_code;
+  if (code) {
+    await step("dealFields.addOptions", () =>
+      dealFields.addDealFieldOptions({ field_code: code, AddDealFieldOptionsRequestInner: [{ label: "Phone" }] }),
+    );
+    await step("dealFields.update", () =>
+      dealFields.updateDealField({ field_code: code, UpdateDealFieldRequest: { field_name: "Lead channel" } }),
+    );
+    await step("dealFields.delete", () => dealFields.deleteDealField({ field_code: code }));
+  }
+  const pipeline = await step("pipelines.add", () => pipelines.addPipeline({ AddPipelineRequest: { name: "Renewals" } }));
+  const pid = pipeline?.data?.id;
+  if (pid) {
+    const stage = await step("stages.add", () =>
+      stages.addStage({ AddStageRequest: { name: "Signed", pipeline_id: pid, deal_probability: 90 } }),
+    );
+    if (stage?.data?.id) {
+      await step("stages.update", () => stages.updateStage({ id: stage.data.id, UpdateStageRequest: { name: "Countersigned" } }));
+    }
+    await step("pipelines.update", () => pipelines.updatePipeline({ id: pid, UpdatePipelineRequest: { name: "Renewals 2" } }));
+    await step("pipelines.delete", () => pipelines.deletePipeline({ id: pid }));
+  }
 }
 
 const modes = { crud, families, "oauth-url": oauthUrl, "oauth-exchange": oauthExchange };
