@@ -86,6 +86,8 @@ def _httpx_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
 # Webhook deliveries run on DBOS's threads while hypothesis draws cases; a library there touching the global
 # ``random`` trips hypothesis' check for strategies that use it, which is about those threads, not our cases.
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
+@pytest.mark.slow
+@pytest.mark.timeout(300)  # ~35 s alone on 2 cores; several times that on a busy machine
 async def test_every_operation_answers_as_its_schema_says(env: ServiceEnv) -> None:
     await env.hubspot_oauth()
     await env.pipedrive_api_key(identifier="u1")
