@@ -2,7 +2,7 @@
 
 ``Conversations(runtime, runner)`` holds the per-connection writeback settings, ends conversations
 (scrubbing transcripts first) and runs the durable ``log_interaction`` workflow. See
-``docs/writeback.md`` and ``docs/decisions/022-interaction-logging.md``.
+``docs/writeback.md`` and ``docs/decisions/020-interaction-logging.md``.
 """
 
 from .scrub import scrub_text, scrub_turns
