@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_DIR := tests/sandbox/node
+MCP_NODE_DIR := tests/adapters/node
 HOST ?= 127.0.0.1
 PORT ?= 8700
 SANDBOX_PORT ?= 8600
@@ -21,7 +22,12 @@ $(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/packag
 	@if command -v npm >/dev/null 2>&1; then cd $(NODE_DIR) && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
 	else echo "npm not found: the Node client tests will skip"; fi
 
-node-deps: $(NODE_DIR)/node_modules/.installed
+# The MCP Inspector CLI (tests/adapters/test_mcp_inspector.py); install scripts stay off, the CLI needs none.
+$(MCP_NODE_DIR)/node_modules/.installed: $(MCP_NODE_DIR)/package.json $(MCP_NODE_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd $(MCP_NODE_DIR) && npm ci --silent --no-audit --no-fund --ignore-scripts && touch node_modules/.installed; \
+	else echo "npm not found: the MCP Inspector test will skip"; fi
+
+node-deps: $(NODE_DIR)/node_modules/.installed $(MCP_NODE_DIR)/node_modules/.installed
 
 # The service with the sandbox CRMs beside it, a demo tenant and key, both integrations wired (prints what to curl).
 run: $(STAMP)
@@ -42,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.tool_calls
 	$(BIN)/python -m bench.duplicates
 	$(BIN)/python -m bench.service
+	$(BIN)/python -m bench.mcp_calls
 
 clean:
-	rm -rf $(VENV) $(NODE_DIR)/node_modules
+	rm -rf $(VENV) $(NODE_DIR)/node_modules $(MCP_NODE_DIR)/node_modules

@@ -4,6 +4,7 @@ transport. Refusals keep the host's status and headers; two keys, two accounts, 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -91,6 +92,11 @@ async def test_two_keys_two_accounts_over_streamable_http(hubspot_bridge: Connec
         stolen = await b.call_tool("hubspot_contact_create", {**args, "confirmation_token": token})
         assert stolen.is_error and _data(stolen)["error"]["code"] == "confirmation_invalid"
         token = _data(await a.call_tool("hubspot_contact_create", args))["confirmation_token"]
+        changed = await a.call_tool(
+            "hubspot_contact_create", {"email": "http-other@example.com", "confirmation_token": token}
+        )
+        assert changed.is_error and "other arguments" in _data(changed)["error"]["message"]
+        token = _data(await a.call_tool("hubspot_contact_create", args))["confirmation_token"]
         done = await a.call_tool("hubspot_contact_create", {**args, "confirmation_token": token})
         assert done.is_error is False, done
 
@@ -107,6 +113,9 @@ async def test_two_keys_two_accounts_over_streamable_http(hubspot_bridge: Connec
         assert bad.is_error is True and _data(bad)["error"]["next_step"]
         resources = [str(r.uri) for r in (await b.list_resources()).resources]
         assert "crmbridge://reference/schema" in resources
+        pipelines = (await b.read_resource("crmbridge://reference/pipelines")).contents[0]
+        assert isinstance(pipelines, types.TextResourceContents)
+        assert json.loads(pipelines.text)["reads"][0]["data"]["results"]
 
 
 async def test_refusals_keep_the_hosts_status_and_headers(hubspot_bridge: Connected) -> None:

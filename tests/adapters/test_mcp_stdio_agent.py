@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import anyio
+import mcp_types as types
 import pytest
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
@@ -44,3 +46,29 @@ async def test_an_agent_over_stdio(env: dict[str, str]) -> None:  # noqa: F811
         assert done.is_error is False and (done.structured_content or {})["data"]["created"] is True
         found = await session.call_tool("find_contact", {"phone": "4155550163"})
         assert (found.structured_content or {})["data"]["status"] == "found"
+
+
+async def test_removed_skills_reach_the_client_as_tools_list_changed(env: dict[str, str]) -> None:  # noqa: F811
+    agent_id = _agent_with_pack()
+    changed = anyio.Event()
+
+    async def notices(message: Any) -> None:
+        if isinstance(message, types.ToolListChangedNotification):
+            changed.set()
+
+    args = ["-m", "crmbridge.cli", "mcp", "--agent", agent_id, "--skills-poll", "0.2"]
+    server = StdioServerParameters(command=sys.executable, args=args, env=env)
+    async with (
+        stdio_client(server) as (read, write),
+        ClientSession(read, write, message_handler=notices) as session,
+    ):
+        init = await session.initialize()
+        assert init.capabilities.tools is not None and init.capabilities.tools.list_changed is True
+        before = {t.name for t in (await session.list_tools()).tools}
+        assert "update_contact" in before
+        with Bridge() as bridge:
+            bridge.agents.delete_skill(agent_id, "update_contact")
+        with anyio.fail_after(15):
+            await changed.wait()
+        after = {t.name for t in (await session.list_tools()).tools}
+    assert after == before - {"update_contact"}

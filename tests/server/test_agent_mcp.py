@@ -100,5 +100,7 @@ async def test_agent_mcp_refuses_keys_scopes_and_foreign_agents(env: ServiceEnv)
         for headers, agent, status in cases:
             r = await env.api.post(f"/agents/{agent}/mcp", headers={**accept, **headers}, json=body)
             assert r.status_code == status, (headers, agent, r.text)
+            if status == 401:
+                assert r.headers["www-authenticate"] == 'Bearer realm="crmbridge"'
         ok = await env.api.post(f"/agents/{agent_id}/mcp", headers={**accept, **env.headers()}, json=body)
         assert ok.status_code == 200

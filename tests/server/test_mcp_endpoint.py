@@ -18,8 +18,14 @@ pytestmark = pytest.mark.anyio
 
 @asynccontextmanager
 async def _session(env: ServiceEnv, headers: dict[str, str]) -> AsyncIterator[ClientSession]:
+    async with env.app.router.lifespan_context(env.app), _client(env, headers) as session:
+        yield session
+
+
+@asynccontextmanager
+async def _client(env: ServiceEnv, headers: dict[str, str]) -> AsyncIterator[ClientSession]:
+    """A session on an app whose lifespan already runs (several sessions share one session manager)."""
     async with (
-        env.app.router.lifespan_context(env.app),
         httpx2.AsyncClient(
             transport=httpx2.ASGITransport(app=env.app), base_url=PUBLIC, headers=headers
         ) as http,
@@ -63,11 +69,40 @@ async def test_mcp_refuses_missing_keys_scopes_and_foreign_identifiers(env: Serv
             ({**env.headers(reader), "X-Crmbridge-Identifier": "u1"}, 403),
             ({**env.headers(bound), "X-Crmbridge-Identifier": "someone-else"}, 403),
             (env.headers(), 422),  # no identifier at all
+            ({**env.headers(), "X-Crmbridge-Identifier": "nobody"}, 404),
+            ({**env.headers(), "X-Crmbridge-Identifier": "u1", "X-Crmbridge-Integration": "hubspot"}, 400),
+            ({**env.headers(env.new_key("globex", ["tools:execute"])), "X-Crmbridge-Identifier": "u1"}, 404),
         ]
         for headers, status in cases:
             r = await env.api.post("/mcp", headers={**accept, **headers}, json=body)
             assert r.status_code == status, (headers, r.text)
+            if status == 401:
+                assert r.headers["www-authenticate"] == 'Bearer realm="crmbridge"'
+                assert r.json()["error"]["code"] == "unauthenticated"
         foreign_host = await env.api.post(
             "/mcp", headers={**accept, **env.headers(bound), "Host": "evil.example"}, json=body
         )
         assert foreign_host.status_code == 421
+
+
+async def test_two_concurrent_sessions_on_two_accounts_never_cross(env: ServiceEnv) -> None:
+    await env.pipedrive_api_key(identifier="u1")
+    await env.pipedrive_api_key(identifier="u2")  # a second Pipedrive company, same seed
+    one = {**env.headers(), "X-Crmbridge-Identifier": "u1"}
+    two = {**env.headers(), "X-Crmbridge-Identifier": "u2"}
+
+    def found(result: Any) -> list[Any]:
+        assert result.is_error is False, result.structured_content
+        return list(result.structured_content["data"]["results"])
+
+    async with env.app.router.lifespan_context(env.app), _client(env, one) as a, _client(env, two) as b:
+        created = await a.call_tool("pipedrive_person_create", {"name": "Only In One"})
+        assert created.is_error is False, created.structured_content
+        created_b = await b.call_tool("pipedrive_person_create", {"name": "Only In Two"})
+        assert created_b.is_error is False, created_b.structured_content
+        seen = {
+            (who, name): found(await session.call_tool("pipedrive_persons_search", {"term": name}))
+            for who, session in (("a", a), ("b", b))
+            for name in ("Only In One", "Only In Two")
+        }
+    assert [len(seen[k]) for k in sorted(seen)] == [1, 0, 0, 1]

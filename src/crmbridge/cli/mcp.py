@@ -24,6 +24,16 @@ def _tool_names(value: str) -> list[str]:
     return names
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError("give a number of seconds, 0 or more (0: never)")
+    return seconds
+
+
 def _agent_command(args: argparse.Namespace) -> int:
     """Serve an agent's skills (pack skills and bindings) with their policies: gated writes answer
     ``confirmation_required`` and run on the repeat call with ``confirmation`` (the skills' own gate;
@@ -35,7 +45,7 @@ def _agent_command(args: argparse.Namespace) -> int:
         )
     import anyio
 
-    from ..adapters.mcp import McpTarget, serve_stdio
+    from ..adapters.mcp import LiveTarget, McpTarget, serve_stdio
     from ..core.agent_skills import agent_toolset
 
     with open_bridge(args) as opened:
@@ -47,10 +57,29 @@ def _agent_command(args: argparse.Namespace) -> int:
         except CrmBridgeError as exc:
             raise usage_error(cli_words(exc.message)) from None
 
-        async def serve() -> None:
+        scope = f"{bridge.tenant_id}/agent/{args.agent}/{args.conversation or '-'}"
+
+        async def current() -> McpTarget:
             toolset = await agent_toolset(bridge, args.agent, conversation_id=args.conversation)
-            scope = f"{bridge.tenant_id}/agent/{args.agent}/{args.conversation or '-'}"
-            await serve_stdio(McpTarget(toolset, scope))
+            return McpTarget(toolset, scope)
+
+        async def watch(live: LiveTarget) -> None:
+            """Skills installed, removed or rebound by anyone (the service, another CLI) reach the
+            client as tools/list_changed within ``--skills-poll`` seconds."""
+            while True:
+                await anyio.sleep(args.skills_poll)
+                try:
+                    await live.replace(await current())
+                except CrmBridgeError as exc:  # e.g. the agent was deleted: keep serving what we had
+                    logging.getLogger(__name__).warning("skills not reloaded: %s", exc.message)
+
+        async def serve() -> None:
+            live = LiveTarget(await current())
+            async with anyio.create_task_group() as tasks:
+                if args.skills_poll > 0:
+                    tasks.start_soon(watch, live)
+                await serve_stdio(live)
+                tasks.cancel_scope.cancel()
 
         anyio.run(serve)
     return 0
@@ -119,6 +148,13 @@ def add_parser(sub: Subparsers[argparse.ArgumentParser]) -> None:
         "--conversation",
         metavar="ID",
         help="with --agent: the conversation the calls belong to (verified caller)",
+    )
+    p.add_argument(
+        "--skills-poll",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="with --agent: how often to look for changed skills and tell the client (0: never; default 5)",
     )
     p.add_argument(
         "--log-level",

@@ -15,7 +15,8 @@ from starlette.requests import Request
 
 from ..adapters.mcp import McpTarget
 from ..adapters.mcp.http import LOOPBACK_HOSTS, McpHttpApp, streamable_http_app
-from ..errors import InvalidInput, PermissionDenied
+from ..core import Bridge
+from ..errors import InvalidInput, NotFound, PermissionDenied
 from .activity import RecordingToolset
 from .service import Service
 
@@ -30,6 +31,13 @@ def _hosts(service: Service) -> list[str]:
         return list(service.settings.allowed_hosts)
     public = urlsplit(service.settings.public_url).netloc
     return [public, *LOOPBACK_HOSTS] if public else list(LOOPBACK_HOSTS)
+
+
+def _has_account(bridge: Bridge, identifier: str, integration: str | None) -> bool:
+    """Whether the key's tenant has this account: another tenant's identifier is not found here, as in
+    the REST routes, rather than an empty toolset that fails on every call."""
+    names = [integration] if integration else [c.name for c in bridge.list_connections()]
+    return any(bridge.get_connected_account(connection_name=n, identifier=identifier) for n in names)
 
 
 def mcp_app(service: Service) -> McpHttpApp:
@@ -56,6 +64,9 @@ def mcp_app(service: Service) -> McpHttpApp:
         integration = request.headers.get(INTEGRATION_HEADER) or None
         bridge = service.bridge(principal.tenant_id)
         toolset = await asyncio.to_thread(bridge.toolset, identifier=identifier, connection_name=integration)
+        if not await asyncio.to_thread(_has_account, bridge, identifier, integration):
+            where = f" on {integration!r}" if integration else ""
+            raise NotFound(f"There is no connected account {identifier!r}{where} in this tenant.")
         account = f"{integration or '*'}/{identifier}"
         recorded = RecordingToolset(toolset, service.activity, principal.tenant_id, account, "mcp")
         return McpTarget(recorded, f"{principal.tenant_id}/{account}")

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from .confirm import ConfirmationPolicy, ConfirmationStore
 from .http import McpHttpApp, Resolver, streamable_http_app
+from .live import LiveTarget
 from .server import McpTarget, TargetSource, build_server
 from .stdio import serve_stdio
 
 __all__ = [
     "ConfirmationPolicy",
     "ConfirmationStore",
+    "LiveTarget",
     "McpHttpApp",
     "McpTarget",
     "Resolver",

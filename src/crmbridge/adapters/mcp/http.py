@@ -90,7 +90,7 @@ class McpHttpApp:
             )
             return
         except CrmBridgeError as exc:
-            await _refuse(send, exc.http_status, exc.code, exc.message, {})
+            await _refuse(send, exc.http_status, exc.code, exc.message, _error_headers(exc))
             return
         scope.setdefault("state", {})[_STATE_KEY] = target
         await self.session_manager.handle_request(scope, receive, send)
@@ -104,6 +104,16 @@ class McpHttpApp:
             while (await receive())["type"] != "lifespan.shutdown":
                 pass
         await send({"type": "lifespan.shutdown.complete"})
+
+
+def _error_headers(error: CrmBridgeError) -> dict[str, str]:
+    """What HTTP says beside the error: how to authenticate (401, RFC 6750), when to come back."""
+    headers: dict[str, str] = {}
+    if error.http_status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="crmbridge"'
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(max(1, round(error.retry_after)))
+    return headers
 
 
 async def _refuse(send: Send, status: int, code: str, message: str, headers: dict[str, str]) -> None:
