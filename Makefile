@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.tool_calls
 	$(BIN)/python -m bench.duplicates
 	$(BIN)/python -m bench.service
+	$(BIN)/python -m bench.interactions
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules
