@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.duplicates
 	$(BIN)/python -m bench.service
 	$(BIN)/python -m bench.mcp_calls
+	$(BIN)/python -m bench.interactions
 
 clean:
 	rm -rf $(VENV) $(NODE_DIR)/node_modules $(MCP_NODE_DIR)/node_modules

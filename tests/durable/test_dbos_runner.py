@@ -113,6 +113,16 @@ def test_a_pending_workflow_resumes_after_a_relaunch_on_sqlite(own_dbos: None, t
     _crash_and_recover(f"sqlite:///{tmp_path / 'system.sqlite'}")
 
 
+def test_a_sqlite_system_database_runs_in_wal_mode(own_dbos: None, tmp_path: Path) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    path = tmp_path / "system.sqlite"
+    _crash_and_recover(f"sqlite:///{path}")
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 def test_a_pending_workflow_resumes_after_a_relaunch_on_postgres(own_dbos: None) -> None:
     import psycopg
     from psycopg import sql

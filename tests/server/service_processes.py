@@ -120,3 +120,43 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
                 f"crmbridge serve at {url} was not ready within 60 s: {log.read_text()[-2000:]}"
             )
         time.sleep(0.1)
+
+
+class RestartableWorker:
+    """One ``crmbridge serve`` on a fixed port that a test can SIGKILL and start again, as a crashed
+    worker's supervisor would (its log accumulates over the restarts)."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path, name: str, port: int | None = None) -> None:
+        self.env = env
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log_dir / f"{name}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        with self.log.open("ab") as sink:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "crmbridge.cli", "serve", "--port", str(self.port)],
+                env=self.env,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
+        self.starts += 1
+        _wait_ready(self.url, self.process, self.log)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, whatever was in flight stays where it was."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)

@@ -152,3 +152,40 @@ async def test_off_is_disabled_never_back_filled_and_other_tenants_see_nothing(e
     assert r.status_code == 404
     r = await env.api.post(f"/agents/{agent}/conversations", headers=env.headers(), json={"channel": "fax"})
     assert r.status_code == 422
+
+
+async def test_failed_interactions_are_retried_once_the_account_is_reauthorised(env: ServiceEnv) -> None:
+    agent, crm = await pipedrive(env)
+    company = next(iter(env.sandbox.pipedrive.companies.values()))
+    token = crm["x-api-token"]
+    ann = await person(env, crm, "+14155552671")
+    await env.api.patch("/integrations/pipedrive/writeback", headers=env.headers(), json={"mode": "summary"})
+    r = await env.api.post(
+        f"/agents/{agent}/conversations",
+        headers=env.headers(),
+        json={"channel": "voice", "caller": {"phone": "+14155552671"}},
+    )
+    cid = r.json()["id"]
+    user = company.api_tokens.pop(token)  # the key is revoked in the CRM
+    await env.api.post(f"/conversations/{cid}/end", headers=env.headers(), json={"summary": "Refund asked."})
+    failed = (await wait(env, cid))["interaction"]
+    assert failed["status"] == "failed" and failed["reason"], failed
+    assert (await env.api.get("/integrations/pipedrive/writeback", headers=env.headers())).json()["stats"][
+        "failed"
+    ] == 1
+
+    company.api_tokens[token] = user  # the user re-authorises the account
+    r = await env.api.post(
+        "/integrations/pipedrive/connect", headers=env.headers(), json={"identifier": "u1", "apiKey": token}
+    )
+    assert r.status_code == 200, r.text
+    for _ in range(500):
+        ix = (await env.api.get(f"/conversations/{cid}", headers=env.headers())).json()["interaction"]
+        if ix["status"] == "logged":
+            break
+        await asyncio.sleep(0.02)
+    assert ix["status"] == "logged" and ix["reason"] is None and ix["contactId"] == str(ann), ix
+    logs = (await env.crm.get("/pipedrive/v1/callLogs", headers=crm)).json()["data"]
+    assert [log["id"] for log in logs] == [ix["crmRecordId"]]
+    stats = (await env.api.get("/integrations/pipedrive/writeback", headers=env.headers())).json()["stats"]
+    assert stats["logged"] == 1 and stats["failed"] == 0

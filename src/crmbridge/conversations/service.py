@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError, InvalidInput, NotFound
@@ -197,16 +197,16 @@ class Conversations:
             self.runner.start(WORKFLOW, f"interaction:{interaction_id}", tenant_id, interaction_id)
         return len(queued)
 
-    def retry_failed(self, tenant_id: str, integration: str) -> int:
-        """Queue the integration's failed interactions again (e.g. after the account was re-authorised)."""
+    def retry_failed(self, tenant_id: str, integration: str, identifier: str | None = None) -> int:
+        """Queue the integration's failed interactions (of the account ``identifier`` when given) again,
+        e.g. once the account was re-authorised; how many were queued."""
         count = 0
-        for t, interaction_id in self.store.interactions.failed(tenant_id, integration):
-            self.store.interactions.update(t, interaction_id, status="queued", reason=None, attempts=0)
+        for t, interaction_id in self.store.interactions.failed(tenant_id, integration, identifier):
+            if not self.store.interactions.requeue(t, interaction_id):
+                continue  # another retry took it
+            # A fresh workflow id: the first workflow of this interaction finished (as failed).
             self.runner.start(
-                WORKFLOW,
-                f"interaction:{interaction_id}:retry{count}:{datetime.now().timestamp()}",
-                t,
-                interaction_id,
+                WORKFLOW, f"interaction:{interaction_id}:retry:{uuid.uuid4().hex}", t, interaction_id
             )
             count += 1
         return count

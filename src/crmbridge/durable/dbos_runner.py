@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 from collections.abc import Callable, Coroutine
+from contextlib import closing
 from typing import Any, TypeVar
 
 import dbos._dbos as _dbos_module
@@ -184,6 +186,7 @@ def launch_dbos(
     }
     if application_version is not None:
         config["application_version"] = application_version
+    _sqlite_in_wal_mode(database_url)
     DBOS(config=config)
     try:
         DBOS.launch()
@@ -191,3 +194,15 @@ def launch_dbos(
         DBOS.destroy()
         raise
     return DBOSRunner(owns_dbos=True)
+
+
+def _sqlite_in_wal_mode(database_url: str) -> None:
+    """Put a SQLite system database in WAL mode (it stays so: the mode is kept in the file) before DBOS
+    opens it. DBOS leaves SQLite in rollback-journal mode, where every checkpoint is a commit that syncs
+    the journal and locks readers out; every workflow checkpoints several times, so that journal, not
+    the CRM, was what capped how fast a backlog drained."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    with closing(sqlite3.connect(url.database, timeout=30)) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")

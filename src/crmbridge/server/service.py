@@ -8,6 +8,7 @@ in the database, rate-limit windows in Redis when configured. A request asks for
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -15,16 +16,20 @@ from fastapi import Request
 
 from ..core.runtime import Runtime
 from ..core.tenants import Tenants
+from ..store.status import AccountStatus
 from .activity import ActivityLog
 from .settings import ServiceSettings
 
 if TYPE_CHECKING:
     from ..conversations import Conversations
     from ..core import Bridge
+    from ..core.models import ConnectedAccount
     from ..durable import DurableRunner
     from ..webhooks import Webhooks
 
 __all__ = ["Service", "service_of"]
+
+log = logging.getLogger("crmbridge.server")
 
 
 class Service:
@@ -115,10 +120,35 @@ class Service:
             resumed += 1
         return resumed
 
-    def _account_status_changed(self, tenant_id: str, *args: Any) -> None:
+    def _account_status_changed(
+        self,
+        tenant_id: str,
+        account: ConnectedAccount,
+        old: AccountStatus | None,
+        new: AccountStatus,
+        reason: str | None,
+    ) -> None:
+        if new is AccountStatus.ACTIVE and old is not AccountStatus.ACTIVE:
+            self._retry_failed_interactions(tenant_id, account)
         if self.runtime.store.webhooks.get_endpoint(tenant_id) is None:
             return  # the common case costs one read and never starts the durable engine
-        self.webhooks.on_account_status(tenant_id, *args)
+        self.webhooks.on_account_status(tenant_id, account, old, new, reason)
+
+    def _retry_failed_interactions(self, tenant_id: str, account: ConnectedAccount) -> None:
+        """An account is ACTIVE again (re-authorised): queue the interactions that failed on it. One
+        read when there are none; otherwise on a thread of its own, since the change may be reported
+        from inside an event loop (even the durable engine's) that starting workflows must not block."""
+        integration, identifier = account.connection_name, account.identifier
+        if not self.runtime.store.interactions.failed(tenant_id, integration, identifier):
+            return
+
+        def retry() -> None:
+            try:
+                self.conversations.retry_failed(tenant_id, integration, identifier)
+            except Exception:  # logged, never raised into the status change that triggered it
+                log.exception("retrying the failed interactions of a re-authorised account failed")
+
+        threading.Thread(target=retry, name="crmbridge-retry-interactions", daemon=True).start()
 
     def close_durable(self) -> None:
         """At shutdown: close the durable runner if this service launched it (a given one is the host's)."""

@@ -173,16 +173,30 @@ class InteractionRepository:
             s.flush()
             return _record(row)
 
-    def failed(self, tenant_id: str, connection_name: str) -> list[tuple[str, str]]:
+    def failed(
+        self, tenant_id: str, connection_name: str, identifier: str | None = None
+    ) -> list[tuple[str, str]]:
+        """The failed interactions of an integration (of one of its accounts when ``identifier``)."""
+        query = select(InteractionRow.tenant_id, InteractionRow.id).where(
+            InteractionRow.tenant_id == tenant_id,
+            InteractionRow.connection_name == connection_name,
+            InteractionRow.status == "failed",
+        )
+        if identifier is not None:
+            query = query.where(InteractionRow.identifier == identifier)
         with self._sessions.transaction() as s:
-            rows = s.execute(
-                select(InteractionRow.tenant_id, InteractionRow.id).where(
-                    InteractionRow.tenant_id == tenant_id,
-                    InteractionRow.connection_name == connection_name,
-                    InteractionRow.status == "failed",
-                )
-            ).all()
-            return [(t, i) for t, i in rows]
+            return [(t, i) for t, i in s.execute(query).all()]
+
+    def requeue(self, tenant_id: str, interaction_id: str) -> bool:
+        """``failed`` → ``queued`` (reason and attempts cleared), only if it is still failed: of two
+        concurrent retries exactly one wins, so one workflow writes it."""
+        with self._sessions.transaction(write=True) as s:
+            row = s.get(InteractionRow, interaction_id, with_for_update=True)
+            if row is None or row.tenant_id != tenant_id or row.status != "failed":
+                return False
+            row.status, row.reason, row.attempts = "queued", None, 0
+            row.updated_at = self._sessions.now()
+            return True
 
     def recent(self, tenant_id: str, connection_name: str, limit: int = 20) -> list[InteractionRecord]:
         """The integration's latest interactions, newest first (the dashboard's list)."""
