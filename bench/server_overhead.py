@@ -114,6 +114,23 @@ async def _measure(calls: dict[str, Call], rounds: int) -> dict[str, Any]:
     return {name: {**_stats(samples[name]), "cpu_ms": round(cpu[name] / rounds * 1000, 3)} for name in calls}
 
 
+def _by_package(stats: pstats.Stats, calls: int) -> None:
+    """Own time per call (microseconds, profiled) summed by package: where the app's time goes."""
+    totals: dict[str, float] = {}
+    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        parts = filename.replace("\\", "/").split("/")
+        key = next((p for p in ("fastapi", "starlette", "pydantic", "httpx", "httpcore", "anyio") if p in parts), "")
+        if not key:
+            if "crmbridge" in parts:
+                at = parts.index("crmbridge")
+                key = "crmbridge." + (parts[at + 1].removesuffix(".py") if at + 1 < len(parts) else "")
+            else:
+                key = parts[-1] if filename.startswith("~") or "python3" not in filename else "stdlib:" + parts[-1]
+        totals[key] = totals.get(key, 0.0) + tottime
+    for key, seconds in sorted(totals.items(), key=lambda kv: -kv[1])[:25]:
+        print(f"{seconds / calls * 1e6:9.1f} us  {key}")
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=1000)
@@ -173,6 +190,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 stats = pstats.Stats(profiler)
                 stats.sort_stats("tottime").print_stats(40)
                 stats.sort_stats("cumulative").print_stats(r"crmbridge|fastapi|starlette|logging", 60)
+                _by_package(stats, args.rounds)
             return figures
 
         figures = asyncio.run(run())
