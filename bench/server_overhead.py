@@ -7,7 +7,8 @@ a sandbox in its own process (as a CRM would be), so the difference is what the 
 middleware, authentication, body parsing, idempotency wrapper, result encoding and the JSON access log
 (formatted and scrubbed into ``os.devnull`` exactly as ``crmbridge serve`` does).
 
-Run: ``python -m bench.server_overhead --rounds 2000`` (``--profile`` prints the app's top functions).
+Run: ``python -m bench.server_overhead --rounds 2000`` (``--profile`` prints the app's top functions;
+``--stub-tool`` answers every call at once, leaving only the app's own cost to measure).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 import httpx
 
 from crmbridge.core.runtime import Runtime
+from crmbridge.engine import ToolResult
 from crmbridge.server import ServiceSettings, create_app
 from crmbridge.server.entry import configure_logging
 from crmbridge.vault import Vault
@@ -119,13 +121,19 @@ def _by_package(stats: pstats.Stats, calls: int) -> None:
     totals: dict[str, float] = {}
     for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
         parts = filename.replace("\\", "/").split("/")
-        key = next((p for p in ("fastapi", "starlette", "pydantic", "httpx", "httpcore", "anyio") if p in parts), "")
+        key = next(
+            (p for p in ("fastapi", "starlette", "pydantic", "httpx", "httpcore", "anyio") if p in parts), ""
+        )
         if not key:
             if "crmbridge" in parts:
                 at = parts.index("crmbridge")
                 key = "crmbridge." + (parts[at + 1].removesuffix(".py") if at + 1 < len(parts) else "")
             else:
-                key = parts[-1] if filename.startswith("~") or "python3" not in filename else "stdlib:" + parts[-1]
+                key = (
+                    parts[-1]
+                    if filename.startswith("~") or "python3" not in filename
+                    else "stdlib:" + parts[-1]
+                )
         totals[key] = totals.get(key, 0.0) + tottime
     for key, seconds in sorted(totals.items(), key=lambda kv: -kv[1])[:25]:
         print(f"{seconds / calls * 1e6:9.1f} us  {key}")
@@ -135,6 +143,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=1000)
     parser.add_argument("--profile", action="store_true", help="cProfile the app's calls and print the top")
+    parser.add_argument(
+        "--stub-tool",
+        action="store_true",
+        help="the bridge answers at once with a canned result: the app's cost alone, without any CRM call",
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp, sandbox_process(0.001) as root, open(os.devnull, "w") as sink:
@@ -172,6 +185,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
         tool_input = {"contact_id": contact_id, "properties": PROPERTIES}
         body = json.dumps({"identifier": "bench", "input": tool_input}).encode()
+
+        if args.stub_tool:
+            canned = ToolResult(
+                TOOL, True, {"id": contact_id, "properties": dict.fromkeys(PROPERTIES, "value")}
+            )
+
+            async def answer(**_: Any) -> ToolResult:
+                return canned
+
+            bridge.aexecute_tool = answer  # type: ignore[method-assign]
 
         async def library() -> None:
             result = await bridge.aexecute_tool(identifier="bench", tool_name=TOOL, tool_input=tool_input)
