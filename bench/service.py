@@ -193,6 +193,12 @@ def _added_cpu(cpu: dict[str, dict[str, float | None]]) -> float | None:
     return round(client + server - library, 3)
 
 
+def _server_added_cpu(cpu: dict[str, dict[str, float | None]]) -> float | None:
+    """CPU the server spends per request beyond the library call itself (no client cost counted)."""
+    server, library = cpu["http"]["server_cpu_ms"], cpu["library"]["client_cpu_ms"]
+    return None if server is None or library is None else round(server - library, 3)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=500)
@@ -274,6 +280,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "http_added_p99_ms": round(http["p99_ms"] - library["p99_ms"], 3),
         "cpu_per_call_ms": first["cpu"],
         "http_added_cpu_ms": _added_cpu(first["cpu"]),
+        # The server alone (its whole request, tool call included, minus the same call in a library):
+        # the median difference above also pays for the httpx client's request and loopback, which a
+        # caller in another language or on another host pays differently. bench.server_overhead gives the
+        # app's own cost without any client.
+        "server_added_cpu_ms": _server_added_cpu(first["cpu"]),
         "throughput_rps": {
             "clients": args.clients,
             "library_in_process": first["library_rps"],

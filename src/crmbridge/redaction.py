@@ -26,6 +26,7 @@ from urllib.parse import quote
 __all__ = [
     "MIN_SECRET_LENGTH",
     "REDACTED",
+    "SCRUBBED_MARK",
     "SecretLogFilter",
     "install_log_filter",
     "mask_values",
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 REDACTED = "[redacted]"
+#: Set (true) on a record whose message ``SecretLogFilter`` has masked already.
+SCRUBBED_MARK = "_crmbridge_scrubbed"
 #: Shorter values are not remembered: masking every five-letter word that happens to be a key would
 #: shred ordinary text.
 MIN_SECRET_LENGTH = 8
@@ -191,6 +194,7 @@ class SecretLogFilter(logging.Filter):
         masked = scrub(message)
         if masked != message:
             record.msg, record.args = masked, ()
+        setattr(record, SCRUBBED_MARK, True)  # a formatter need not scrub the message again
         if record.exc_info and not record.exc_text:
             text = _FORMATTER.formatException(record.exc_info)
             masked = scrub(text)

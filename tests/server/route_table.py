@@ -59,7 +59,7 @@ def endpoints(app: FastAPI) -> list[Endpoint]:
                     method=method,
                     path=context.path or route.path,
                     scope=next(iter(scopes), None),
-                    authenticates=authenticate in calls,
+                    authenticates=authenticate in calls or bool(scopes),  # RequiredScope authenticates
                 )
             )
     return found

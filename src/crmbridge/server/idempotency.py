@@ -47,8 +47,8 @@ async def idempotent(request: Request, principal: Principal, action: Action) -> 
     """Run ``action`` (which returns ``(status, body)``) at most once per ``Idempotency-Key``."""
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
-        status, body = await _answer(action)
-        return _json(status, body)
+        status, body, rendered = await _answer(action)
+        return _json(status, body, rendered=rendered)
     if not key.strip() or len(key) > _MAX_KEY:
         return problem_response(
             problem(
@@ -96,7 +96,7 @@ async def idempotent(request: Request, principal: Principal, action: Action) -> 
         assert kept.status is not None and kept.body is not None
         return _json(kept.status, json.loads(kept.body), replayed=True)
     try:
-        status, body = await _answer(action)
+        status, body, rendered = await _answer(action)
     except BaseException:
         await asyncio.to_thread(repo.release, principal.tenant_id, key)
         raise
@@ -104,16 +104,27 @@ async def idempotent(request: Request, principal: Principal, action: Action) -> 
         await asyncio.to_thread(repo.release, principal.tenant_id, key)
     else:
         await asyncio.to_thread(repo.finish, principal.tenant_id, key, status, json.dumps(body))
-    return _json(status, body)
+    return _json(status, body, rendered=rendered)
 
 
-async def _answer(action: Action) -> tuple[int, Any]:
-    """The action's answer; our errors become their problem+json answer (kept like any other)."""
+async def _answer(action: Action) -> tuple[int, Any, bytes]:
+    """The action's answer as plain JSON types and as the response's bytes; our errors become their
+    problem+json answer (kept like any other)."""
     try:
         status, body = await action()
     except CrmBridgeError as exc:
-        return exc.http_status, from_error(exc)
-    return status, jsonable_encoder(body, by_alias=True)
+        body = from_error(exc)
+        return exc.http_status, body, _render(body)
+    try:  # already plain JSON (a tool's result, most answers): no walk through jsonable_encoder
+        return status, body, _render(body)
+    except TypeError:  # models, dataclasses, datetimes...: encoded as FastAPI would
+        body = jsonable_encoder(body, by_alias=True)
+        return status, body, _render(body)
+
+
+def _render(body: Any) -> bytes:
+    """The bytes ``JSONResponse`` sends for ``body`` (same settings)."""
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
 
 
 def _canonical(raw: bytes) -> bytes:
@@ -124,9 +135,17 @@ def _canonical(raw: bytes) -> bytes:
         return raw
 
 
-def _json(status: int, body: Any, *, replayed: bool = False) -> JSONResponse:
+class _RenderedJSON(JSONResponse):
+    """A JSON response whose bytes were rendered already (no JSON body is ``bytes``)."""
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else super().render(content)
+
+
+def _json(status: int, body: Any, *, replayed: bool = False, rendered: bytes | None = None) -> JSONResponse:
     media = (
         "application/problem+json" if isinstance(body, dict) and "type" in body and "status" in body else None
     )
     headers = {"Idempotent-Replayed": "true"} if replayed else None
-    return JSONResponse(body, status_code=status, headers=headers, media_type=media)
+    content = body if rendered is None else rendered
+    return _RenderedJSON(content, status_code=status, headers=headers, media_type=media)

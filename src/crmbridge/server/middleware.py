@@ -12,13 +12,18 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..redaction import scrub
+from ..redaction import SCRUBBED_MARK, scrub
 
 __all__ = ["REQUEST_ID_HEADER", "JsonLogFormatter", "RequestContext"]
 
 REQUEST_ID_HEADER = "x-request-id"
 access_log = logging.getLogger("crmbridge.server.access")
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_STANDARD_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
+)
+#: A record attribute naming the ``extra`` fields its producer vouches carry no secret (not scrubbed).
+TRUSTED_FIELDS = "_trusted_fields"
 
 
 class RequestContext:
@@ -35,8 +40,11 @@ class RequestContext:
             return
         headers = dict(scope.get("headers") or ())
         given = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _GOOD_ID.match(given) else "req_" + secrets.token_hex(8)
         state = scope.setdefault("state", {})
+        if _GOOD_ID.match(given):
+            request_id = given
+        else:
+            request_id = state["generated_request_id"] = "req_" + secrets.token_hex(8)
         state["request_id"] = request_id
         started = time.perf_counter()
         status = 500
@@ -110,18 +118,29 @@ class RequestContext:
             return
         state = scope.get("state", {})
         route = scope.get("route")
+        method = scope.get("method")
+        request_id = state.get("request_id")
+        # Fields that cannot carry a secret skip the formatter's scrubbing: the tenant's name and the route
+        # template are ours, a standard method is a fixed word, an id we made is random hex. The path (in
+        # the message), a caller's request id and an unusual method are still scrubbed.
+        trusted = {"tenant", "route"}
+        if method in _STANDARD_METHODS:
+            trusted.add("method")
+        if request_id is not None and request_id is state.get("generated_request_id"):
+            trusted.add("request_id")
         access_log.info(
             "%s %s %s",
-            scope.get("method"),
+            method,
             scope.get("path"),
             status,
             extra={
-                "request_id": state.get("request_id"),
+                "request_id": request_id,
                 "tenant": state.get("tenant_id"),
                 "route": getattr(route, "path", None),
-                "method": scope.get("method"),
+                "method": method,
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                TRUSTED_FIELDS: trusted,
             },
         )
 
@@ -134,18 +153,21 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
 
 
 class JsonLogFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and every ``extra`` field, scrubbed."""
+    """One JSON object per line: time, level, logger, message and every ``extra`` field, scrubbed (but
+    a message ``SecretLogFilter`` masked already, and the fields the record lists as trusted)."""
 
     def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
         entry: dict[str, Any] = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": scrub(record.getMessage()),
+            "message": message if getattr(record, SCRUBBED_MARK, False) else scrub(message),
         }
+        trusted = getattr(record, TRUSTED_FIELDS, ())
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_") and value is not None:
-                entry[key] = scrub(value) if isinstance(value, str) else value
+                entry[key] = scrub(value) if isinstance(value, str) and key not in trusted else value
         if record.exc_info:
             entry["error"] = scrub(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)

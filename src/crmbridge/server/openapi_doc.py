@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from .problems import MEDIA_TYPE, TITLES
-from .security import RequiredScope
+from .security import RequiredScope, bearer
 
 __all__ = ["PROBLEM_SCHEMA", "install_openapi"]
 
@@ -88,6 +88,13 @@ def describe_errors(document: dict[str, Any], scopes: dict[tuple[str, str], str]
                 continue
             responses = operation.setdefault("responses", {})
             statuses: set[int] = set()
+            scope = scopes.get((method, path))
+            if scope is not None:
+                operation["security"] = [{bearer.scheme_name: []}]
+                schemes = document["components"].setdefault("securitySchemes", {})
+                schemes[bearer.scheme_name] = bearer.model.model_dump(
+                    mode="json", by_alias=True, exclude_none=True
+                )
             if operation.get("security"):
                 statuses.update(_PROTECTED)
             if operation.get("parameters") or operation.get("requestBody"):
@@ -96,7 +103,6 @@ def describe_errors(document: dict[str, Any], scopes: dict[tuple[str, str], str]
                 statuses.add(413)
             for status in sorted(statuses):
                 responses[str(status)] = _problem(status)
-            scope = scopes.get((method, path))
             if scope is not None:
                 operation["x-required-scope"] = scope
                 note = f"Requires the `{scope}` scope (or `admin`)."
