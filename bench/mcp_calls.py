@@ -21,11 +21,9 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ import httpx
 
 from crmbridge import Bridge
 
+from .service import side_by_side
 from .tool_calls import PROPERTIES, sandbox_process
 
 #: The goal issue 11 sets for the stdio round trip over the direct call (ratio of the medians).
@@ -77,18 +76,7 @@ async def measure(
             "mcp_stdio": over_stdio,
             "mcp_stdio_ping": ping,
         }
-        samples: dict[str, list[float]] = {name: [] for name in calls}
-        for call in calls.values():  # warm pools, caches and the subprocess's imports
-            for _ in range(10):
-                await call()
-        order = list(calls.items())
-        shuffle = random.Random(11).shuffle
-        for _ in range(rounds):
-            shuffle(order)
-            for name, call in order:
-                start = time.perf_counter()
-                await call()
-                samples[name].append(time.perf_counter() - start)
+        samples = await side_by_side(calls, rounds)  # shuffled turns, after a warm-up (bench.service)
     await bridge.aclose()
     return samples
 
