@@ -182,13 +182,27 @@ class Conversations:
 
     def status(self, tenant_id: str, conversation_id: str) -> dict[str, Any] | None:
         record = self.store.interactions.of_conversation(tenant_id, conversation_id)
-        return None if record is None else status_json(record)
+        return None if record is None else {**status_json(record), "crmUrl": self.crm_url(record)}
 
     def recent(self, tenant_id: str, integration: str, limit: int = 20) -> list[dict[str, Any]]:
         """The integration's latest interactions (newest first), each with its conversation's id."""
         self._connection(tenant_id, integration)
         found = self.store.interactions.recent(tenant_id, integration, max(1, min(limit, 200)))
-        return [{**status_json(r), "conversationId": r.conversation_id} for r in found]
+        return [
+            {**status_json(r), "conversationId": r.conversation_id, "crmUrl": self.crm_url(r)} for r in found
+        ]
+
+    def crm_url(self, record: InteractionRecord) -> str | None:
+        """Where a logged interaction shows in the CRM's web app: its contact's page, built by the
+        provider's writeback (``contact_url``) from the account's metadata."""
+        if record.status != "logged" or not record.contact_id or not record.connection_name:
+            return None
+        connection = self.store.connections.get(record.tenant_id, record.connection_name)
+        account = self.store.accounts.get(record.tenant_id, record.connection_name, record.identifier or "")
+        if connection is None or account is None:
+            return None
+        mapping = getattr(self.runtime.catalog.provider(connection.provider), "writeback", None)
+        return None if mapping is None else mapping.contact_url(account.metadata or {}, record.contact_id)
 
     def resume_pending(self) -> int:
         """Start the workflow of every queued interaction (the engine ignores running ones)."""
