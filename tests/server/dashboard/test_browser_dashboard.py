@@ -1,13 +1,17 @@
 """The dashboard in headless Chromium, everything on loopback (the service under uvicorn and the sandbox,
 each in a thread): sign in with a key, configure HubSpot (OAuth) and Pipedrive (API key) through the
 forms, connect HubSpot through the sandbox's consent page and come back to Accounts with the account
-ACTIVE, connect Pipedrive, discover its schema and search it live (htmx), look at Activity, sign out.
+ACTIVE, connect Pipedrive, discover its schema and search it live (htmx), look at Activity, create an
+agent and install the pack, author a binding by description and see it among the agent's skills, switch
+interaction logging on, end a conversation through the HTTP API and see it logged with its CRM link, sign
+out.
 Screenshots at desktop and phone widths are saved (``CRMBRIDGE_TEST_ARTIFACTS`` or the test's tmp dir)."""
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -102,6 +106,40 @@ def shoot(page: Any, artifacts: Path, name: str) -> None:
         assert overflow <= 0, (name, label, overflow, wide[:8])
         assert target.stat().st_size > 1000
     page.set_viewport_size(DESKTOP)
+
+
+def end_a_conversation(world: dict[str, Any], agent_id: str) -> tuple[str, int]:
+    """Over HTTP as an agent platform would: a person with the caller's number in the sandbox's Pipedrive,
+    a voice conversation started and ended with the tenant's key, then wait until it is no longer queued.
+    Returns the conversation's id and the person's."""
+    crm = {"x-api-token": world["company"]["api_token"]}
+    api = {"Authorization": f"Bearer {world['key']}"}
+    with httpx.Client(timeout=30) as http:
+        made = http.post(
+            f"{world['sandbox']}/pipedrive/api/v2/persons", headers=crm,
+            json={"name": "Ann Caller", "phones": [{"value": "+14155552671", "primary": True}]},
+        )  # fmt: skip
+        assert made.status_code in (200, 201), made.text
+        started = http.post(
+            f"{world['url']}/agents/{agent_id}/conversations", headers=api,
+            json={"channel": "voice", "caller": {"phone": "+1 415 555 2671"}},
+        )  # fmt: skip
+        assert started.status_code == 201, started.text
+        cid = str(started.json()["id"])
+        ended = http.post(
+            f"{world['url']}/conversations/{cid}/end", headers=api,
+            json={"summary": "Asked about opening hours.", "durationMs": 42000, "outcome": "connected"},
+        )  # fmt: skip
+        assert ended.status_code == 202 and ended.json()["status"] == "queued", ended.text
+        deadline = time.monotonic() + 30
+        while True:
+            got = http.get(f"{world['url']}/conversations/{cid}", headers=api).json()["interaction"]
+            if got["status"] != "queued":
+                break
+            assert time.monotonic() < deadline, got
+            time.sleep(0.05)
+    assert got["status"] == "logged", got
+    return cid, int(made.json()["data"]["id"])
 
 
 def test_sign_in_configure_connect_discover_search_sign_out(world: dict[str, Any], artifacts: Path) -> None:
@@ -206,6 +244,23 @@ def test_sign_in_configure_connect_discover_search_sign_out(world: dict[str, Any
         assert "create_contact: created" in page.locator("#installed").inner_text()
         assert page.locator("#skills code", has_text="find_contact").first.is_visible()
         shoot(page, artifacts, "agent")
+        agent_id = re.sub(r".*/dashboard/agents/([^/?]+).*", r"\1", page.url)
+
+        # Describe it: a goal on the Schema page → the proposed binding → installed among the skills.
+        page.get_by_role("link", name="Schema").click()
+        page.get_by_label("Account").select_option("pipedrive:deals-user")
+        page.get_by_role("button", name="Show").click()
+        page.get_by_label("Or describe it").fill("find a person by email")
+        page.get_by_label("Skill name (optional)").fill("person_by_email")
+        page.get_by_role("button", name="Propose a binding").click()
+        page.wait_for_selector("#proposal")
+        assert '"object": "persons"' in page.get_by_label("Binding (JSON").input_value()
+        shoot(page, artifacts, "describe")
+        page.get_by_label("On agent").select_option(agent_id)
+        page.get_by_role("button", name="Install as a skill").click()
+        page.wait_for_url(re.compile(rf".*/dashboard/agents/{agent_id}\?done=installed$"))
+        assert page.locator("#skills code", has_text="person_by_email").is_visible()
+
         # Interaction logging: switch Pipedrive's on.
         page.get_by_role("link", name="Logging", exact=True).click()
         section = page.locator("#logging-pipedrive")
@@ -213,6 +268,15 @@ def test_sign_in_configure_connect_discover_search_sign_out(world: dict[str, Any
         section.get_by_role("button", name="Save logging for pipedrive").click()
         page.wait_for_url(re.compile(r".*/dashboard/logging\?done=saved%3Apipedrive$"))
         assert "Mode summary" in page.locator("#logging-pipedrive").inner_text()
+
+        # A conversation ended through the API by a caller the CRM knows: logged, with its CRM link.
+        conversation, person = end_a_conversation(world, agent_id)
+        page.reload()
+        row = page.locator("#logging-pipedrive tr", has_text=conversation)
+        assert row.locator(".badge").inner_text() == "logged"
+        link = row.get_by_role("link", name="Open in the CRM")
+        domain = world["company"]["company_domain"]
+        assert link.get_attribute("href") == f"https://{domain}.pipedrive.com/person/{person}"
         shoot(page, artifacts, "logging")
         page.get_by_role("button", name="Sign out").click()
         page.wait_for_url(re.compile(r".*/dashboard/signin\?reason=signedout$"))
