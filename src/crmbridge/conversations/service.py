@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -75,9 +76,29 @@ class Conversations:
         self.backoff = backoff
         self._setup_done: set[tuple[str, str, str]] = set()
         runner.register(WORKFLOW, self.workflow)
+        #: The loops the workflows ran on (the durable engine's): their HTTP pools only they can close.
+        self._loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
     def __repr__(self) -> str:
         return f"Conversations(store={self.store!r})"
+
+    def close(self) -> None:
+        """Close the HTTP pools the workflows opened on the durable engine's loops (before the runtime
+        closes; a pool left open there leaks its sockets). Call from outside those loops."""
+        try:
+            current: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        loops = [loop for loop in list(self._loops) if loop is not current]
+        self._loops = weakref.WeakSet()
+        for loop in loops:
+            if loop.is_closed() or not loop.is_running():
+                continue
+            closing = asyncio.run_coroutine_threadsafe(self.runtime.engine.http.close_pool(), loop)
+            try:
+                closing.result(timeout=5)
+            except Exception as exc:  # a shutdown goes on regardless
+                log.warning("closing interaction logging's HTTP pool: %s", type(exc).__name__)
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -259,6 +280,7 @@ class Conversations:
 
     async def attempt(self, tenant_id: str, interaction_id: str) -> dict[str, Any]:
         """One try at writing the interaction; re-reads everything, so a repeat is harmless."""
+        self._loops.add(asyncio.get_running_loop())
         repo = self.store.interactions
         record = await asyncio.to_thread(repo.get, tenant_id, interaction_id)
         if record is None or record.status != "queued":
