@@ -117,8 +117,9 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 
 
 def shoot(page: Any, artifacts: Path, name: str) -> None:
-    """Check the page's accessibility (axe-core at both widths, and the basics above), then take a full-page screenshot at desktop width and at
-    phone width (where nothing may overflow sideways but the tables' own scroll boxes)."""
+    """Check the page's accessibility (the basics above, axe-core at both widths) and take a full-page
+    screenshot at desktop and at phone width (where nothing may overflow sideways but the tables' own
+    scroll boxes)."""
     assert page.evaluate(A11Y_CHECK) == [], name
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
