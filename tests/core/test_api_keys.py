@@ -61,6 +61,10 @@ async def test_pipedrive_keys_are_checked_with_the_current_user(oauth_env: OAuth
     assert [(e.path, e.status) for e in env.log("pipedrive", "/api/v1/users/me")] == [
         ("/api/v1/users/me", 200)
     ]
+    stored = bridge.store.accounts.get(bridge.tenant_id, "pipedrive", "u1")
+    assert stored is not None  # the check's answer names the company, which record links need
+    assert stored.metadata["company_domain"] == company["company_domain"]
+    assert stored.metadata["company_id"] == company["company_id"]
     with pytest.raises(AuthFailed, match="Pipedrive refused this API key"):
         bridge.connect_api_key(
             connection_name="pipedrive", identifier="u2", api_key="0" * 40, api_domain=company["api_domain"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -75,9 +76,29 @@ class Conversations:
         self.backoff = backoff
         self._setup_done: set[tuple[str, str, str]] = set()
         runner.register(WORKFLOW, self.workflow)
+        #: The loops the workflows ran on (the durable engine's): their HTTP pools only they can close.
+        self._loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
     def __repr__(self) -> str:
         return f"Conversations(store={self.store!r})"
+
+    def close(self) -> None:
+        """Close the HTTP pools the workflows opened on the durable engine's loops (before the runtime
+        closes; a pool left open there leaks its sockets). Call from outside those loops."""
+        try:
+            current: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        loops = [loop for loop in list(self._loops) if loop is not current]
+        self._loops = weakref.WeakSet()
+        for loop in loops:
+            if loop.is_closed() or not loop.is_running():
+                continue
+            closing = asyncio.run_coroutine_threadsafe(self.runtime.engine.http.close_pool(), loop)
+            try:
+                closing.result(timeout=5)
+            except Exception as exc:  # a shutdown goes on regardless
+                log.warning("closing interaction logging's HTTP pool: %s", type(exc).__name__)
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -182,13 +203,27 @@ class Conversations:
 
     def status(self, tenant_id: str, conversation_id: str) -> dict[str, Any] | None:
         record = self.store.interactions.of_conversation(tenant_id, conversation_id)
-        return None if record is None else status_json(record)
+        return None if record is None else {**status_json(record), "crmUrl": self.crm_url(record)}
 
     def recent(self, tenant_id: str, integration: str, limit: int = 20) -> list[dict[str, Any]]:
         """The integration's latest interactions (newest first), each with its conversation's id."""
         self._connection(tenant_id, integration)
         found = self.store.interactions.recent(tenant_id, integration, max(1, min(limit, 200)))
-        return [{**status_json(r), "conversationId": r.conversation_id} for r in found]
+        return [
+            {**status_json(r), "conversationId": r.conversation_id, "crmUrl": self.crm_url(r)} for r in found
+        ]
+
+    def crm_url(self, record: InteractionRecord) -> str | None:
+        """Where a logged interaction shows in the CRM's web app: its contact's page, built by the
+        provider's writeback (``contact_url``) from the account's metadata."""
+        if record.status != "logged" or not record.contact_id or not record.connection_name:
+            return None
+        connection = self.store.connections.get(record.tenant_id, record.connection_name)
+        account = self.store.accounts.get(record.tenant_id, record.connection_name, record.identifier or "")
+        if connection is None or account is None:
+            return None
+        mapping = getattr(self.runtime.catalog.provider(connection.provider), "writeback", None)
+        return None if mapping is None else mapping.contact_url(account.metadata or {}, record.contact_id)
 
     def resume_pending(self) -> int:
         """Start the workflow of every queued interaction (the engine ignores running ones)."""
@@ -245,6 +280,7 @@ class Conversations:
 
     async def attempt(self, tenant_id: str, interaction_id: str) -> dict[str, Any]:
         """One try at writing the interaction; re-reads everything, so a repeat is harmless."""
+        self._loops.add(asyncio.get_running_loop())
         repo = self.store.interactions
         record = await asyncio.to_thread(repo.get, tenant_id, interaction_id)
         if record is None or record.status != "queued":

@@ -75,6 +75,17 @@ def _origin(api_domain: str) -> str:
     return api_domain.rstrip("/")
 
 
+def _keep_answer_fields(plan: ApiKeyPlan, answer: Any) -> None:
+    """The answer fields the provider keeps (``AuthSpec.key_check_metadata``), plain values only."""
+    body = answer.get("data", answer) if isinstance(answer, dict) else None
+    if not isinstance(body, dict):
+        return
+    for key, name in plan.provider.auth.key_check_metadata:
+        value = body.get(name)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            plan.metadata[key] = value
+
+
 async def check_api_key(engine: Engine, plan: ApiKeyPlan) -> bool:
     """Try the key with the provider's cheap read: ``True`` when it was accepted, ``False`` when the
     provider has no read to check with; raises when the CRM refuses the key or cannot tell."""
@@ -83,6 +94,8 @@ async def check_api_key(engine: Engine, plan: ApiKeyPlan) -> bool:
         return False
     tool = engine.catalog.tool(auth.key_check_tool)
     result = await engine.execute(tool, dict(auth.key_check_input), plan.target)
+    if result.ok:
+        _keep_answer_fields(plan, result.data)
     if result.ok or result.error is None or result.error.code in _KEY_ACCEPTED:
         return True
     error, crm = result.error, plan.provider.display_name

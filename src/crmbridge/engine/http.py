@@ -124,11 +124,14 @@ class HttpCore:
             self._clients[loop] = client
         return client
 
-    async def aclose(self) -> None:
-        loop = asyncio.get_running_loop()
-        client = self._clients.pop(loop, None)
+    async def close_pool(self) -> None:
+        """Close the running loop's connection pool only (another loop's calls keep theirs)."""
+        client = self._clients.pop(asyncio.get_running_loop(), None)
         if client is not None:
             await client.aclose()
+
+    async def aclose(self) -> None:
+        await self.close_pool()
         await self.rate_limiter.aclose()
 
     async def send(

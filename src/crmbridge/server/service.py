@@ -153,7 +153,10 @@ class Service:
     def close_durable(self) -> None:
         """At shutdown: close the durable runner if this service launched it (a given one is the host's)."""
         with self._lock:
-            runner, owns = self._durable, self._owns_durable
+            runner, owns, conversations = self._durable, self._owns_durable, self._conversations
+        if conversations is not None:  # its pools on the durable engine's loops are this runtime's
+            conversations.close()
+        with self._lock:
             if not owns:
                 return
             self._durable, self._webhooks, self._owns_durable = None, None, False

@@ -65,6 +65,9 @@ class AuthSpec:
     #: the provider's tools and its input. ``None``: keys are saved unchecked.
     key_check_tool: str | None = None
     key_check_input: tuple[tuple[str, Any], ...] = ()
+    #: Fields of the key check's answer kept in the account's metadata (metadata key, answer field), e.g.
+    #: the company's web-app domain that record links need.
+    key_check_metadata: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

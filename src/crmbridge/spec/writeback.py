@@ -97,3 +97,6 @@ class WritebackMapping:
     duplicate_codes: frozenset[str] = frozenset()
     body_limit: int = 65_000
     outcomes: Mapping[str, str] = field(default_factory=dict)
+    #: The page of the contact a logged interaction sits on, in the CRM's web app, from the account's
+    #: metadata and the contact's id (``None`` when the metadata lacks what the URL needs).
+    contact_url: Callable[[Mapping[str, Any], str], str | None] = lambda metadata, contact_id: None

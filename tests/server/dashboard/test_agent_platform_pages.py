@@ -156,6 +156,12 @@ async def _end(env: ServiceEnv, agent: str, phone: str) -> str:
     raise AssertionError("still queued")
 
 
+def skip_reason_link_free(html: str, conversation: str) -> bool:
+    """A skipped interaction's row has no CRM link (nothing was written)."""
+    row = html.split(f"<code>{conversation}</code>")[1].split("</tr>")[0]
+    return "Open in the CRM" not in row
+
+
 async def test_logging_mode_counters_recent_and_retry(durable_env: ServiceEnv) -> None:
     env = durable_env
     company = await env.pipedrive_api_key(identifier="default")
@@ -182,6 +188,11 @@ async def test_logging_mode_counters_recent_and_retry(durable_env: ServiceEnv) -
     assert "Logged <strong>1</strong>" in page.text and "Skipped <strong>1</strong>" in page.text
     record = (await env.api.get(f"/conversations/{logged}", headers=env.headers())).json()["interaction"]
     assert f"<code>{record['crmRecordId']}</code>" in page.text and f"<code>{skipped}</code>" in page.text
+    # The record link: the matched person's page in Pipedrive's web app (the company's domain was kept
+    # from the API key's check), in the API's answer and on the page.
+    link = f"https://{company['company_domain']}.pipedrive.com/person/{record['contactId']}"
+    assert record["crmUrl"] == link and f'href="{link}"' in page.text
+    assert skip_reason_link_free(page.text, skipped)
     skip_reason = (await env.api.get(f"/conversations/{skipped}", headers=env.headers())).json()
     assert skip_reason["interaction"]["reason"] in page.text.replace("&#39;", "'")
     # A failed interaction (e.g. while the account needed re-authorisation) is retried from the page.

@@ -7,7 +7,9 @@ index and so sees a record created a moment ago. Facts: reference agent-platform
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from ...spec import Annotations, Output, Tool
 from ...spec.writeback import CallerForms, Candidate, Interaction, ToolCall, WritebackMapping
@@ -195,6 +197,18 @@ def _setup() -> tuple[ToolCall, ...]:
     )
 
 
+#: A contact's record in HubSpot's web app (object type ``0-1``), where the calls and notes written for
+#: it show on the timeline.
+CONTACT_URL = "https://app.hubspot.com/contacts/{portal_id}/record/0-1/{id}"
+
+
+def _contact_url(metadata: Mapping[str, Any], contact_id: str) -> str | None:
+    portal = metadata.get("portal_id") or metadata.get("crm_account_id")
+    if not str(portal or "").isdigit():
+        return None
+    return CONTACT_URL.format(portal_id=portal, id=quote(contact_id, safe=""))
+
+
 MAPPING = WritebackMapping(
     find_by_phone=_find_by_phone,
     find_by_email=_find_by_email,
@@ -209,4 +223,5 @@ MAPPING = WritebackMapping(
     duplicate_codes=frozenset({"conflict"}),
     body_limit=65_000,
     outcomes=OUTCOMES,
+    contact_url=_contact_url,
 )

@@ -70,6 +70,7 @@ PROVIDER = Provider(
         legacy_account_id_key="company_id",
         revoke_path=auth.REVOKE_PATH,
         key_check_tool="pipedrive_current_user_get",
+        key_check_metadata=(("company_domain", "company_domain"), ("company_id", "company_id")),
     ),
     tools=(
         *tools_deals.TOOLS,

@@ -9,7 +9,10 @@ was never recorded. Facts: reference agent-platform §1.4.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from ...spec import Annotations, Output, Tool
 from ...spec.writeback import CallerForms, Candidate, Interaction, ToolCall, WritebackMapping
@@ -165,6 +168,26 @@ def _record_id(body: Any) -> str | None:
     return None if data.get("id") is None else str(data["id"])
 
 
+#: A person's page in Pipedrive's web app, where the call logs and notes written for them show.
+PERSON_URL = "https://{company_domain}.pipedrive.com/person/{id}"
+_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def _company_domain(metadata: Mapping[str, Any]) -> str | None:
+    """From ``users/me`` (OAuth and checked API keys), else from an ``https://<company>.pipedrive.com``
+    API origin."""
+    found = metadata.get("company_domain")
+    if not found:
+        host = urlsplit(str(metadata.get("api_domain") or "")).hostname or ""
+        found = host.removesuffix(".pipedrive.com") if host.endswith(".pipedrive.com") else None
+    return found if isinstance(found, str) and _DOMAIN.fullmatch(found) else None
+
+
+def _person_url(metadata: Mapping[str, Any], person_id: str) -> str | None:
+    domain = _company_domain(metadata)
+    return None if domain is None else PERSON_URL.format(company_domain=domain, id=quote(person_id, safe=""))
+
+
 MAPPING = WritebackMapping(
     find_by_phone=_find_by_phone,
     find_by_email=lambda email: [_search(email, "email")],
@@ -177,4 +200,5 @@ MAPPING = WritebackMapping(
     record_id=_record_id,
     body_limit=60_000,
     outcomes=OUTCOMES,
+    contact_url=_person_url,
 )
