@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_DIR := tests/sandbox/node
 MCP_NODE_DIR := tests/adapters/node
+A11Y_NODE_DIR := tests/server/dashboard/node
 HOST ?= 127.0.0.1
 PORT ?= 8700
 SANDBOX_PORT ?= 8600
@@ -27,7 +28,11 @@ $(MCP_NODE_DIR)/node_modules/.installed: $(MCP_NODE_DIR)/package.json $(MCP_NODE
 	@if command -v npm >/dev/null 2>&1; then cd $(MCP_NODE_DIR) && npm ci --silent --no-audit --no-fund --ignore-scripts && touch node_modules/.installed; \
 	else echo "npm not found: the MCP Inspector test will skip"; fi
 
-node-deps: $(NODE_DIR)/node_modules/.installed $(MCP_NODE_DIR)/node_modules/.installed
+$(A11Y_NODE_DIR)/node_modules/.installed: $(A11Y_NODE_DIR)/package.json $(A11Y_NODE_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd $(A11Y_NODE_DIR) && npm ci --silent --no-audit --no-fund --ignore-scripts && touch node_modules/.installed; \
+	else echo "npm not found: the dashboard's accessibility check will skip"; fi
+
+node-deps: $(NODE_DIR)/node_modules/.installed $(MCP_NODE_DIR)/node_modules/.installed $(A11Y_NODE_DIR)/node_modules/.installed
 
 # The service with the sandbox CRMs beside it, a demo tenant and key, both integrations wired (prints what to curl).
 run: $(STAMP)
@@ -52,4 +57,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.interactions
 
 clean:
-	rm -rf $(VENV) $(NODE_DIR)/node_modules $(MCP_NODE_DIR)/node_modules
+	rm -rf $(VENV) $(NODE_DIR)/node_modules $(MCP_NODE_DIR)/node_modules $(A11Y_NODE_DIR)/node_modules
