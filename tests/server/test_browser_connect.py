@@ -75,10 +75,21 @@ def serve_service(tmp_path: Path) -> Iterator[tuple[str, Runtime]]:
         sock.close()
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    """The service and the sandbox on loopback, a tenant's key, HubSpot configured as OAuth against a
-    sandbox app that redirects to the service's callback."""
+@dataclass
+class LoopbackWorld:
+    """The service and the sandbox on loopback, a tenant `acme` with an all-scopes key, a seeded HubSpot
+    portal and a sandbox HubSpot app whose redirect URI is the service's callback."""
+
+    url: str
+    sandbox_root: str
+    sandbox: httpx.Client
+    key: str
+    portal: dict[str, Any]
+    app: dict[str, Any]
+
+
+@contextmanager
+def loopback_world(tmp_path: Path) -> Iterator[LoopbackWorld]:
     with (
         serve_in_thread(Sandbox()) as sandbox_root,
         serve_service(tmp_path) as (url, runtime),
@@ -92,20 +103,30 @@ def served(tmp_path: Path) -> Iterator[Served]:
             "/_sandbox/hubspot/apps",
             json={"redirect_uri": f"{url}/oauth/callback", "required_scopes": HUBSPOT_SCOPES},
         ).json()
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as api:
-            configured = api.put(
-                "/integrations/hubspot",
-                json={
-                    "clientId": app["client_id"],
-                    "clientSecret": app["client_secret"],
-                    "scopes": HUBSPOT_SCOPES,
-                    "authorizeUrl": app["authorize_url"],
-                    "tokenUrl": app["token_url"],
-                    "baseUrl": f"{sandbox_root}/hubspot",
-                },
-            )
-            assert configured.status_code == 200, configured.text
-            yield Served(url, api, sandbox, portal["portal_id"])
+        yield LoopbackWorld(url, sandbox_root, sandbox, key, portal, app)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    """`loopback_world` with HubSpot configured as OAuth against the sandbox app."""
+    with (
+        loopback_world(tmp_path) as world,
+        httpx.Client(base_url=world.url, headers={"Authorization": f"Bearer {world.key}"}, timeout=30) as api,
+    ):
+        app = world.app
+        configured = api.put(
+            "/integrations/hubspot",
+            json={
+                "clientId": app["client_id"],
+                "clientSecret": app["client_secret"],
+                "scopes": HUBSPOT_SCOPES,
+                "authorizeUrl": app["authorize_url"],
+                "tokenUrl": app["token_url"],
+                "baseUrl": f"{world.sandbox_root}/hubspot",
+            },
+        )
+        assert configured.status_code == 200, configured.text
+        yield Served(world.url, api, world.sandbox, world.portal["portal_id"])
 
 
 def oauth_url(served: Served, identifier: str) -> str:

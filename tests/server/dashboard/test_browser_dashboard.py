@@ -19,11 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from crmbridge.core.tenants import SCOPES, Tenants
-from crmbridge_sandbox import Sandbox
-from crmbridge_sandbox.server import serve_in_thread
 from tests.browser import chromium
-from tests.server.test_browser_connect import serve_service
+from tests.server.test_browser_connect import loopback_world
 
 pytestmark = [pytest.mark.network, pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -41,26 +38,14 @@ def artifacts(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    with (
-        serve_in_thread(Sandbox()) as sandbox_root,
-        serve_service(tmp_path) as (url, runtime),
-        httpx.Client(base_url=sandbox_root, timeout=30) as sandbox,
-    ):
-        tenants = Tenants(runtime.store)
-        tenants.create("acme")
-        _, key = tenants.create_key("acme", SCOPES)
-        portal = sandbox.post("/_sandbox/hubspot/portals", json={"contacts": 3}).json()
-        app = sandbox.post(
-            "/_sandbox/hubspot/apps",
-            json={"redirect_uri": f"{url}/oauth/callback", "required_scopes": HUBSPOT_SCOPES},
-        ).json()
-        company = sandbox.post("/_sandbox/pipedrive/companies", json={"seed": 4, "deals": 3}).json()
+    with loopback_world(tmp_path) as found:
+        company = found.sandbox.post("/_sandbox/pipedrive/companies", json={"seed": 4, "deals": 3}).json()
         yield {
-            "url": url,
-            "sandbox": sandbox_root,
-            "key": key,
-            "portal": portal,
-            "app": app,
+            "url": found.url,
+            "sandbox": found.sandbox_root,
+            "key": found.key,
+            "portal": found.portal,
+            "app": found.app,
             "company": company,
         }
 
