@@ -18,7 +18,7 @@ from ..bindings import BoundBinding
 from ..engine import ToolResult
 from ..errors import ConfigurationError, CrmBridgeError, InvalidInput, NotFound
 from ..skills import ConfirmationGate, SerialLanes, WriteScope
-from ..skills.toolset import failed_result, with_confirmation
+from ..skills.toolset import call_skill, failed_result, with_confirmation
 from ..spec import Tool
 from ..spec.binding import RestWrite
 from ..store.snapshots import BindingRecord
@@ -190,10 +190,7 @@ async def aexecute_skill(
         toolset = await agent_toolset(bridge, agent_id, conversation_id=conversation_id)
     except ConfigurationError as exc:
         return failed_result(name, exc)
-    args = tool_input if tool_input is not None else {}
-    if confirmation is not None and isinstance(args, Mapping):
-        args = {**args, CONFIRMATION: confirmation}
-    return await toolset.call_tool(name, args)
+    return await call_skill(toolset, name, tool_input, confirmation)
 
 
 def delete_agent_skill(bridge: Bridge, agent_id: str, name: str) -> None:

@@ -25,7 +25,7 @@ from .gate import ConfirmationGate
 from .install import PackInstaller
 from .lane import SerialLanes
 from .phones import phone_region
-from .toolset import CONFIRMATION, GatedToolset, SkillToolset, VerifiedIdentityToolset
+from .toolset import GatedToolset, SkillToolset, VerifiedIdentityToolset, call_skill
 
 __all__ = ["Agents", "TenantView"]
 
@@ -327,10 +327,7 @@ class Agents:
             toolset = await asyncio.to_thread(self.toolset, agent_id, conversation_id=conversation_id)
         except CrmBridgeError as exc:
             return ToolResult(name, False, error=ToolError.from_exception(exc))
-        args = tool_input if tool_input is not None else {}
-        if confirmation is not None and isinstance(args, Mapping):
-            args = {**args, CONFIRMATION: confirmation}
-        return await toolset.call_tool(name, args)
+        return await call_skill(toolset, name, tool_input, confirmation)
 
     def execute(self, agent_id: str, name: str, tool_input: Any = None, **options: Any) -> ToolResult:
         return self._tenant.run_sync(self.aexecute(agent_id, name, tool_input, **options))

@@ -20,7 +20,7 @@ from ..errors import CrmBridgeError, InvalidInput
 from ..spec import Tool
 from ..store.idempotency import IdempotencyRepository
 from ..store.skill_store import SkillRecord, SkillRepository
-from ..toolsets import AbstractToolset, ToolRunner, WrapperToolset, unknown_tool_result
+from ..toolsets import AbstractToolset, ToolRunner, Toolset, WrapperToolset, unknown_tool_result
 from .compiled import load, policy_of, tool_of
 from .errors import IdentityNotVerified
 from .flows import StepFailed, run_flow, summary
@@ -28,7 +28,14 @@ from .gate import ConfirmationGate, WriteScope
 from .lane import SerialLanes
 from .recent import RecentContacts
 
-__all__ = ["GatedToolset", "SkillToolset", "VerifiedIdentityToolset", "failed_result", "with_confirmation"]
+__all__ = [
+    "GatedToolset",
+    "SkillToolset",
+    "VerifiedIdentityToolset",
+    "call_skill",
+    "failed_result",
+    "with_confirmation",
+]
 
 #: The input field that carries a confirmation token to a gated skill.
 CONFIRMATION = "confirmation"
@@ -130,6 +137,14 @@ class SkillToolset(AbstractToolset):
 
     def call_tool_sync(self, name: str, args: Any) -> ToolResult:
         return self._runner.run_sync(self.call_tool(name, args))
+
+
+async def call_skill(toolset: Toolset, name: str, tool_input: Any, confirmation: str | None) -> ToolResult:
+    """Call a skill with the caller's confirmation token (if any) put where the gate looks for it."""
+    args = tool_input if tool_input is not None else {}
+    if confirmation is not None and isinstance(args, Mapping):
+        args = {**args, CONFIRMATION: confirmation}
+    return await toolset.call_tool(name, args)
 
 
 def with_confirmation(tool: Tool) -> Tool:
