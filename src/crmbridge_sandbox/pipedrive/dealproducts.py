@@ -22,6 +22,7 @@ from .errors import PipedriveError, bad_request
 from .products import BILLING
 from .store import Company, EntityTable
 from .validate import WriteCtx, apply, boolean, date, fail, integer, nullable, number, one_of, ref, string
+from .variations import belongs
 
 READ = ("deals:read", "deals:full")
 WRITE = ("deals:full",)
@@ -103,6 +104,13 @@ def _build(ctx: WriteCtx, deal: JSON, body: JSON, before: JSON | None) -> JSON:
     row.update(clean)
     if row["discount_type"] == "percentage" and row["discount"] > 100:
         raise bad_request("Field 'discount' cannot exceed 100 when discount_type is percentage")
+    variation = row["product_variation_id"]
+    touched = {"product_id", "product_variation_id"} & set(clean)
+    if touched and variation is not None and not belongs(ctx.company, row["product_id"], variation):
+        raise bad_request(
+            f"Product variation with id {variation} was not found for product {row['product_id']}"
+            " (field 'product_variation_id')"
+        )
     product = ctx.company.tables["products"].rows[row["product_id"]]
     row.update(name=product["name"], currency=deal["currency"], update_time=rfc3339(ctx.now))
     row["sum"] = _sum(row)

@@ -1,6 +1,7 @@
 """Notes (v1 only): HTML content attached to a deal, person, organization or lead; offset pages; PUT.
 
-Notes are hard-deleted (v1 answers ``data: true``); the 30-day soft delete is a v2 core-entity rule.
+Notes are hard-deleted (v1 answers ``data: true``), their comments with them; the 30-day soft delete
+is a v2 core-entity rule.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..numbers import id_param
+from . import notecomments
 from .auth import require_access
 from .common import (
     JSON,
@@ -187,6 +189,7 @@ async def delete_note(request: Request) -> Response:
     access = require_access(request, scopes_any=WRITE, cost=6)
     row = _find(access.company, request)
     del access.company.tables["notes"].rows[row["id"]]
+    notecomments.drop_for_note(access.company, row["id"])
     return ok(True)
 
 

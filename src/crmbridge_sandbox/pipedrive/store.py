@@ -82,6 +82,8 @@ ENTITIES = (
     "stages",
     "leads",
     "notes",
+    "product_variations",
+    "note_comments",
 )
 
 
