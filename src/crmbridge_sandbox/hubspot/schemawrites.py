@@ -26,7 +26,7 @@ from .common import conflict, flag, read_json
 from .errors import not_found, require, validation
 from .schemas import WRITE_SCOPES, schema_json
 from .serialize import iso
-from .store import CustomSchema, ObjectType, Portal
+from .store import AssociationDef, CustomSchema, ObjectType, Portal
 
 _LISTS = ("requiredProperties", "searchableProperties", "secondaryDisplayProperties")
 #: Flags of the patch the sandbox checks for type but does not act on (see the module docstring).
@@ -198,6 +198,16 @@ def define_association(
     }
 
 
+def _drop_edges(portal: Portal, a: str, b: str, dropped: list[AssociationDef]) -> None:
+    """Record associations of removed types go with them (a later definition may reuse their ids)."""
+    table = portal.tables.get(a)
+    for rid in table.records if table is not None else ():
+        for oid, kinds in portal.associations.targets((a, rid), b):
+            for d in dropped:
+                if d.kind in kinds:
+                    portal.associations.remove_kind((a, rid), (b, oid), d.kind, d.inverse_kind)
+
+
 def remove_association(portal: Portal, schema: CustomSchema, ident: str) -> None:
     """Drop one association type (both directions); dropping an unlabelled one drops the pair's labels too."""
     tid = schema.object_type.type_id
@@ -206,7 +216,9 @@ def remove_association(portal: Portal, schema: CustomSchema, ident: str) -> None
         if a != tid or hit is None:
             continue
         gone = {d.type_id for d in defs} if hit.label is None else {hit.type_id}
-        gone |= {d.inverse_id for d in defs if d.type_id in gone}
+        dropped = [d for d in defs if d.type_id in gone]
+        gone |= {d.inverse_id for d in dropped}
+        _drop_edges(portal, a, b, dropped)
         for key in ((a, b), (b, a)):
             portal.association_defs[key] = [
                 d for d in portal.association_defs.get(key, []) if d.type_id not in gone

@@ -251,6 +251,13 @@ async def test_association_definition_is_usable_by_v4_and_removable(client: http
     )
     gone = await client.delete(f"{S}/{type_id}/associations/{made['id']}", headers=h)
     _error(gone, 404, "OBJECT_NOT_FOUND")
+    # Defined again, the pair starts with no record associations: the old ones went with the old type.
+    egg = {"fromObjectTypeId": type_id, "toObjectTypeId": "companies"}
+    assert (await client.post(f"{S}/{type_id}/associations", headers=h, json=egg)).status_code == 201
+    back = await client.get(
+        f"/hubspot/crm/v4/objects/companies/{company_id}/associations/{type_id}", headers=h
+    )
+    assert back.status_code == 200 and back.json()["results"] == []
 
 
 async def test_association_defined_towards_the_schema(client: httpx.AsyncClient) -> None:
