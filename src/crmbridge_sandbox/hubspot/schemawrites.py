@@ -9,6 +9,12 @@ for good; ``POST …/associations`` takes an ``AssociationDefinitionEgg`` (``fro
 
 A deleted (archived) schema is listed only with ``archived=true``, its name stays taken and its type is
 gone from every record route until it is purged (see ``Portal.resolve_type``).
+
+Where the spec is silent the sandbox chooses (decision 017): deleting a schema with live records is a 400
+naming their count; ``DELETE ?archived=true`` purges like ``…/purge`` and both refuse a schema not yet
+deleted; ``restorable`` and ``allowsSensitiveProperties`` are checked as booleans and otherwise ignored;
+an association must start or end at the path's schema, one per pair of types (a second is a 409), and
+removing it removes its record associations.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from .serialize import iso
 from .store import AssociationDef, CustomSchema, ObjectType, Portal
 
 _LISTS = ("requiredProperties", "searchableProperties", "secondaryDisplayProperties")
-#: Flags of the patch the sandbox checks for type but does not act on (see the module docstring).
+#: Boolean flags of the patch; only ``clearDescription`` changes anything (see the module docstring).
 _FLAGS = ("clearDescription", "restorable", "allowsSensitiveProperties")
 
 

@@ -330,3 +330,15 @@ async def test_writes_need_the_schema_write_scope(
     err = _error(r, 403, "MISSING_SCOPES")
     assert err["errors"][0]["context"]["requiredGranularScopes"] == WRITE
     assert (await client.get(f"{S}/cars", headers=portal["headers"])).status_code == 200
+
+
+async def test_description_from_create_and_the_older_path(client: httpx.AsyncClient) -> None:
+    ent = await new_portal(client, tier="enterprise")
+    h = ent["headers"]
+    r = await client.post(S, headers=h, json={**PETS, "description": "Our patients"})
+    assert r.status_code == 201 and r.json()["description"] == "Our patients"
+    r = await client.patch("/hubspot/crm/v3/schemas/pets", headers=h, json={"description": "Animals"})
+    assert r.status_code == 200 and r.json()["description"] == "Animals"
+    assert (await client.get(f"{S}/pets", headers=h)).json()["description"] == "Animals"
+    bad = await client.post(S, headers=h, json={**PETS, "name": "dogs", "description": 3})
+    assert "description" in _error(bad, 400, "VALIDATION_ERROR")["message"]
