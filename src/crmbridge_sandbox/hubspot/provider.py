@@ -28,6 +28,7 @@ from . import (
     properties,
     propwrites,
     schemas,
+    schemawrites,
     search,
     seed,
 )
@@ -68,6 +69,7 @@ class HubSpotSandbox:
             *properties.routes,
             *property_archive_routes,
             *schemas.routes,
+            *schemawrites.routes,
             *owners.routes,
         ]
         app = Starlette(

@@ -1,5 +1,7 @@
 """Custom object schemas (``/crm-object-schemas/v3/schemas``, also ``/crm/v3/schemas``): list, read, create.
 
+Updates, deletes and association definitions are in schemawrites.py.
+
 Creating a custom object makes a new object type ``2-<n>`` with its own table, properties and
 association definitions; its records are then served by the ordinary object routes.
 """
@@ -38,12 +40,15 @@ def schema_json(portal: Portal, schema: CustomSchema) -> dict[str, Any]:
                     "id": str(d.type_id),
                     "fromObjectTypeId": t.type_id,
                     "toObjectTypeId": target_id,
-                    "name": d.label or f"{t.name}_to_{target.singular}".upper(),
+                    "name": schema.association_names.get(d.type_id)
+                    or d.label
+                    or f"{t.name}_to_{target.singular}".upper(),
                     "createdAt": iso(schema.created_at),
                     "updatedAt": iso(schema.updated_at),
                 }
             )
     defs = portal.properties.get(t.type_id, {}).values()
+    described = {} if schema.description is None else {"description": schema.description}
     return {
         "id": t.type_id.split("-", 1)[1],
         "objectTypeId": t.type_id,
@@ -54,6 +59,7 @@ def schema_json(portal: Portal, schema: CustomSchema) -> dict[str, Any]:
         "requiredProperties": list(schema.required_properties),
         "searchableProperties": list(schema.searchable_properties),
         "secondaryDisplayProperties": list(schema.secondary_display_properties),
+        **described,
         "properties": [property_json(p) for p in defs if not p.archived],
         "associations": associations,
         "archived": schema.archived,
@@ -116,7 +122,12 @@ def create_schema(portal: Portal, body: dict[str, Any], now: float) -> CustomSch
         if target is None:
             raise validation(f"associatedObjects: unknown object type '{ref}'")
         targets.append(target)
+    description = body.get("description")
+    if description is not None and not isinstance(description, str):
+        raise validation("Invalid input JSON: 'description' must be a string")
     number = 1_000_000 + portal.id % 100_000 * 100 + len(portal.schemas) + 1
+    while f"2-{number}" in portal.tables:  # a purged schema frees a slot below a live one
+        number += 1
     object_type = ObjectType(
         f"2-{number}",
         name,
@@ -147,6 +158,7 @@ def create_schema(portal: Portal, body: dict[str, Any], now: float) -> CustomSch
         [t.type_id for t in targets],
         created_at=now,
         updated_at=now,
+        description=description,
     )
     portal.schemas[object_type.type_id] = schema
     for target in targets:

@@ -415,6 +415,9 @@ class CustomSchema:
     created_at: float = 0.0
     updated_at: float = 0.0
     archived: bool = False
+    description: str | None = None
+    #: association type id -> the name given when it was defined through the schemas API
+    association_names: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -462,6 +465,8 @@ class Portal:
         key = ref.strip().lower()
         for table in self.tables.values():
             t = table.type
+            if t.custom and getattr(self.schemas.get(t.type_id), "archived", False):
+                continue  # a deleted custom object is gone from every record route
             if key in (t.type_id, t.name, t.singular) or (
                 t.fully_qualified_name is not None and key == t.fully_qualified_name.lower()
             ):
