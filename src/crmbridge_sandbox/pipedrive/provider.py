@@ -25,9 +25,12 @@ from . import (
     dealproducts,
     deals,
     fields,
+    fieldsearch,
     fieldwrites,
     followers,
     leads,
+    leadsearch,
+    leadusers,
     notecomments,
     notes,
     oauth,
@@ -58,6 +61,9 @@ def _api_routes() -> list[BaseRoute]:
     base: list[BaseRoute] = [
         *users.routes,
         *search.routes,
+        *leadsearch.routes,  # before leads.routes: /v1/leads/search is not a lead id
+        *leadusers.routes,
+        *fieldsearch.routes,
         *dealproducts.routes,
         *deals.routes,
         *persons.routes,

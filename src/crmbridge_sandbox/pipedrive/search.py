@@ -177,6 +177,10 @@ def _fields(request: Request, allowed: set[str]) -> set[str]:
     return wanted
 
 
+#: The term and ``fields`` rules, shared with the v1 lead search (``leadsearch.py``).
+search_term, search_fields = _term, _fields
+
+
 def hits(
     company: Company, spec: Searchable, term: str, exact: bool, fields: set[str], params: Mapping[str, str]
 ) -> list[tuple[float, JSON]]:
