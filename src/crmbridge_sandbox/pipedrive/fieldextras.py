@@ -22,6 +22,7 @@ NAMESPACES: dict[str, tuple[str, ...]] = {
     "organization": ("ui_visibility", "important_fields", "required_fields"),
     "product": ("ui_visibility",),
     "activity": ("ui_visibility",),
+    "project": ("ui_visibility", "important_fields", "required_fields"),
 }
 
 

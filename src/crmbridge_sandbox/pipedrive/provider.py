@@ -27,6 +27,7 @@ from . import (
     fields,
     fieldwrites,
     followers,
+    leadnotefields,
     leads,
     notes,
     oauth,
@@ -38,6 +39,7 @@ from . import (
     search,
     seed,
     users,
+    v1fields,
 )
 from .auth import PdAccess
 from .errors import PipedriveError, render
@@ -65,6 +67,8 @@ def _api_routes() -> list[BaseRoute]:
         *pipelinewrites.routes,
         *fields.routes,
         *fieldwrites.routes,
+        *v1fields.routes,
+        *leadnotefields.routes,
         *leads.routes,
         *notes.routes,
         *calllogs.routes,
