@@ -46,10 +46,10 @@ NOTE: tuple[tuple[str, str, str], ...] = (
     ("org_id", "Organization", "org"),
     ("lead_id", "Lead", "lead"),
     ("user_id", "User", "user"),
-    ("pinned_to_deal_flag", "Pinned to deal", "boolean"),
-    ("pinned_to_person_flag", "Pinned to person", "boolean"),
-    ("pinned_to_organization_flag", "Pinned to organization", "boolean"),
-    ("pinned_to_lead_flag", "Pinned to lead", "boolean"),
+    ("pinned_to_deal_flag", "Note is pinned to deal", "enum"),
+    ("pinned_to_person_flag", "Note is pinned to person", "enum"),
+    ("pinned_to_organization_flag", "Note is pinned to organization", "enum"),
+    ("pinned_to_lead_flag", "Note is pinned to lead", "enum"),
     ("add_time", "Add time", "date"),
     ("update_time", "Update time", "date"),
 )
@@ -71,9 +71,21 @@ def lead_fields(company: Company) -> list[JSON]:
     return [render(company, "lead", f, i + 1) for i, f in enumerate(defs)]
 
 
+#: The pinned flags are Yes/No option fields whose setting may change, as the spec's example shows them.
+PIN_OPTIONS = ({"id": 1, "label": "Yes"}, {"id": 0, "label": "No"})
+
+
 def note_fields(company: Company) -> list[JSON]:
-    rows = [render(company, "note", f, i + 1) for i, f in enumerate(_system(NOTE, NOTE_BASE))]
-    return [{k: row[k] for k in NOTE_KEYS} for row in rows]
+    defs = _system(NOTE, NOTE_BASE)
+    for field in defs:
+        if field.field_code.startswith("pinned_to_"):
+            field.options = [dict(o) for o in PIN_OPTIONS]
+    rows = [render(company, "note", f, i + 1) for i, f in enumerate(defs)]
+    out = [{k: row[k] for k in NOTE_KEYS} for row in rows]
+    for row in out:
+        if row["key"].startswith("pinned_to_"):
+            row["edit_flag"] = row["mandatory_flag"] = True
+    return out
 
 
 async def list_lead_fields(request: Request) -> Response:

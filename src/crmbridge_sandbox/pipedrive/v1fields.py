@@ -40,7 +40,7 @@ class Family:
 
     @property
     def product(self) -> bool:
-        """Product fields differ: a leaner object, 201 on create, 410 for an unknown id."""
+        """Product fields differ: 201 on create, 410 for an unknown id, no ``add_visible_flag`` write."""
         return self.entity == "product"
 
 
@@ -65,18 +65,16 @@ READ_ONLY = frozenset({"id", "add_time", "update_time", "creator_user_id", "clos
                        "lost_time", "status_change_time", "archive_time", "creator_id", "is_archived"})  # fmt: skip
 MANDATORY = frozenset({("deal", "title"), ("person", "name"), ("organization", "name"), ("product", "name"),
                        ("note", "content"), ("lead", "title")})  # fmt: skip
-SEARCHABLE_SYSTEM = frozenset({"title", "name", "emails", "phones", "code", "address", "subject"})
 
 
 def render(company: Company, entity: str, field: FieldDef, order_nr: int) -> JSON:
-    """A field as a v1 Field object (product fields: the ProductField subset)."""
-    product = entity == "product"
+    """A field as a v1 Field object (product fields too: the spec's examples show them in the same shape)."""
     extra = fieldextras.add(company, entity, {}, ["ui_visibility", "important_fields", "required_fields"],
                             field.settings)  # fmt: skip
     ui, important, required = extra["ui_visibility"], extra["important_fields"], extra["required_fields"]
     added = company.created_at if field.add_time is None else field.add_time
     admin = company.admin().id
-    creator = (field.created_by or admin) if field.is_custom_field or product else None
+    creator = field.created_by or admin  # the spec's examples name a user for system fields too
     updater = field.updated_by or creator
     custom = field.is_custom_field
     out: JSON = {
@@ -96,18 +94,15 @@ def render(company: Company, entity: str, field: FieldDef, order_nr: int) -> JSO
         "add_visible_flag": bool(ui.get("add_visible_flag", True)),
         "important_flag": bool(important.get("enabled", False)),
         "bulk_edit_allowed": custom or field.field_code not in READ_ONLY,
-        "searchable_flag": field.field_type in SEARCHABLE_TYPES
-        if custom
-        else field.field_code in SEARCHABLE_SYSTEM,
+        # the spec's examples: system fields are not searchable; custom ones are when their type is
+        "searchable_flag": custom and field.field_type in SEARCHABLE_TYPES,
         "filtering_allowed": True,
         "sortable_flag": True,
         "mandatory_flag": bool(required.get("enabled", False)) or (entity, field.field_code) in MANDATORY,
         "options": [dict(o) for o in field.options] if field.options is not None else None,
     }
     subfields = SUBFIELDS.get(field.field_type)
-    if product:
-        del out["index_visible_flag"], out["details_visible_flag"]
-    elif subfields:
+    if subfields:
         out["subfields"] = [
             {"id": None, "key": f"{field.field_code}_{code}", "name": name, "field_type": ftype,
              "is_subfield": True}
@@ -127,8 +122,8 @@ def list_response(request: Request, rows: list[JSON]) -> Response:
 
 
 def _gone() -> PipedriveError:
-    """The v1 spec answers an unknown product field id with 410."""
-    return PipedriveError(410, "The product field with the specified ID does not exist or is inaccessible")
+    """The v1 spec answers an unknown product field id with 410 (its example's message)."""
+    return PipedriveError(410, "The field is not found")
 
 
 def _find(company: Company, family: Family, field_id: int, *, gone: bool = False) -> tuple[FieldDef, int]:

@@ -61,7 +61,7 @@ def test_v1_field_reads_in_v2(run: dict[str, Any]) -> None:
 def test_product_fields(run: dict[str, Any]) -> None:
     assert len(_ok(run, "productFields.list")) == 3
     field = _ok(run, "productFields.add")
-    assert field["field_type"] == "set" and "index_visible_flag" not in field
+    assert field["field_type"] == "set" and isinstance(field["index_visible_flag"], bool)
     assert _ok(run, "productFields.get")["key"] == field["key"]
     updated = _ok(run, "productFields.update")
     assert updated["name"] == "Color" and updated["options"] == [{"id": field["options"][0]["id"],

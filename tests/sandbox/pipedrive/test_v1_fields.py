@@ -19,7 +19,6 @@ BOOL_FLAGS = ("active_flag", "edit_flag", "index_visible_flag", "details_visible
               "mandatory_flag")  # fmt: skip
 FIELD_KEYS = {"id", "key", "name", "order_nr", "field_type", "add_time", "update_time", "last_updated_by_user_id",
               "created_by_user_id", "options", *BOOL_FLAGS}  # fmt: skip
-PRODUCT_KEYS = FIELD_KEYS - {"index_visible_flag", "details_visible_flag"}
 #: GetFieldAllOf's field_type enum (what a v1 field read may carry).
 READ_TYPES = {"boolean", "double", "int", "json", "date", "daterange", "time", "timerange", "text", "varchar",
               "varchar_auto", "varchar_options", "address", "enum", "monetary", "phone", "set", "activity", "deal",
@@ -30,18 +29,18 @@ SEGMENTS = ["dealFields", "personFields", "organizationFields", "productFields",
 WRITABLE = ["dealFields", "personFields", "organizationFields", "productFields"]
 
 
-def check_field(field: dict[str, Any], *, product: bool = False) -> None:
-    """Every attribute of the v1 Field (or ProductField) model, with its type."""
-    extra = set(field) - (PRODUCT_KEYS if product else FIELD_KEYS)
-    assert set(field) >= (PRODUCT_KEYS if product else FIELD_KEYS)
-    assert extra <= ({"subfields"} if not product else set()), extra
+def check_field(field: dict[str, Any]) -> None:
+    """Every attribute of the v1 Field model (ProductField's too), with its type."""
+    extra = set(field) - FIELD_KEYS
+    assert set(field) >= FIELD_KEYS
+    assert extra <= {"subfields"}, extra
     assert isinstance(field["id"], int) and not isinstance(field["id"], bool)
     assert isinstance(field["key"], str) and field["key"]
     assert isinstance(field["name"], str) and isinstance(field["order_nr"], int)
     assert field["field_type"] in READ_TYPES
     assert TIME.fullmatch(field["add_time"]) and TIME.fullmatch(field["update_time"])
     for who in ("last_updated_by_user_id", "created_by_user_id"):
-        assert field[who] is None or isinstance(field[who], int)
+        assert isinstance(field[who], int)  # the spec's examples name a user for system fields too
     for flag in BOOL_FLAGS:
         if flag in field:
             assert isinstance(field[flag], bool), flag
@@ -64,7 +63,7 @@ async def test_list_shapes_and_pagination(company_api: CompanyApi, segment: str)
         "more_items_in_collection": False,
     }
     for field in fields:
-        check_field(field, product=segment == "productFields")
+        check_field(field)
     assert [f["order_nr"] for f in fields] == list(range(1, len(fields) + 1))
     assert len({f["id"] for f in fields}) == len(fields)
     custom = [f for f in fields if f["edit_flag"]]
@@ -180,14 +179,17 @@ async def test_product_fields_201_and_410(company_api: CompanyApi) -> None:
                                                           "options": [{"label": "red"}]})  # fmt: skip
     assert r.status_code == 201, r.text
     field = r.json()["data"]
-    check_field(field, product=True)
+    check_field(field)
     r = await company_api.put(f"/v1/productFields/{field['id']}", json={"options": [
         {"id": field["options"][0]["id"], "label": "crimson"}, {"label": "blue"}]})  # fmt: skip
     assert [o["label"] for o in r.json()["data"]["options"]] == ["crimson", "blue"]
     assert (await company_api.delete(f"/v1/productFields/{field['id']}")).status_code == 200
     for method in ("GET", "DELETE"):
         gone = await company_api.request(method, f"/v1/productFields/{field['id']}")
-        assert gone.status_code == 410 and gone.json()["success"] is False
+        assert gone.status_code == 410
+        assert gone.json() == {"success": False, "error": "The field is not found", "errorCode": 410,
+                               "error_info": "Please check developers.pipedrive.com", "data": None,
+                               "additional_data": None}  # fmt: skip
     bad = await company_api.post("/v1/productFields", json={"name": "x", "field_type": "visible_to"})
     assert bad.status_code == 400
 
@@ -305,4 +307,11 @@ async def test_note_fields(company_api: CompanyApi) -> None:
                               "mandatory_flag", "options"}  # fmt: skip
         assert isinstance(field["id"], int) and field["field_type"] in READ_TYPES
     assert {"content", "deal_id", "person_id", "org_id", "lead_id", "user_id"} <= {f["key"] for f in notes}
-    assert next(f for f in notes if f["key"] == "content")["mandatory_flag"] is True
+    content = next(f for f in notes if f["key"] == "content")
+    assert (content["field_type"], content["edit_flag"], content["mandatory_flag"]) == ("text", False, True)
+    pinned = next(f for f in notes if f["key"] == "pinned_to_deal_flag")
+    assert pinned["field_type"] == "enum" and pinned["options"] == [
+        {"id": 1, "label": "Yes"},
+        {"id": 0, "label": "No"},
+    ]
+    assert r.json()["additional_data"]["pagination"]["more_items_in_collection"] is False
