@@ -1,5 +1,5 @@
 """v2 project fields (/api/v2/projectFields): the Project model's system fields plus custom project fields,
-their writes and option operations, ``include_fields`` and the project scopes."""
+their writes and option operations, the namespaces every read carries, and the project scopes."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ pytestmark = pytest.mark.anyio
 
 KEYS = {"field_name", "field_code", "field_type", "options", "subfields", "is_custom_field",
         "is_optional_response_field"}  # fmt: skip
+#: Project field reads always carry these (no include_fields parameter; the spec's example shows them).
+NAMESPACES = {"ui_visibility", "important_fields", "required_fields"}
 TYPES = {"int", "double", "boolean", "varchar", "text", "phone", "varchar_options", "varchar_auto", "date",
          "daterange", "time", "timerange", "enum", "set", "address", "monetary", "deal", "deals", "lead", "org",
          "people", "project", "stage", "user", "activity", "json", "picture", "status", "visible_to", "price_list",
@@ -28,7 +30,10 @@ async def test_list_system_fields_and_get_one(company_api: CompanyApi) -> None:
     assert r.json()["success"] is True and isinstance(r.json()["additional_data"]["next_cursor"], str)
     fields = await company_api.all("/api/v2/projectFields")
     for field in fields:
-        assert set(field) == KEYS
+        assert set(field) == KEYS | NAMESPACES
+        assert field["ui_visibility"] == {"add_visible_flag": True, "details_visible_flag": True}
+        assert field["important_fields"] == {"enabled": False, "stage_ids": []}
+        assert field["required_fields"] == {"enabled": False}
         assert field["field_type"] in TYPES and field["is_custom_field"] is False
         assert isinstance(field["is_optional_response_field"], bool)
     codes = [f["field_code"] for f in fields]
@@ -50,9 +55,9 @@ async def test_custom_project_field_lifecycle(company_api: CompanyApi) -> None:
     assert set(field) == KEYS and re.fullmatch(r"[0-9a-f]{40}", field["field_code"])
     assert field["is_custom_field"] is True and [o["label"] for o in field["options"]] == ["Low", "High"]
     one = f"/api/v2/projectFields/{field['field_code']}"
-    shown = await company_api.data(
-        one, params={"include_fields": "ui_visibility,important_fields,required_fields"}
-    )
+    shown = await company_api.data(one)
+    assert shown == await company_api.data(one, params={"include_fields": "ui_visibility"}) | {
+        "important_fields": shown["important_fields"], "required_fields": shown["required_fields"]}  # fmt: skip
     assert shown["ui_visibility"] == {"add_visible_flag": True, "details_visible_flag": True}
     assert shown["important_fields"] == {"enabled": False, "stage_ids": []}
     assert shown["required_fields"] == {"enabled": True}
