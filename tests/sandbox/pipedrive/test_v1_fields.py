@@ -315,3 +315,31 @@ async def test_note_fields(company_api: CompanyApi) -> None:
         {"id": 0, "label": "No"},
     ]
     assert r.json()["additional_data"]["pagination"]["more_items_in_collection"] is False
+
+
+async def test_token_costs(company_api: CompanyApi) -> None:
+    """The spec's x-token-cost: list 20, get 2, create/update 10, delete 6, bulk delete 10."""
+    made = (await company_api.post("/v1/dealFields", json={"name": "c", "field_type": "text"})).json()["data"]
+    other = (await company_api.post("/v1/dealFields", json={"name": "d", "field_type": "text"})).json()[
+        "data"
+    ]
+    calls: list[tuple[str, str, dict[str, Any], int]] = [
+        ("GET", "/v1/dealFields", {}, 20),
+        ("GET", f"/v1/dealFields/{made['id']}", {}, 2),
+        ("POST", "/v1/personFields", {"json": {"name": "x", "field_type": "text"}}, 10),
+        ("PUT", f"/v1/dealFields/{made['id']}", {"json": {"name": "e"}}, 10),
+        ("DELETE", f"/v1/dealFields/{made['id']}", {}, 6),
+        ("DELETE", "/v1/dealFields", {"params": {"ids": str(other["id"])}}, 10),
+        ("GET", "/v1/leadFields", {}, 20),
+        ("GET", "/v1/noteFields", {}, 20),
+        ("GET", "/v1/activityFields", {}, 20),
+        ("GET", "/api/v2/projectFields", {}, 10),
+        ("GET", "/api/v2/projectFields/title", {}, 1),
+    ]
+    before = int((await company_api.get("/v1/users/me")).headers["x-daily-ratelimit-token-remaining"])
+    for method, path, kw, cost in calls:
+        r = await company_api.request(method, path, **kw)
+        assert r.status_code == 200, (path, r.text)
+        left = int(r.headers["x-daily-ratelimit-token-remaining"])
+        assert before - left == cost, (method, path)
+        before = left
