@@ -22,13 +22,18 @@ NAMESPACES: dict[str, tuple[str, ...]] = {
     "organization": ("ui_visibility", "important_fields", "required_fields"),
     "product": ("ui_visibility",),
     "activity": ("ui_visibility",),
+    "project": ("ui_visibility", "important_fields", "required_fields"),
 }
+
+
+#: Project fields take no ``include_fields`` and the spec's example answers every namespace: always shown.
+ALWAYS = {"project": NAMESPACES["project"]}
 
 
 def wanted(request: Request, entity: str) -> list[str]:
     raw = request.query_params.get("include_fields")
     if not raw:
-        return []
+        return list(ALWAYS.get(entity, ()))
     allowed = NAMESPACES.get(entity, ())
     names = [n.strip() for n in raw.split(",") if n.strip()]
     bad = [n for n in names if n not in allowed]

@@ -104,6 +104,27 @@ SYSTEM: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("add_time", "Add time", "date"),
         ("update_time", "Update time", "date"),
     ),
+    # The v2 Project model's attributes; the spec names no display names or types for them (our pick).
+    "project": (
+        ("id", "ID", "int"),
+        ("title", "Title", "varchar"),
+        ("description", "Description", "text"),
+        ("status", "Status", "status"),
+        ("board_id", "Board", "projects_board"),
+        ("phase_id", "Phase", "projects_phase"),
+        ("owner_id", "Owner", "user"),
+        ("start_date", "Start date", "date"),
+        ("end_date", "End date", "date"),
+        ("deal_ids", "Deals", "deals"),
+        ("person_ids", "Contact persons", "people"),
+        ("org_ids", "Organizations", "org"),
+        ("label_ids", "Labels", "set"),
+        ("health_status", "Health status", "int"),
+        ("add_time", "Project created", "date"),
+        ("update_time", "Update time", "date"),
+        ("status_change_time", "Status changed", "date"),
+        ("archive_time", "Archived", "date"),
+    ),
 }
 
 #: Custom fields every sandbox company starts with: entity → (name, type, option labels).
@@ -132,6 +153,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "productFields": ("product", ("products:read", "products:full", "admin", "product-fields:full")),
     "activityFields": ("activity", ("activities:read", "activities:full", "admin")),
+    "projectFields": ("project", ("projects:read", "projects:full", "project-fields:full")),
 }
 
 

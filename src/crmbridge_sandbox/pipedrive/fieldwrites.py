@@ -1,5 +1,5 @@
-"""Custom-field writes on the v2 fields APIs: create, update and delete deal, person, organization and
-product fields, and add, relabel or remove the options of their ``enum`` / ``set`` fields.
+"""Custom-field writes on the v2 fields APIs: create, update and delete deal, person, organization,
+product and project fields, and add, relabel or remove the options of their ``enum`` / ``set`` fields.
 
 A new field's ``field_code`` is a 40-hex hash like Pipedrive's. ``field_type`` and ``field_code`` cannot
 change; only custom fields can be renamed or deleted. The option operations are atomic: one bad item and
@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..bodies import read_json
 from .auth import require_access
-from .common import JSON, json_body, missing, ok
+from .common import JSON, json_body, missing, now_of, ok
 from .errors import bad_request
 from .fields import render
 from .store import Company, FieldDef
@@ -30,6 +30,7 @@ WRITABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "personFields": ("person", ("admin", "contact-fields:full")),
     "organizationFields": ("organization", ("admin", "contact-fields:full")),
     "productFields": ("product", ("admin", "product-fields:full")),
+    "projectFields": ("project", ("project-fields:full",)),
 }
 #: The types a field create accepts (the same list for the four entities).
 CREATE_TYPES = ("varchar", "text", "double", "phone", "date", "daterange", "time", "timerange", "set",
@@ -41,6 +42,7 @@ NAMESPACES: dict[str, tuple[str, ...]] = {
     "person": ("ui_visibility", "important_fields", "required_fields"),
     "organization": ("ui_visibility", "important_fields", "required_fields"),
     "product": ("ui_visibility",),
+    "project": ("ui_visibility", "important_fields", "required_fields"),
 }
 MAX_LABEL = 255
 
@@ -163,6 +165,8 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
             id=max((f.id for d in company.fields.values() for f in d), default=0) + 1,
             description=_description(body),
             settings=_settings(entity, body),
+            add_time=now_of(request),
+            created_by=access.user.id,
         )
         defs.append(field)
         return ok(render(field))
@@ -181,6 +185,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         description = _description(body) if "description" in body else field.description
         field.field_name, field.description = name, description
         field.settings = {**field.settings, **settings}
+        field.update_time, field.updated_by = now_of(request), access.user.id
         return ok(render(field))
 
     async def delete(request: Request) -> Response:

@@ -28,6 +28,7 @@ from . import (
     fieldsearch,
     fieldwrites,
     followers,
+    leadnotefields,
     leads,
     leadsearch,
     leadusers,
@@ -43,6 +44,7 @@ from . import (
     search,
     seed,
     users,
+    v1fields,
     variations,
 )
 from .auth import PdAccess
@@ -76,6 +78,8 @@ def _api_routes() -> list[BaseRoute]:
         *pipelinewrites.routes,
         *fields.routes,
         *fieldwrites.routes,
+        *v1fields.routes,
+        *leadnotefields.routes,
         *leads.routes,
         *notes.routes,
         *notecomments.routes,

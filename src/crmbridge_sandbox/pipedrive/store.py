@@ -70,6 +70,11 @@ class FieldDef:
     description: str | None = None
     #: ``ui_visibility`` / ``important_fields`` / ``required_fields`` a field write set (else defaults)
     settings: dict[str, Any] = field(default_factory=dict)
+    #: v1's metadata: clock times and user ids of the last writes (None: as old as the company, by its admin)
+    add_time: float | None = None
+    update_time: float | None = None
+    created_by: int | None = None
+    updated_by: int | None = None
 
 
 ENTITIES = (
