@@ -14,7 +14,17 @@ from typing import Any
 from .store import Company
 
 #: Row fields that hold a user id.
-USER_FIELDS = frozenset({"owner_id", "creator_user_id", "creator_id", "user_id", "last_update_user_id"})
+USER_FIELDS = frozenset(
+    {
+        "owner_id",
+        "creator_user_id",
+        "creator_id",
+        "user_id",
+        "last_update_user_id",
+        "created_by",
+        "updated_by",
+    }
+)
 
 
 def _relabel(value: Any, user_ids: dict[int, int], domain: re.Pattern[str], new_domain: str) -> Any:
