@@ -128,6 +128,7 @@ async def lead_to_deal(request: Request) -> Response:
         channel_id=lead.get("channel_id"),
         origin_id=lead.get("origin_id"),
         custom_fields=dict(lead.get("custom_fields") or {}),
+        _source_lead_id=lead["id"],  # shown by include_fields=source_lead_id
         **clean,
     )
     deals.prepare(ctx, row, set(clean), None)  # places it in a stage; may refuse (400) before any change

@@ -80,7 +80,11 @@ async def test_lead_becomes_a_deal(company_api: CompanyApi) -> None:
         "2025-03-01",
         5,
     )
-    assert deal["status"] == "open" and deal["is_deleted"] is False
+    assert deal["status"] == "open" and deal["is_deleted"] is False and "source_lead_id" not in deal
+    included = await company_api.data(
+        f"/api/v2/deals/{deal['id']}", params={"include_fields": "source_lead_id"}
+    )
+    assert included["source_lead_id"] == lead["id"]
     default = min(await company_api.data("/api/v2/pipelines"), key=lambda p: (p["order_nr"], p["id"]))
     stages = await company_api.data("/api/v2/stages", params={"pipeline_id": default["id"]})
     first = min(stages, key=lambda s: (s["order_nr"], s["id"]))
