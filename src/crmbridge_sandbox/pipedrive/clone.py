@@ -15,7 +15,16 @@ from .store import Company
 
 #: Row fields that hold a user id.
 USER_FIELDS = frozenset(
-    {"owner_id", "creator_user_id", "creator_id", "user_id", "last_update_user_id", "updater_id"}
+    {
+        "owner_id",
+        "creator_user_id",
+        "creator_id",
+        "user_id",
+        "last_update_user_id",
+        "updater_id",
+        "created_by",
+        "updated_by",
+    }
 )
 
 

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..numbers import id_param
+from . import dealvalue
 from .auth import require_access
 from .common import JSON, cursor_page, json_body, now_of, ok, q_choice, q_int_list, rfc3339, sort_rows
 from .entity import find, gone
@@ -71,8 +72,7 @@ def _sum(row: JSON) -> float:
 
 
 def _revalue(company: Company, deal: JSON) -> None:
-    rows = [r for r in table_of(company).live() if r["deal_id"] == deal["id"] and r["is_enabled"]]
-    deal["value"] = round(sum(r["sum"] for r in rows), 2)
+    dealvalue.revalue(company, deal)  # the products' sums, less the deal's discounts
 
 
 def _build(ctx: WriteCtx, deal: JSON, body: JSON, before: JSON | None) -> JSON:

@@ -119,6 +119,12 @@ _DEAL_COUNTS: dict[str, Compute] = {
     "related_lost_deals_count": _deals("lost"),
 }
 
+
+def _stored(company: Company, row: JSON) -> JSON:
+    """The deal as stored, bookkeeping included (the lead a converted deal came from)."""
+    return company.tables["deals"].rows.get(row["id"]) or {}
+
+
 INCLUDES: dict[str, dict[str, Compute]] = {
     "deal": {
         **_COMMON,
@@ -126,7 +132,7 @@ INCLUDES: dict[str, dict[str, Compute]] = {
         "first_won_time": lambda company, entity, row: row.get("won_time"),
         "products_count": _products,
         "participants_count": _participants,
-        "source_lead_id": lambda company, entity, row: row.get("source_lead_id"),
+        "source_lead_id": lambda company, entity, row: _stored(company, row).get("_source_lead_id"),
     },
     "person": {
         **_COMMON,
