@@ -41,8 +41,39 @@ def changelog_of(company: Company) -> EntityTable:
     return company.tables.setdefault("follower_changelog", EntityTable())
 
 
-def _following(company: Company, entity: str, entity_id: int) -> list[JSON]:
-    return [f for f in followers_of(company).live() if f["entity"] == entity and f["entity_id"] == entity_id]
+def following(company: Company, entity: str, entity_id: int) -> dict[int, JSON]:
+    """The follow relations of one record, keyed by relation id (v1's follower ``id``), oldest first."""
+    return {
+        key: f
+        for key, f in followers_of(company).rows.items()
+        if f["entity"] == entity and f["entity_id"] == entity_id
+    }
+
+
+def follow(ctx: WriteCtx, entity: str, entity_id: int, body: JSON) -> tuple[int, JSON]:
+    """Validate ``body``'s user_id and add the relation (v1 and v2 share it); returns its id and row."""
+    if body.get("user_id") is None:
+        raise bad_request("Field 'user_id' is required")
+    user_id = apply(ctx, {"user_id": user_ref}, body)["user_id"]
+    if any(f["user_id"] == user_id for f in following(ctx.company, entity, entity_id).values()):
+        raise bad_request(f"User {user_id} already follows this {entity}")
+    follower: JSON = {
+        "entity": entity,
+        "entity_id": entity_id,
+        "user_id": user_id,
+        "add_time": rfc3339(ctx.now),
+    }
+    store = followers_of(ctx.company)
+    key = store.new_id()
+    store.rows[key] = follower
+    _log(ctx, entity, entity_id, "added", user_id)
+    return key, follower
+
+
+def unfollow(ctx: WriteCtx, entity: str, entity_id: int, key: int) -> None:
+    """Remove one relation by id, and log it."""
+    follower = followers_of(ctx.company).rows.pop(key)
+    _log(ctx, entity, entity_id, "removed", follower["user_id"])
 
 
 def _log(ctx: WriteCtx, entity: str, entity_id: int, action: str, user_id: int) -> None:
@@ -69,7 +100,7 @@ def _routes(segment: str) -> list[BaseRoute]:
     async def list_(request: Request) -> Response:
         access = require_access(request, scopes_any=read, cost=10)
         row = target(request, access.company, writing=False)
-        rows = _following(access.company, entity, row["id"])
+        rows = list(following(access.company, entity, row["id"]).values())
         page, next_cursor = cursor_page(request, rows)
         return ok(
             [{"user_id": f["user_id"], "add_time": f["add_time"]} for f in page], {"next_cursor": next_cursor}
@@ -78,43 +109,21 @@ def _routes(segment: str) -> list[BaseRoute]:
     async def add(request: Request) -> Response:
         access = require_access(request, scopes_any=write, cost=5)
         row = target(request, access.company, writing=True)
-        body = await json_body(request)
-        if body.get("user_id") is None:
-            raise bad_request("Field 'user_id' is required")
         ctx = WriteCtx(access.company, access.user, now_of(request))
-        user_id = apply(ctx, {"user_id": user_ref}, body)["user_id"]
-        if any(f["user_id"] == user_id for f in _following(access.company, entity, row["id"])):
-            raise bad_request(f"User {user_id} already follows this {entity}")
-        follower: JSON = {
-            "entity": entity,
-            "entity_id": row["id"],
-            "user_id": user_id,
-            "add_time": rfc3339(ctx.now),
-        }
-        store = followers_of(access.company)
-        store.rows[store.new_id()] = follower
-        _log(ctx, entity, row["id"], "added", user_id)
-        return ok({"user_id": user_id, "add_time": follower["add_time"]})
+        _key, follower = follow(ctx, entity, row["id"], await json_body(request))
+        return ok({"user_id": follower["user_id"], "add_time": follower["add_time"]})
 
     async def remove(request: Request) -> Response:
         access = require_access(request, scopes_any=write, cost=3)
         row = target(request, access.company, writing=True)
         user_id = request.path_params["follower_id"]
-        store = followers_of(access.company)
-        key = next(
-            (
-                k
-                for k, f in store.rows.items()
-                if f["entity"] == entity and f["entity_id"] == row["id"] and f["user_id"] == user_id
-            ),
-            None,
-        )
+        relations = following(access.company, entity, row["id"])
+        key = next((k for k, f in relations.items() if f["user_id"] == user_id), None)
         if key is None:
             raise PipedriveError(
                 404, f"User {user_id} does not follow this {entity}", error_info="Object was not found."
             )
-        del store.rows[key]
-        _log(WriteCtx(access.company, access.user, now_of(request)), entity, row["id"], "removed", user_id)
+        unfollow(WriteCtx(access.company, access.user, now_of(request)), entity, row["id"], key)
         return ok({"user_id": user_id})
 
     async def changelog(request: Request) -> Response:

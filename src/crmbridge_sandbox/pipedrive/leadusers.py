@@ -20,13 +20,13 @@ from .store import Company
 READ = ("leads:read", "leads:full")
 
 
-def permitted(company: Company, lead: JSON) -> list[int]:
-    """The ids of the active users allowed to see ``lead``."""
-    owner_only = str(lead.get("visible_to")) == "1"
+def permitted(company: Company, record: JSON) -> list[int]:
+    """The ids of the active users allowed to see ``record`` (a lead, deal, person, organization, product)."""
+    owner_only = str(record.get("visible_to")) == "1"
     return sorted(
         user.id
         for user in company.users.values()
-        if user.active and (not owner_only or user.is_admin or user.id == lead["owner_id"])
+        if user.active and (not owner_only or user.is_admin or user.id == record["owner_id"])
     )
 
 

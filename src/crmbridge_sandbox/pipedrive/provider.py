@@ -23,6 +23,7 @@ from . import (
     calllogs,
     clone,
     conversion,
+    dealcopy,
     dealproducts,
     deals,
     discounts,
@@ -39,6 +40,7 @@ from . import (
     notes,
     oauth,
     organizations,
+    permittedusers,
     persons,
     pipelines,
     pipelinewrites,
@@ -46,8 +48,10 @@ from . import (
     products,
     search,
     seed,
+    userfollowers,
     users,
     v1fields,
+    v1followers,
     variations,
 )
 from .auth import PdAccess
@@ -91,6 +95,10 @@ def _api_routes() -> list[BaseRoute]:
         *notecomments.routes,
         *calllogs.routes,
         *followers.routes,
+        *v1followers.routes,
+        *userfollowers.routes,
+        *permittedusers.routes,
+        *dealcopy.routes,
     ]
     aliased: list[BaseRoute] = []
     for route in base:
