@@ -77,6 +77,12 @@ PIPEDRIVE_FAMILIES = (
     "v1/activity-fields-api",
     "v1/lead-fields-api",
     "v1/note-fields-api",
+    "v1/deals-api",  # followers, permittedUsers, duplicate; the rest is listed below
+    "v1/persons-api",
+    "v1/organizations-api",
+    "v1/products-api",
+    "v1/users-api",
+    "v2/users-api",
 )
 
 PIPEDRIVE_NOT_SERVED: dict[tuple[str, str, str], str] = {
@@ -85,6 +91,55 @@ PIPEDRIVE_NOT_SERVED: dict[tuple[str, str, str], str] = {
     ("v2", "POST", "/products/{id}/images"): "the sandbox stores no images",
     ("v2", "PUT", "/products/{id}/images"): "the sandbox stores no images",
     ("v2", "DELETE", "/products/{id}/images"): "the sandbox stores no images",
+    ("v1", "POST", "/persons/{id}/picture"): "the sandbox stores no pictures",
+    ("v1", "DELETE", "/persons/{id}/picture"): "the sandbox stores no pictures",
+    **{
+        ("v1", "GET", f"/{entity}/{{id}}/{what}"): reason
+        for entity in ("deals", "persons", "organizations", "products")
+        for what, reason in (
+            ("files", "the sandbox stores no files"),
+            ("mailMessages", "the sandbox has no mailbox"),
+            ("changelog", "v1 change logs are not modelled (the v2 follower changelog is)"),
+            ("flow", "v1 updates flows are not modelled"),
+        )
+        if (entity, what)
+        not in {("products", "mailMessages"), ("products", "changelog"), ("products", "flow")}
+    },
+    **{
+        ("v1", "PUT", f"/{entity}/{{id}}/merge"): "Pipedrive merges are not modelled"
+        for entity in ("deals", "persons", "organizations")
+    },
+    **{
+        ("v1", method, path): "deal participants are not modelled"
+        for method, path in (
+            ("GET", "/deals/{id}/participants"),
+            ("POST", "/deals/{id}/participants"),
+            ("DELETE", "/deals/{id}/participants/{deal_participant_id}"),
+            ("GET", "/deals/{id}/participantsChangelog"),
+        )
+    },
+    **{
+        ("v1", "GET", path): "deprecated v1 deal lists with v2 equivalents or reports, not modelled"
+        for path in (
+            "/deals/archived",
+            "/deals/summary",
+            "/deals/summary/archived",
+            "/deals/timeline",
+            "/deals/timeline/archived",
+        )
+    },
+    ("v1", "GET", "/persons/{id}/products"): "v1 nested lists are deprecated; v2 deal products serve it",
+    ("v1", "GET", "/products/{id}/deals"): "v1 nested lists are deprecated; v2 deal products serve it",
+    **{
+        ("v1", method, path): "user administration (roles, permissions, user writes) is not modelled"
+        for method, path in (
+            ("POST", "/users"),
+            ("PUT", "/users/{id}"),
+            ("GET", "/users/{id}/permissions"),
+            ("GET", "/users/{id}/roleAssignments"),
+            ("GET", "/users/{id}/roleSettings"),
+        )
+    },
 }
 
 _SDK_CALL = re.compile(r'call_api\(\s*"([^"]+)",\s*"([A-Z]+)"')
