@@ -157,8 +157,12 @@ async def update_label(request: Request) -> Response:
     access, (a, b) = access_for(request, (p["fromObjectType"], p["toObjectType"]), write=True)
     body = await read_json(request)
     portal = access.portal
-    found = _user_label(portal, a, b, body.get("associationTypeId"))
+    type_id = body.get("associationTypeId")
+    # The update model requires an integer type id and a label; lacking either it is a 400, not a 404.
+    if isinstance(type_id, bool) or not isinstance(type_id, int):
+        raise validation("associationTypeId is required and must be an integer.")
     label = _text(body, "label")
+    found = _user_label(portal, a, b, type_id)
     inverse_label = _text(body, "inverseLabel", needed=False)
     _replace(portal, a, b, found.type_id, dataclasses.replace(found, label=label))
     if a != b:

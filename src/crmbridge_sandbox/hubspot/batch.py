@@ -35,6 +35,9 @@ def _inputs(
         raise validation_error("Invalid input JSON: 'inputs' must be a list of objects")
     for item in inputs:
         require(item, required, schema)
+        # ``id`` is a string in every batch input model; a number is taken as its digits, as Jackson does.
+        if "id" in item and (isinstance(item["id"], bool) or not isinstance(item["id"], (str, int))):
+            raise validation_error(f"Invalid input JSON: 'id' must be a string, got {item['id']!r}")
     if len(inputs) > limit:
         raise validation_error(
             f"Too many inputs: {len(inputs)}. The maximum number of inputs per batch request is {limit}."

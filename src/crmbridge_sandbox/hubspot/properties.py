@@ -13,11 +13,12 @@ from .. import numbers
 from .auth import authenticate, require_access
 from .common import conflict, flag, read_json, resolve_type, schema_write_scopes
 from .errors import not_found, validation
+from .propchecks import check_option, check_optional
 from .propdefs import group_name
 from .serialize import iso
 from .store import ObjectType, Portal, PropertyDef, PropertyOption
 
-TYPES = ("string", "number", "date", "datetime", "enumeration", "bool")
+TYPES = ("string", "number", "date", "datetime", "enumeration", "bool", "phone_number")
 FIELD_TYPES = (
     "booleancheckbox", "calculation_equation", "checkbox", "date", "file", "html",
     "number", "phonenumber", "radio", "select", "text", "textarea",
@@ -126,6 +127,7 @@ def parse_options(raw: Any) -> list[PropertyOption]:
     for i, item in enumerate(raw):
         if not isinstance(item, dict) or not isinstance(item.get("value"), str) or not item.get("label"):
             raise validation(f"options[{i}] must have a string 'label' and 'value'")
+        check_option(item, i)
         options.append(
             PropertyOption(
                 str(item["label"]),
@@ -146,6 +148,7 @@ def property_from_body(body: dict[str, Any], *, default_group: str | None, now: 
             "starting with a letter; the hs_ prefix is reserved"
         )
     label = _required_str(body, "label")
+    check_optional(body)
     ptype = _required_str(body, "type")
     field_type = _required_str(body, "fieldType")
     group = body.get("groupName") or default_group

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from .common import read_json
 from .errors import HubSpotError, not_found, require, validation
+from .propchecks import check_optional
 from .propdefs import group_name
 from .properties import (
     FIELD_TYPES,
@@ -62,6 +63,7 @@ async def update_property(request: Request) -> JSONResponse:
     portal, object_type = _typed(request, write=True)
     prop = _own(portal, object_type, request.path_params["property_name"])
     body = await read_json(request)
+    check_optional(body)
     changes: dict[str, Any] = {}
     if "label" in body:
         changes["label"] = _required_str(body, "label")
@@ -104,6 +106,7 @@ def _error(category: str, message: str, name: str) -> dict[str, Any]:
         "message": message,
         "context": {"name": [name]},
         "errors": [],
+        "links": {},
     }
 
 

@@ -189,6 +189,31 @@ async def get_schema(request: Request) -> JSONResponse:
     return JSONResponse(schema_json(access.portal, schema))
 
 
+async def batch_read(request: Request) -> JSONResponse:
+    """Several schemas by object type id, fully qualified name or name, in the order asked.
+
+    The answer model has no ``errors``, so an input naming no live schema is left out (chosen without
+    evidence of what HubSpot does). The ``include*`` flags are type-checked and otherwise ignored, as the
+    list route ignores its own: every schema is served with its properties and associations.
+    """
+    access = require_access(request, scopes_any=READ_SCOPES)
+    body = await read_json(request)
+    inputs = body.get("inputs")
+    if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
+        raise validation("Invalid input JSON: 'inputs' is required and must be a list of strings")
+    for key in ("includeAssociationDefinitions", "includeAuditMetadata", "includePropertyDefinitions"):
+        if body.get(key) is not None and not isinstance(body[key], bool):
+            raise validation(f"Invalid input JSON: '{key}' must be a boolean")
+    portal = access.portal
+    found: list[CustomSchema] = []
+    for ref in inputs:
+        t = portal.resolve_type(ref)
+        schema = portal.schemas.get(t.type_id) if t else None
+        if schema is not None and not schema.archived and schema not in found:
+            found.append(schema)
+    return JSONResponse({"results": [schema_json(portal, s) for s in found]})
+
+
 async def post_schema(request: Request) -> JSONResponse:
     access = require_access(request, scopes_any=WRITE_SCOPES)
     portal = access.portal
@@ -210,6 +235,7 @@ routes: list[BaseRoute] = [
     for route in (
         Route(base, list_schemas, methods=["GET"]),
         Route(base, post_schema, methods=["POST"]),
+        Route(base + "/batch/read", batch_read, methods=["POST"]),
         Route(base + "/{object_type}", get_schema, methods=["GET"]),
     )
 ]
