@@ -45,15 +45,21 @@ def _used(portal: Portal, a: ObjectType, record_id: int, b: ObjectType, kind: As
     }
 
 
-def _refused(a: ObjectType, b: ObjectType, d: AssociationDef, limit: int, record_id: int) -> HubSpotError:
+def _refused(
+    a: ObjectType, b: ObjectType, d: AssociationDef, limit: int, record_id: int, who: str | None = None
+) -> HubSpotError:
     name = f"{d.category} {d.type_id}" + (f" ({d.label})" if d.label else "")
     return HubSpotError(
         400,
         "VALIDATION_ERROR",
-        f"Association limit exceeded: {a.singular} {record_id} may be associated with at most {limit} "
+        f"Association limit exceeded: {who or f'{a.singular} {record_id}'} may be associated with at most {limit} "
         f"{b.singular} record{'s' if limit != 1 else ''} with association type {name}.",
         sub_category=EXCEEDED,
-        context={"fromObjectId": [str(record_id)], "typeId": [str(d.type_id)], "limit": [str(limit)]},
+        context={
+            **({} if who else {"fromObjectId": [str(record_id)]}),
+            "typeId": [str(d.type_id)],
+            "limit": [str(limit)],
+        },
     )
 
 
@@ -70,3 +76,21 @@ def check(
         if limit is not None and len(_used(portal, b, rb.id, a, d.inverse_kind) | {ra.id}) > limit:
             back = AssociationDef(d.category, d.inverse_id, d.type_id, d.label)
             raise _refused(b, a, back, limit, rb.id)
+
+
+def check_new(portal: Portal, t: ObjectType, pending: list[tuple[ObjectType, int, AssociationDef]]) -> None:
+    """The same check for a record being created with inline associations (it has none yet).
+
+    Each input of a batch create is checked against what is stored when it is read, not against the
+    inputs before it in the same batch (a simplification of the sandbox).
+    """
+    chosen: dict[tuple[str, AssociationDef], set[int]] = {}
+    for b, to_id, d in pending:
+        chosen.setdefault((b.type_id, d), set()).add(to_id)
+    for b, to_id, d in pending:
+        limit = limits(portal, t, b).get(d.kind)
+        if limit is not None and len(chosen[(b.type_id, d)]) > limit:
+            raise _refused(t, b, d, limit, 0, "the new record")
+        limit = limits(portal, b, t).get(d.inverse_kind)
+        if limit is not None and len(_used(portal, b, to_id, t, d.inverse_kind)) + 1 > limit:
+            raise _refused(b, t, AssociationDef(d.category, d.inverse_id, d.type_id, d.label), limit, to_id)

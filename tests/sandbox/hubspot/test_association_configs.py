@@ -286,3 +286,41 @@ async def test_limits_survive_a_portal_copy(sandbox: Sandbox, client: httpx.Asyn
     second = empty_hub(sandbox, client)
     r = await second.request("GET", f"{CONF}/all")
     assert r.json() == {"results": []}
+
+
+async def test_limit_enforced_on_inline_associations_of_a_create(hub: Hub) -> None:
+    acme, globex = hub.add("companies"), hub.add("companies")
+    hub.associate("contacts", hub.add("contacts"), "companies", acme)
+    assert (await configure(hub, "contacts/companies", limit(UNLABELLED, 1))).status_code == 201
+    assert (await configure(hub, "companies/contacts", {"category": "HUBSPOT_DEFINED", "typeId": 280,
+                                                         "maxToObjectIds": 1})).status_code == 201  # fmt: skip
+    types = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}]
+    two = [{"to": {"id": str(r.id)}, "types": types} for r in (globex, hub.add("companies"))]
+    before = len(hub.portal.tables["0-1"].records)
+    r = await hub.request("POST", "/crm/v3/objects/contacts", json={"properties": {}, "associations": two})
+    assert r.status_code == 400, r.text
+    assert r.json()["subCategory"] == "crm.associations.ASSOCIATION_LIMIT_EXCEEDED"
+    assert "the new record may be associated with at most 1 company" in r.json()["message"]
+    # acme already has its one contact
+    full = [{"to": {"id": str(acme.id)}, "types": types}]
+    r = await hub.request("POST", "/crm/v3/objects/contacts", json={"properties": {}, "associations": full})
+    assert r.status_code == 400 and f"company {acme.id} may be associated" in r.json()["message"]
+    assert len(hub.portal.tables["0-1"].records) == before  # nothing created
+    batch = [{"properties": {}, "associations": full}, {"properties": {}, "associations": two[:1]}]
+    r = await hub.request("POST", "/crm/v3/objects/contacts/batch/create", json={"inputs": batch})
+    assert r.status_code == 400  # a batch without trace ids is all or nothing
+    assert len(hub.portal.tables["0-1"].records) == before
+    traced = [{**item, "objectWriteTraceId": str(i)} for i, item in enumerate(batch)]
+    r = await hub.request("POST", "/crm/v3/objects/contacts/batch/create", json={"inputs": traced})
+    assert r.status_code == 207, r.text
+    assert len(r.json()["results"]) == 1 and r.json()["numErrors"] == 1
+    assert r.json()["errors"][0]["context"]["objectWriteTraceId"] == ["0"]
+    # globex now has its one contact too
+    r = await hub.request(
+        "POST", "/crm/v3/objects/contacts", json={"properties": {}, "associations": two[:1]}
+    )
+    assert r.status_code == 400
+    r = await hub.request(
+        "POST", "/crm/v3/objects/contacts", json={"properties": {}, "associations": two[1:]}
+    )
+    assert r.status_code == 201
