@@ -195,6 +195,17 @@ async def test_user_label_limits(hub: Hub) -> None:
     assert f"USER_DEFINED {type_id} (Billing)" in r.json()["message"]
     assert hub.edges("contacts", ann, "companies") == {acme.id: {279, type_id}}
 
+    # deleting the label drops its limit: a new label that reuses the type id starts without one
+    r = await hub.request("DELETE", f"/crm/v4/associations/contacts/companies/labels/{type_id}")
+    assert r.status_code == 204
+    assert hub.portal.association_limits == {}
+    r = await hub.request(
+        "POST", "/crm/v4/associations/contacts/companies/labels", json={"label": "Shipping", "name": "ship"}
+    )
+    again = r.json()["results"][0]["typeId"]
+    pair = (await hub.request("GET", f"{CONF}/contacts/companies")).json()["results"]
+    assert all("userEnforcedMaxToObjectIds" not in c for c in pair if c["typeId"] == again)
+
 
 async def test_limit_enforced_on_v4_writes(hub: Hub) -> None:
     ann, acme, globex = hub.add("contacts"), hub.add("companies"), hub.add("companies")
