@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from . import assoccore
+from . import assoccore, assoclimits
 from .common import json_value
 from .errors import HubSpotError, require, validation
 from .reqs import access_for, live_record, record_id
@@ -131,10 +131,12 @@ async def batch_create(request: Request) -> Response:
             continue
         try:
             defs = assoccore.parse_specs(portal, a, b, item.get("types"), f"inputs[{i}].types")
+            assoccore.add(portal, a, pair[0], b, pair[1], defs)
         except HubSpotError as exc:
-            errors.append(assoccore.batch_error(exc.category, exc.message, {"index": [str(i)]}))
+            errors.append(
+                assoccore.batch_error(exc.category, exc.message, {"index": [str(i)]}, exc.sub_category)
+            )
             continue
-        assoccore.add(portal, a, pair[0], b, pair[1], defs)
         results.append(assoccore.pair_json(portal, a, pair[0], b, pair[1]))
     return _answer(request, started, results, errors, 201)
 
@@ -145,10 +147,18 @@ async def batch_default(request: Request) -> Response:
     inputs = _inputs(await json_value(request), required=_PAIR, schema="PublicDefaultAssociationMultiPost")
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    for item in inputs:
+    for i, item in enumerate(inputs):
         pair = _resolve_pair(portal, a, b, item, errors)
-        if pair is not None:
+        if pair is None:
+            continue
+        try:
             results += assoccore.add_default(portal, a, pair[0], b, pair[1])
+        except HubSpotError as exc:
+            if exc.sub_category != assoclimits.EXCEEDED:
+                raise
+            errors.append(
+                assoccore.batch_error(exc.category, exc.message, {"index": [str(i)]}, exc.sub_category)
+            )
     return _answer(request, started, results, errors, 200)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.requests import Request
 
 from .. import numbers
-from . import assoctypes
+from . import assoclimits, assoctypes
 from .auth import sandbox_of
 from .errors import HubSpotError, validation
 from .serialize import iso
@@ -92,10 +92,11 @@ def no_default(a: ObjectType, b: ObjectType) -> HubSpotError:
 def add(
     portal: Portal, a: ObjectType, ra: Record, b: ObjectType, rb: Record, defs: list[AssociationDef]
 ) -> None:
-    """Store the given types, and the pair's unlabelled type under any labelled one."""
+    """Store the given types, and the pair's unlabelled type under any labelled one; 400 past a limit."""
     default = assoctypes.default_definition(portal, a, b)
     if default is not None and default not in defs and any(d.label is not None for d in defs):
         defs = [default, *defs]
+    assoclimits.check(portal, a, ra, b, rb, defs)
     for d in defs:
         portal.associations.add((a.type_id, ra.id), (b.type_id, rb.id), d.kind, d.inverse_kind)
 

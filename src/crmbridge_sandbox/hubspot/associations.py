@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from . import assocbatch, assoccore, assoctypes
+from . import assocbatch, assoccore, assoclimits, assoctypes
 from .common import int_param, json_value, read_json
 from .errors import HubSpotError, validation
 from .reqs import access_for, live_record
@@ -178,8 +178,10 @@ async def remove_label(request: Request) -> Response:
     portal = access.portal
     found = _user_label(portal, a, b, p["associationTypeId"])
     _replace(portal, a, b, found.type_id, None)
+    assoclimits.set_limit(portal, a, b, found.kind, None)  # a later label may reuse the type id
     if a != b:
         _replace(portal, b, a, found.inverse_id, None)
+    assoclimits.set_limit(portal, b, a, found.inverse_kind, None)
     return Response(status_code=204)
 
 

@@ -52,13 +52,19 @@ _TABLE: tuple[tuple[str, str, int, int, str | None], ...] = (
 )
 
 
+#: The label of a self pair's way back where it differs from the row's label.
+_BACK_LABELS = {14: "Child Company"}
+
+
 def _builtin(a: str, b: str) -> list[AssociationDef]:
     found: list[AssociationDef] = []
     for x, y, forward, backward, label in _TABLE:
         if (x, y) == (a, b):
             found.append(AssociationDef(HUBSPOT_DEFINED, forward, backward, label))
-        elif (y, x) == (a, b):
-            found.append(AssociationDef(HUBSPOT_DEFINED, backward, forward, label))
+        if (y, x) == (a, b):  # both rows for a self pair: parent → child is 13, child → parent 14
+            found.append(
+                AssociationDef(HUBSPOT_DEFINED, backward, forward, _BACK_LABELS.get(backward, label))
+            )
     return found
 
 

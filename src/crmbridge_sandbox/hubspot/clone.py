@@ -42,6 +42,9 @@ def as_new_portal(copy: Portal, new: Portal) -> Portal:
     copy.association_defs = {
         (type_ids.get(a, a), type_ids.get(b, b)): defs for (a, b), defs in copy.association_defs.items()
     }
+    copy.association_limits = {
+        (type_ids.get(a, a), type_ids.get(b, b)): v for (a, b), v in copy.association_limits.items()
+    }
     copy.associations.retype(type_ids)
     copy.id, copy.tier, copy.private_app_token = new.id, new.tier, new.private_app_token
     copy.created_at, copy.time_zone, copy.domain = new.created_at, new.time_zone, new.domain

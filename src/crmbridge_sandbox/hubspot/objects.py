@@ -14,12 +14,17 @@ from .errors import not_found, require
 from .serialize import record_json
 from .store import AssociationKind, ObjectType, Portal, Record
 
+#: HUBSPOT_DEFINED types whose v3 name does not follow the ``{from}_to_{to}`` pattern.
+_V3_NAMES = {13: "parent_to_child_company", 14: "child_to_parent_company"}
+
 
 def association_type_name(portal: Portal, a: ObjectType, b: ObjectType, kind: AssociationKind) -> str:
     """The ``type`` string v3 shows per association: ``contact_to_company`` / ``…_unlabeled`` / a label."""
     defs = assoctypes.definitions(portal, a, b)
     base = f"{a.singular}_to_{b.singular}"
     found = next((d for d in defs if d.category == kind.category and d.type_id == kind.type_id), None)
+    if found is not None and found.category == assoctypes.HUBSPOT_DEFINED and found.type_id in _V3_NAMES:
+        return _V3_NAMES[found.type_id]
     if found is None or found.label == "Primary":
         return base
     if found.label is None:

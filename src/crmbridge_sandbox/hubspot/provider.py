@@ -16,7 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..badinput import BadInput
 from ..context import SandboxContext
 from . import (
+    assocconfigs,
     associations,
+    assocv3,
     batch,
     clone,
     merges,
@@ -61,6 +63,8 @@ class HubSpotSandbox:
             *search.routes,
             *batch.routes,
             *associations.routes,
+            *assocconfigs.routes,
+            *assocv3.routes,
             *merges.routes,
             *objects.routes,
             *pipelines.routes,

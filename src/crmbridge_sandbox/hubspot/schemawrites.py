@@ -148,6 +148,7 @@ def purge(portal: Portal, schema: CustomSchema) -> None:
     portal.property_groups.pop(tid, None)
     portal.pipelines.pop(tid, None)
     portal.association_defs = {k: v for k, v in portal.association_defs.items() if tid not in k}
+    portal.association_limits = {k: v for k, v in portal.association_limits.items() if tid not in k}
     for other in portal.schemas.values():
         other.associated_type_ids = [t for t in other.associated_type_ids if t != tid]
     del portal.schemas[tid]

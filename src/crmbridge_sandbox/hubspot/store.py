@@ -441,6 +441,8 @@ class Portal:
     #: (from type_id, to type_id) -> association definitions beyond HubSpot's built-in table
     #: (custom-object pairs and user-defined labels); see assoctypes.py
     association_defs: dict[tuple[str, str], list[AssociationDef]] = field(default_factory=dict)
+    #: (from type_id, to type_id) -> association kind -> userEnforcedMaxToObjectIds (assoclimits.py)
+    association_limits: dict[tuple[str, str], dict[AssociationKind, int]] = field(default_factory=dict)
     #: "type_id/pipeline_id[/stage_id]" -> audit entries of pipeline and stage writes (pipelinewrites.py)
     audits: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: type_id -> group name -> {name, label, displayOrder, archived}: groups created or edited through the

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .. import numbers
-from . import assoctypes, validation
+from . import assoclimits, assoctypes, validation
 from .common import conflict
 from .errors import HubSpotError
 from .errors import validation as validation_error
@@ -156,6 +156,7 @@ def parse_associations(portal: Portal, object_type: ObjectType, raw: Any) -> lis
                     f"{object_type.singular} to {target.singular} (record {to_id})"
                 )
             pending.append(PendingAssociation(target, to_id, found))
+    assoclimits.check_new(portal, object_type, [(p.to_type, p.to_id, p.definition) for p in pending])
     return pending
 
 
