@@ -23,9 +23,7 @@ Operation = tuple[str, str]  # (method, path template as the client writes it)
 
 #: HubSpot SDK packages (under ``hubspot/crm``) whose every operation is in a named family.
 HUBSPOT_FAMILIES = (
-    "associations/v4/basic_api",
-    "associations/v4/batch_api",
-    "associations/v4/schema",
+    "associations",  # v4 (basic, batch, labels, limits, usage report) and v3 (batch, types)
     "pipelines",
     "properties",
     "schemas",
@@ -38,14 +36,7 @@ HUBSPOT_FAMILIES = (
 
 #: Operations of those families the sandbox does not serve, and why (the README's table says the same).
 HUBSPOT_NOT_SERVED: dict[Operation, str] = {
-    (method, "/crm/v4/associations/definitions/configurations/" + tail): "association limits are not modelled"
-    for method, tail in (
-        ("GET", "all"),
-        ("GET", "{fromObjectType}/{toObjectType}"),
-        ("POST", "{fromObjectType}/{toObjectType}/batch/create"),
-        ("POST", "{fromObjectType}/{toObjectType}/batch/purge"),
-        ("POST", "{fromObjectType}/{toObjectType}/batch/update"),
-    )
+    ("POST", "/crm/v4/associations/usage/high-usage-report/{userId}"): "usage reports are not modelled",
 }
 
 #: Pipedrive client API classes (``versions/<v>/api/<name>.js``) in the named families.
