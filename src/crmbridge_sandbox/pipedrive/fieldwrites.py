@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..bodies import read_json
 from .auth import require_access
-from .common import JSON, json_body, missing, now_of, ok
+from .common import JSON, json_body, missing, now_of, ok, v1_ok
 from .errors import bad_request
 from .fields import render
 from .store import Company, FieldDef
@@ -209,7 +209,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         first = _next_option_id(access.company)
         added = [{"id": first + i, "label": o["label"]} for i, o in enumerate(items)]
         field.options = [*(field.options or []), *added]
-        return ok(added)
+        return v1_ok(added)  # the option endpoints carry ``additional_data: null``
 
     async def update_options(request: Request) -> Response:
         access = require_access(request, scopes_any=scopes, cost=5)
@@ -219,7 +219,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         _known(field, by_id, items)
         for item in items:
             by_id[item["id"]]["label"] = item["label"]
-        return ok([dict(by_id[item["id"]]) for item in items])
+        return v1_ok([dict(by_id[item["id"]]) for item in items])
 
     async def delete_options(request: Request) -> Response:
         access = require_access(request, scopes_any=scopes, cost=3)
@@ -229,7 +229,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         _known(field, by_id, items)
         gone = {item["id"] for item in items}
         field.options = [o for o in field.options or [] if o["id"] not in gone]
-        return ok([dict(by_id[i]) for i in dict.fromkeys(item["id"] for item in items)])
+        return v1_ok([dict(by_id[i]) for i in dict.fromkeys(item["id"] for item in items)])
 
     one = f"/api/v2/{segment}/{{field_code}}"
     return [

@@ -94,7 +94,8 @@ def _routes(segment: str) -> list[BaseRoute]:
         store = followers_of(access.company)
         store.rows[store.new_id()] = follower
         _log(ctx, entity, row["id"], "added", user_id)
-        return ok({"user_id": user_id, "add_time": follower["add_time"]})
+        # 201, as the v2 spec documents for all four follower adds (decision 017, fourth pass).
+        return ok({"user_id": user_id, "add_time": follower["add_time"]}, status_code=201)
 
     async def remove(request: Request) -> Response:
         access = require_access(request, scopes_any=write, cost=3)

@@ -1,0 +1,130 @@
+"""Response fields and envelopes found missing when the sandbox's answers were checked against Pipedrive's
+published response schemas (issue 15, conformance audit). Each table names the field and its type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from .helpers import CompanyApi
+
+pytestmark = pytest.mark.anyio
+
+NUMBER_OR_NULL = (int, float, type(None))
+#: v2 deal fields on every read: recurring revenue, number or null.
+DEAL_REVENUE = {"arr": NUMBER_OR_NULL, "mrr": NUMBER_OR_NULL, "acv": NUMBER_OR_NULL}
+#: v2 activity fields on every read: the conference meeting link, string or null.
+ACTIVITY_CONFERENCE = {
+    "conference_meeting_client": (str, type(None)),
+    "conference_meeting_url": (str, type(None)),
+    "conference_meeting_id": (str, type(None)),
+}
+#: v1 note fields on every read: project and task links.
+NOTE_LINKS = {
+    "project": (dict, type(None)),
+    "task_id": (int, type(None)),
+    "task": (dict, type(None)),
+    "pinned_to_project_flag": bool,
+    "pinned_to_task_flag": bool,
+}
+
+
+def _typed(row: dict[str, Any], table: dict[str, Any]) -> None:
+    for key, kinds in table.items():
+        assert key in row, key
+        assert isinstance(row[key], kinds) and not (kinds is not bool and isinstance(row[key], bool)), (
+            key,
+            row[key],
+        )
+
+
+async def _deal_with(api: CompanyApi, *lines: dict[str, Any]) -> int:
+    deal: int = (await api.post("/api/v2/deals", json={"title": "Recurring"})).json()["data"]["id"]
+    for line in lines:
+        product = (await api.post("/api/v2/products", json={"name": "Plan"})).json()["data"]["id"]
+        body = {"product_id": product, "item_price": 10, "quantity": 1, **line}
+        r = await api.post(f"/api/v2/deals/{deal}/products", json=body)
+        assert r.status_code == 201, r.text
+    return deal
+
+
+async def test_deal_reads_carry_recurring_revenue(company_api: CompanyApi) -> None:
+    created = (await company_api.post("/api/v2/deals", json={"title": "Plain"})).json()["data"]
+    _typed(created, DEAL_REVENUE)
+    assert (created["arr"], created["mrr"], created["acv"]) == (None, None, None)  # no products
+    for row in await company_api.all("/api/v2/deals"):
+        _typed(row, DEAL_REVENUE)
+    monthly = await _deal_with(company_api, {"billing_frequency": "monthly"})
+    got = await company_api.data(f"/api/v2/deals/{monthly}")
+    assert (got["mrr"], got["arr"], got["acv"]) == (10, 120, 120)
+    once = await _deal_with(company_api, {})
+    got = await company_api.data(f"/api/v2/deals/{once}")
+    assert (got["mrr"], got["arr"], got["acv"]) == (0, 0, 0)
+    short = await _deal_with(company_api, {"billing_frequency": "monthly", "billing_frequency_cycles": 3}, {})
+    got = await company_api.data(f"/api/v2/deals/{short}")
+    assert (got["mrr"], got["arr"], got["acv"]) == (10, 120, 30)
+    patched = await company_api.patch(f"/api/v2/deals/{short}", json={"title": "Renamed"})
+    assert patched.json()["data"]["acv"] == 30
+
+
+async def test_lite_plan_deals_have_no_recurring_revenue(client: httpx.AsyncClient) -> None:
+    made = (await client.post("/_sandbox/pipedrive/companies", json={"seed": 7, "plan": "lite"})).json()
+    prefix = f"/pipedrive/{made['company_domain']}"
+    api = CompanyApi(client, {**made, "headers": {"x-api-token": made["api_token"]}, "prefix": prefix})
+    deal = await _deal_with(api, {"billing_frequency": "monthly"})
+    got = await api.data(f"/api/v2/deals/{deal}")
+    assert (got["arr"], got["mrr"], got["acv"]) == (None, None, None)
+
+
+async def test_activity_reads_carry_conference_fields(company_api: CompanyApi) -> None:
+    created = (await company_api.post("/api/v2/activities", json={"subject": "Call", "type": "call"})).json()
+    _typed(created["data"], ACTIVITY_CONFERENCE)
+    _typed(await company_api.data(f"/api/v2/activities/{created['data']['id']}"), ACTIVITY_CONFERENCE)
+    for row in (await company_api.get("/api/v2/activities", params={"limit": 5})).json()["data"]:
+        _typed(row, ACTIVITY_CONFERENCE)
+
+
+async def test_v1_notes_carry_project_and_task_links(company_api: CompanyApi) -> None:
+    created = (await company_api.post("/v1/notes", json={"content": "Hi", "deal_id": 1})).json()["data"]
+    _typed(created, NOTE_LINKS)
+    assert created["pinned_to_project_flag"] is False and created["task"] is None
+    _typed(await company_api.data(f"/v1/notes/{created['id']}"), NOTE_LINKS)
+    for row in await company_api.data("/v1/notes", params={"limit": 5}):
+        _typed(row, NOTE_LINKS)
+
+
+async def test_v1_leads_carry_source_deal_id(company_api: CompanyApi) -> None:
+    lead = (await company_api.post("/v1/leads", json={"title": "Fresh", "person_id": 1})).json()["data"]
+    assert "source_deal_id" in lead and lead["source_deal_id"] is None
+    deal = (await company_api.post("/api/v2/deals", json={"title": "Back", "person_id": 1})).json()["data"]
+    cid = (await company_api.post(f"/api/v2/deals/{deal['id']}/convert/lead", json={})).json()["data"][
+        "conversion_id"
+    ]
+    status = await company_api.data(f"/api/v2/deals/{deal['id']}/convert/status/{cid}")
+    converted = await company_api.data(f"/v1/leads/{status['lead_id']}")
+    assert converted["source_deal_id"] == deal["id"] and isinstance(converted["source_deal_id"], int)
+    listed = {row["id"]: row for row in await company_api.data("/v1/leads", params={"limit": 500})}
+    assert listed[status["lead_id"]]["source_deal_id"] == deal["id"]
+
+
+async def test_field_option_writes_answer_additional_data_null(company_api: CompanyApi) -> None:
+    body = {"field_name": "Tier", "field_type": "enum", "options": [{"label": "Gold"}]}
+    code = (await company_api.post("/api/v2/dealFields", json=body)).json()["data"]["field_code"]
+    base = f"/api/v2/dealFields/{code}/options"
+    added = await company_api.post(base, json=[{"label": "Silver"}])
+    assert added.status_code == 200 and added.json()["additional_data"] is None, added.text
+    option = added.json()["data"][0]["id"]
+    for method, items in (("PATCH", [{"id": option, "label": "Bronze"}]), ("DELETE", [{"id": option}])):
+        r = await company_api.request(method, base, json=items)
+        assert r.status_code == 200 and set(r.json()) == {"success", "data", "additional_data"}, r.text
+        assert r.json()["additional_data"] is None
+
+
+async def test_deal_products_bulk_delete_says_whether_more_remain(company_api: CompanyApi) -> None:
+    deal = await _deal_with(company_api, {}, {})
+    r = await company_api.delete(f"/api/v2/deals/{deal}/products")
+    assert r.status_code == 200, r.text
+    assert len(r.json()["data"]["ids"]) == 2
+    assert r.json()["additional_data"] == {"more_items_in_collection": False}
