@@ -53,14 +53,15 @@ FIELDS = {
     "start_time": v1_datetime,
     "end_time": v1_datetime,
     "user_id": user_ref,
-    "activity_id": ref("activities", "Activity"),
+    # The spec documents 404 ("a resource required to process the request was not found") for creates.
+    "activity_id": ref("activities", "Activity", missing_status=404),
     "subject": nullable(string),
     "duration": nullable(seconds),
     "from_phone_number": nullable(string),
-    "person_id": nullable(ref("persons", "Person")),
-    "org_id": nullable(ref("organizations", "Organization")),
-    "deal_id": nullable(ref("deals", "Deal")),
-    "lead_id": nullable(ref("leads", "Lead")),
+    "person_id": nullable(ref("persons", "Person", missing_status=404)),
+    "org_id": nullable(ref("organizations", "Organization", missing_status=404)),
+    "deal_id": nullable(ref("deals", "Deal", missing_status=404)),
+    "lead_id": nullable(ref("leads", "Lead", missing_status=404)),
     "note": nullable(string),
 }
 

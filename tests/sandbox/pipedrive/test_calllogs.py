@@ -72,7 +72,6 @@ async def test_call_log_converts_a_call_activity(company_api: CompanyApi) -> Non
         ({"start_time": "2024-03-01T10:00:00Z"}, "YYYY-MM-DD HH:MM:SS"),
         ({"end_time": "2024-03-01 09:00:00"}, "before"),
         ({"duration": "five"}, "seconds"),
-        ({"deal_id": 987654}, "Deal with id 987654"),
         ({"colour": "red"}, "Unknown field"),
     ],
 )
@@ -81,6 +80,26 @@ async def test_call_log_validation(company_api: CompanyApi, change: dict[str, An
     r = await company_api.post("/v1/callLogs", json=body)
     assert r.status_code == 400 and needle in r.json()["error"], r.text
     assert r.json()["success"] is False
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        ({"deal_id": 987654}, "Deal with id 987654"),
+        ({"person_id": 987654}, "Person with id 987654"),
+        ({"org_id": 987654}, "Organization with id 987654"),
+        ({"lead_id": "00000000-0000-4000-8000-000000000000"}, "Lead with id"),
+        ({"activity_id": 987654}, "Activity with id 987654"),
+    ],
+)
+async def test_call_log_links_to_missing_records_are_404(
+    company_api: CompanyApi, change: dict[str, Any], needle: str
+) -> None:
+    """The spec documents 404 for a create whose linked record does not exist (a malformed id stays 400)."""
+    r = await company_api.post("/v1/callLogs", json={**CALL, **change})
+    assert r.status_code == 404 and needle in r.json()["error"], r.text
+    assert r.json()["success"] is False and r.json()["data"] is None
+    assert (await company_api.post("/v1/callLogs", json={**CALL, "deal_id": "x"})).status_code == 400
 
 
 async def test_call_log_limit_is_capped_at_50(company_api: CompanyApi) -> None:

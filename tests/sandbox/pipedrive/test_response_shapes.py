@@ -128,3 +128,48 @@ async def test_deal_products_bulk_delete_says_whether_more_remain(company_api: C
     assert r.status_code == 200, r.text
     assert len(r.json()["data"]["ids"]) == 2
     assert r.json()["additional_data"] == {"more_items_in_collection": False}
+
+
+async def test_archived_deals_take_include_fields(company_api: CompanyApi) -> None:
+    deal = (await company_api.post("/api/v2/deals", json={"title": "Shelved"})).json()["data"]
+    await company_api.patch(f"/api/v2/deals/{deal['id']}", json={"is_archived": True})
+    r = await company_api.get(
+        "/api/v2/deals/archived", params={"include_fields": "notes_count,smart_bcc_email"}
+    )
+    row = next(d for d in r.json()["data"] if d["id"] == deal["id"])
+    assert row["notes_count"] == 0 and isinstance(row["smart_bcc_email"], str)
+
+
+#: include_fields of the v2 searches: route, term, include name → item key and its type.
+SEARCH_INCLUDES = [
+    ("/api/v2/deals/search", "Barnes", "deal.cc_email", "cc_email", str),
+    ("/api/v2/persons/search", "Tammy", "person.picture", "picture", type(None)),
+    ("/api/v2/products/search", "Starter", "product.price", "price", (int, float)),
+    ("/api/v2/leads/search", "lead", "lead.was_seen", "was_seen", bool),
+]
+
+
+@pytest.mark.parametrize(("path", "term", "name", "key", "kind"), SEARCH_INCLUDES)
+async def test_search_include_fields(
+    company_api: CompanyApi, path: str, term: str, name: str, key: str, kind: Any
+) -> None:
+    plain = (await company_api.data(path, params={"term": term}))["items"]
+    assert plain and all(key not in i["item"] for i in plain)
+    items = (await company_api.data(path, params={"term": term, "include_fields": name}))["items"]
+    assert items and all(isinstance(i["item"][key], kind) for i in items), items[0]
+    wrong = await company_api.get(path, params={"term": term, "include_fields": "deal.nope"})
+    assert wrong.status_code == 400 and "include_fields" in wrong.json()["error"], wrong.text
+
+
+async def test_item_search_include_fields(company_api: CompanyApi) -> None:
+    params = {"term": "an", "include_fields": "deal.cc_email,person.picture,product.price", "limit": 100}
+    items = [i["item"] for i in (await company_api.data("/api/v2/itemSearch", params=params))["items"]]
+    keys = {"deal": "cc_email", "person": "picture", "product": "price"}
+    assert {i["type"] for i in items} >= {"deal", "person"}
+    for item in items:
+        if item["type"] in keys:
+            assert keys[item["type"]] in item, item
+    wrong = await company_api.get(
+        "/api/v2/itemSearch", params={"term": "ab", "include_fields": "lead.was_seen"}
+    )
+    assert wrong.status_code == 400, wrong.text
