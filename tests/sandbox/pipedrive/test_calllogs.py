@@ -41,9 +41,10 @@ async def test_call_log_round_trip_creates_a_done_call_activity(company_api: Com
     assert log["id"] in [x["id"] for x in listed.json()["data"]]
     assert listed.json()["additional_data"]["pagination"]["limit"] == 50
     rec = await company_api.post(f"/v1/callLogs/{log['id']}/recordings", files={"file": ("c.mp3", b"ID3...")})
-    assert rec.status_code == 200, rec.text
+    assert rec.status_code == 200 and rec.json() == {"success": True}, rec.text
     assert (await company_api.data(f"/v1/callLogs/{log['id']}"))["has_recording"] is True
-    assert (await company_api.delete(f"/v1/callLogs/{log['id']}")).status_code == 200
+    deleted = await company_api.delete(f"/v1/callLogs/{log['id']}")
+    assert deleted.status_code == 200 and deleted.json() == {"success": True}, deleted.text
     again = await company_api.delete(f"/v1/callLogs/{log['id']}")
     assert again.status_code == 410 and again.json()["success"] is False
     assert (await company_api.get("/v1/callLogs/nope")).status_code == 404
