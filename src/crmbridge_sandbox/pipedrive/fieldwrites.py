@@ -169,7 +169,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
             created_by=access.user.id,
         )
         defs.append(field)
-        return ok(render(field))
+        return ok(render(field, entity))
 
     async def update(request: Request) -> Response:
         access = require_access(request, scopes_any=scopes, cost=5)
@@ -186,7 +186,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         field.field_name, field.description = name, description
         field.settings = {**field.settings, **settings}
         field.update_time, field.updated_by = now_of(request), access.user.id
-        return ok(render(field))
+        return ok(render(field, entity))
 
     async def delete(request: Request) -> Response:
         access = require_access(request, scopes_any=scopes, cost=3)
@@ -194,7 +194,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         if not field.is_custom_field:
             raise bad_request(f"System field '{field.field_code}' cannot be deleted")
         access.company.fields[entity].remove(field)
-        return ok(render(field))
+        return ok(render(field, entity))
 
     def _option_field(request: Request, company: Company) -> FieldDef:
         field = _field(company, entity, request.path_params["field_code"])

@@ -173,3 +173,16 @@ async def test_item_search_include_fields(company_api: CompanyApi) -> None:
         "/api/v2/itemSearch", params={"term": "ab", "include_fields": "lead.was_seen"}
     )
     assert wrong.status_code == 400, wrong.text
+
+
+async def test_deal_fields_always_carry_a_description(company_api: CompanyApi) -> None:
+    """Deal fields: ``description`` is a string or null on every field; person fields have no such key."""
+    for row in await company_api.all("/api/v2/dealFields"):
+        assert "description" in row and isinstance(row["description"], (str, type(None))), row
+    made = await company_api.post("/api/v2/dealFields", json={"field_name": "Plain", "field_type": "varchar"})
+    assert made.json()["data"]["description"] is None, made.text
+    code = made.json()["data"]["field_code"]
+    assert (await company_api.data(f"/api/v2/dealFields/{code}"))["description"] is None
+    renamed = await company_api.patch(f"/api/v2/dealFields/{code}", json={"field_name": "Renamed"})
+    assert renamed.json()["data"]["description"] is None
+    assert all("description" not in row for row in await company_api.all("/api/v2/personFields"))
