@@ -44,7 +44,7 @@ async def _setup(fuzz: Fuzz, h: dict[str, str]) -> dict[str, Any]:
     assert r.status_code == 201, r.text
     d = await fuzz.client.post(f"{base}/api/v2/deals/{deal['id']}/discounts", json=DISCOUNT, headers=h)
     i = await fuzz.client.post(f"{base}/api/v2/deals/{deal['id']}/installments", json=PART, headers=h)
-    assert d.status_code == 200 and i.status_code == 200, (d.text, i.text)
+    assert d.status_code == 201 and i.status_code == 200, (d.text, i.text)
     return {"deal": deal["id"], "discount": d.json()["data"]["id"], "installment": i.json()["data"]["id"]}
 
 

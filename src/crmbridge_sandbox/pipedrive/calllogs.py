@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..bodies import read_bytes
@@ -53,14 +53,15 @@ FIELDS = {
     "start_time": v1_datetime,
     "end_time": v1_datetime,
     "user_id": user_ref,
-    "activity_id": ref("activities", "Activity"),
+    # The spec documents 404 ("a resource required to process the request was not found") for creates.
+    "activity_id": ref("activities", "Activity", missing_status=404),
     "subject": nullable(string),
     "duration": nullable(seconds),
     "from_phone_number": nullable(string),
-    "person_id": nullable(ref("persons", "Person")),
-    "org_id": nullable(ref("organizations", "Organization")),
-    "deal_id": nullable(ref("deals", "Deal")),
-    "lead_id": nullable(ref("leads", "Lead")),
+    "person_id": nullable(ref("persons", "Person", missing_status=404)),
+    "org_id": nullable(ref("organizations", "Organization", missing_status=404)),
+    "deal_id": nullable(ref("deals", "Deal", missing_status=404)),
+    "lead_id": nullable(ref("leads", "Lead", missing_status=404)),
     "note": nullable(string),
 }
 
@@ -167,7 +168,7 @@ async def delete_log(request: Request) -> Response:
     access = require_access(request, scopes_any=SCOPES, cost=6)
     row = _find(access.company, request)
     row.update(is_deleted=True, deleted_at=now_of(request))
-    return ok(None)
+    return success_only()
 
 
 async def add_recording(request: Request) -> Response:
@@ -179,7 +180,12 @@ async def add_recording(request: Request) -> Response:
     if not (await read_bytes(request)).strip():
         raise bad_request("The recording file is empty")
     row["has_recording"] = True
-    return ok(None)
+    return success_only()
+
+
+def success_only() -> Response:
+    """``{"success": true}`` and nothing else: the spec's answer to a call-log delete or recording."""
+    return JSONResponse({"success": True})
 
 
 routes: list[BaseRoute] = [

@@ -93,6 +93,7 @@ async def deal_to_lead(request: Request) -> Response:
         origin_id=deal.get("origin_id"),
         custom_fields=dict(deal.get("custom_fields") or {}),
     )
+    lead["source_deal_id"] = deal["id"]
     company.tables["leads"].rows[lead_id] = lead
     _move(company, "deal_id", deal["id"], "lead_id", lead_id)
     deal.update(is_deleted=True, deleted_at=now, update_time=rfc3339(now))

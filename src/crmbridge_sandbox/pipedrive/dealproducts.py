@@ -216,11 +216,12 @@ async def delete_many(request: Request) -> Response:
     wanted = q_int_list(request, "ids", max_items=MAX_BULK)
     table = table_of(access.company)
     mine = [r["id"] for r in table.live() if r["deal_id"] == deal["id"]]
-    doomed = [i for i in mine if wanted is None or i in wanted][:MAX_BULK]
+    matching = [i for i in mine if wanted is None or i in wanted]
+    doomed = matching[:MAX_BULK]
     for key in doomed:
         del table.rows[key]
     _revalue(access.company, deal)
-    return ok({"ids": doomed})
+    return ok({"ids": doomed}, {"more_items_in_collection": len(matching) > len(doomed)})
 
 
 _ONE = "/api/v2/deals/" + id_param("id") + "/products"

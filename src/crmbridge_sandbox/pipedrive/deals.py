@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from . import includes
 from .auth import require_access
 from .common import JSON, cursor_page, now_of, ok, rfc3339
 from .entity import EntitySpec, Filter, crud_routes, listed, render
@@ -183,7 +184,11 @@ async def list_archived(request: Request) -> Response:
     access = require_access(request, scopes_any=SPEC.read_scopes, cost=20)
     rows = listed(request, ARCHIVED, access.company, now_of(request))
     page, next_cursor = cursor_page(request, rows)
-    return ok([render(access.company, SPEC.entity, r) for r in page], {"next_cursor": next_cursor})
+    extra = includes.wanted(request, SPEC.entity)  # the spec offers the same include_fields as the list
+    data = [
+        includes.add(access.company, SPEC.entity, render(access.company, SPEC.entity, r), extra) for r in page
+    ]
+    return ok(data, {"next_cursor": next_cursor})
 
 
 routes: list[BaseRoute] = [

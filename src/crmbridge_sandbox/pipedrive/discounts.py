@@ -75,7 +75,7 @@ async def list_discounts(request: Request) -> Response:
 
 
 async def add(request: Request) -> Response:
-    """200, not 201: the spec lists no status for it; the sandbox picks the v2 default."""
+    """201, as the current v2 spec documents for a discount add."""
     access = require_access(request, scopes_any=WRITE, cost=5)
     deal = deal_of(request, access.company, writing=True)
     body = await json_body(request)
@@ -101,7 +101,7 @@ async def add(request: Request) -> Response:
     _check(row)
     table.rows[row["id"]] = row
     _reprice(access.company, deal)
-    return ok(public(row))
+    return ok(public(row), status_code=201)
 
 
 async def update(request: Request) -> Response:

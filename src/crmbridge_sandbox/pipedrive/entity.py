@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..numbers import id_param
-from . import customfields, includes
+from . import customfields, includes, shapes
 from .auth import require_access
 from .common import (
     JSON,
@@ -82,12 +82,12 @@ class EntitySpec:
 
 
 def render(company: Company, spec_entity: str, row: JSON) -> JSON:
-    """The v2 shape: bookkeeping removed; every custom field present (null when unset)."""
-    out = public(row)
+    """The v2 shape: bookkeeping removed; derived fields added; every custom field present (null when unset)."""
+    out = shapes.complete(company, spec_entity, public(row))
     if "custom_fields" in out:
         out["custom_fields"] = {
             **customfields.empty(company.custom_fields(spec_entity)),
-            **(out["custom_fields"] or {}),
+            **(out.pop("custom_fields") or {}),
         }
     return out
 

@@ -192,9 +192,13 @@ SUBFIELDS: dict[str, Sequence[tuple[str, str, str]]] = {
 }
 
 
-def render(field: FieldDef) -> JSON:
+def render(field: FieldDef, entity: str = "") -> JSON:
+    """The v2 field; deal fields always carry ``description`` (null when unset), as the spec's deal-field
+    model does; the other entities' models have none, so theirs appears only if one was stored."""
     subfields = SUBFIELDS.get(field.field_type)
-    described = {"description": field.description} if field.description is not None else {}
+    described = (
+        {"description": field.description} if field.description is not None or entity == "deal" else {}
+    )
     return {
         **described,
         "field_name": field.field_name,
@@ -217,7 +221,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         access = require_access(request, scopes_any=scopes, cost=10)
         extra = fieldextras.wanted(request, entity)
         page, next_cursor = cursor_page(request, access.company.fields.get(entity, []))
-        data = [fieldextras.add(access.company, entity, render(f), extra, f.settings) for f in page]
+        data = [fieldextras.add(access.company, entity, render(f, entity), extra, f.settings) for f in page]
         return ok(data, {"next_cursor": next_cursor})
 
     async def get(request: Request) -> Response:
@@ -227,7 +231,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         field = next((f for f in access.company.fields.get(entity, []) if f.field_code == code), None)
         if field is None:
             raise missing()
-        return ok(fieldextras.add(access.company, entity, render(field), extra, field.settings))
+        return ok(fieldextras.add(access.company, entity, render(field, entity), extra, field.settings))
 
     return [
         Route(f"/api/v2/{segment}", list_, methods=["GET"]),

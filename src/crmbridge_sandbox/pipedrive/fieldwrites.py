@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..bodies import read_json
 from .auth import require_access
-from .common import JSON, json_body, missing, now_of, ok
+from .common import JSON, json_body, missing, now_of, ok, v1_ok
 from .errors import bad_request
 from .fields import render
 from .store import Company, FieldDef
@@ -169,7 +169,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
             created_by=access.user.id,
         )
         defs.append(field)
-        return ok(render(field))
+        return ok(render(field, entity))
 
     async def update(request: Request) -> Response:
         access = require_access(request, scopes_any=scopes, cost=5)
@@ -186,7 +186,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         field.field_name, field.description = name, description
         field.settings = {**field.settings, **settings}
         field.update_time, field.updated_by = now_of(request), access.user.id
-        return ok(render(field))
+        return ok(render(field, entity))
 
     async def delete(request: Request) -> Response:
         access = require_access(request, scopes_any=scopes, cost=3)
@@ -194,7 +194,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         if not field.is_custom_field:
             raise bad_request(f"System field '{field.field_code}' cannot be deleted")
         access.company.fields[entity].remove(field)
-        return ok(render(field))
+        return ok(render(field, entity))
 
     def _option_field(request: Request, company: Company) -> FieldDef:
         field = _field(company, entity, request.path_params["field_code"])
@@ -209,7 +209,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         first = _next_option_id(access.company)
         added = [{"id": first + i, "label": o["label"]} for i, o in enumerate(items)]
         field.options = [*(field.options or []), *added]
-        return ok(added)
+        return v1_ok(added)  # the option endpoints carry ``additional_data: null``
 
     async def update_options(request: Request) -> Response:
         access = require_access(request, scopes_any=scopes, cost=5)
@@ -219,7 +219,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         _known(field, by_id, items)
         for item in items:
             by_id[item["id"]]["label"] = item["label"]
-        return ok([dict(by_id[item["id"]]) for item in items])
+        return v1_ok([dict(by_id[item["id"]]) for item in items])
 
     async def delete_options(request: Request) -> Response:
         access = require_access(request, scopes_any=scopes, cost=3)
@@ -229,7 +229,7 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         _known(field, by_id, items)
         gone = {item["id"] for item in items}
         field.options = [o for o in field.options or [] if o["id"] not in gone]
-        return ok([dict(by_id[i]) for i in dict.fromkeys(item["id"] for item in items)])
+        return v1_ok([dict(by_id[i]) for i in dict.fromkeys(item["id"] for item in items)])
 
     one = f"/api/v2/{segment}/{{field_code}}"
     return [

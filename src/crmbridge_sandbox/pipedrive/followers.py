@@ -111,7 +111,8 @@ def _routes(segment: str) -> list[BaseRoute]:
         row = target(request, access.company, writing=True)
         ctx = WriteCtx(access.company, access.user, now_of(request))
         _key, follower = follow(ctx, entity, row["id"], await json_body(request))
-        return ok({"user_id": follower["user_id"], "add_time": follower["add_time"]})
+        # 201, as the v2 spec documents for all four follower adds (decision 017, fourth pass).
+        return ok({"user_id": follower["user_id"], "add_time": follower["add_time"]}, status_code=201)
 
     async def remove(request: Request) -> Response:
         access = require_access(request, scopes_any=write, cost=3)

@@ -123,6 +123,7 @@ def new_lead(ctx: WriteCtx, lead_id: str, title: str, **values: Any) -> JSON:
 
 def render(company: Company, row: JSON) -> JSON:
     out = {k: v for k, v in row.items() if k != "custom_fields"}
+    out.setdefault("source_deal_id", None)  # set by a deal → lead conversion
     out.update(customfields.render_v1(company.custom_fields("deal"), row.get("custom_fields") or {}))
     return out
 

@@ -84,6 +84,8 @@ def render(company: Company, row: JSON) -> JSON:
         out[embed] = {display: linked[display]} if linked else None
     user = company.users.get(row["user_id"])
     out["user"] = {"email": user.email, "name": user.name, "icon_url": None, "is_you": True} if user else None
+    # The spec's project and task links: the sandbox has no projects or tasks, so never set.
+    out.update(project=None, task_id=None, task=None, pinned_to_project_flag=False, pinned_to_task_flag=False)
     return out
 
 

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from . import customfields
+from . import customfields, searchincludes
 from .auth import require_access
 from .common import JSON, cursor_page, ok, q_bool
 from .errors import bad_request
@@ -205,6 +205,9 @@ def _entity_route(spec: Searchable) -> Route:
     async def search(request: Request) -> Response:
         access = require_access(request, scopes_any=spec.scopes, cost=20, search=True)
         term, exact = _term(request)
+        extra = searchincludes.wanted(
+            request, [n for n in searchincludes.INCLUDABLE if n.startswith(spec.item_type + ".")]
+        )
         status = request.query_params.get("status")
         if spec.item_type == "deal" and status and status not in ("open", "won", "lost"):
             raise bad_request("Parameter 'status' must be open, won or lost")
@@ -214,18 +217,21 @@ def _entity_route(spec: Searchable) -> Route:
         if spec.item_type == "deal" and status:
             found = [f for f in found if f[1]["status"] == status]
         page, next_cursor = cursor_page(request, found)
+        searchincludes.add(access.company, [item for _score, item in page], extra)
         items = [{"result_score": score, "item": item} for score, item in page]
         return ok({"items": items}, {"next_cursor": next_cursor})
 
     return Route(f"/api/v2/{spec.table}/search", search, methods=["GET"])
 
 
+ITEM_INCLUDES = ("deal.cc_email", "person.picture", "product.price")
 ITEM_TYPES = ("deal", "person", "organization", "product", "lead", "file", "mail_attachment", "project")
 
 
 async def item_search(request: Request) -> Response:
     access = require_access(request, scopes_any=("search:read",), cost=20, search=True)
     term, exact = _term(request)
+    extra = searchincludes.wanted(request, ITEM_INCLUDES)
     raw_types = request.query_params.get("item_types")
     types = [t.strip() for t in raw_types.split(",") if t.strip()] if raw_types else list(SEARCHABLES)
     bad = sorted(set(types) - set(ITEM_TYPES))
@@ -240,6 +246,7 @@ async def item_search(request: Request) -> Response:
         found.extend(hits(access.company, spec, term, exact, fields, {}))
     found.sort(key=lambda f: -f[0])
     page, next_cursor = cursor_page(request, found, maximum=100)
+    searchincludes.add(access.company, [item for _score, item in page], extra)
     items = [{"result_score": score, "item": item} for score, item in page]
     related: list[JSON] = []
     if q_bool(request, "search_for_related_items"):

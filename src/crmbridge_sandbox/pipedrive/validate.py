@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .common import parse_time, rfc3339
-from .errors import bad_request
+from .errors import PipedriveError, bad_request
 from .store import Company, User
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -118,15 +118,16 @@ def int_list(ctx: WriteCtx, name: str, value: Any) -> list[int]:
     return list(value)
 
 
-def ref(table: str, label: str) -> Check:
-    """An id that must name a live row of ``table`` in the caller's company."""
+def ref(table: str, label: str, *, missing_status: int = 400) -> Check:
+    """An id that must name a live row of ``table`` in the caller's company; a well-formed id naming no
+    row is a 400 unless the operation documents another status (``missing_status``)."""
 
     def run(ctx: WriteCtx, name: str, value: Any) -> Any:
         key = value if table == "leads" else integer(ctx, name, value)
         if table == "leads" and not isinstance(value, str):
             raise fail(name, "a lead id (UUID string)", value)
         if ctx.company.tables[table].get_live(key) is None:
-            raise bad_request(f"{label} with id {value} was not found (field '{name}')")
+            raise PipedriveError(missing_status, f"{label} with id {value} was not found (field '{name}')")
         return key
 
     return run

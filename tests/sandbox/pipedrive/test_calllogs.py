@@ -41,9 +41,10 @@ async def test_call_log_round_trip_creates_a_done_call_activity(company_api: Com
     assert log["id"] in [x["id"] for x in listed.json()["data"]]
     assert listed.json()["additional_data"]["pagination"]["limit"] == 50
     rec = await company_api.post(f"/v1/callLogs/{log['id']}/recordings", files={"file": ("c.mp3", b"ID3...")})
-    assert rec.status_code == 200, rec.text
+    assert rec.status_code == 200 and rec.json() == {"success": True}, rec.text
     assert (await company_api.data(f"/v1/callLogs/{log['id']}"))["has_recording"] is True
-    assert (await company_api.delete(f"/v1/callLogs/{log['id']}")).status_code == 200
+    deleted = await company_api.delete(f"/v1/callLogs/{log['id']}")
+    assert deleted.status_code == 200 and deleted.json() == {"success": True}, deleted.text
     again = await company_api.delete(f"/v1/callLogs/{log['id']}")
     assert again.status_code == 410 and again.json()["success"] is False
     assert (await company_api.get("/v1/callLogs/nope")).status_code == 404
@@ -72,7 +73,6 @@ async def test_call_log_converts_a_call_activity(company_api: CompanyApi) -> Non
         ({"start_time": "2024-03-01T10:00:00Z"}, "YYYY-MM-DD HH:MM:SS"),
         ({"end_time": "2024-03-01 09:00:00"}, "before"),
         ({"duration": "five"}, "seconds"),
-        ({"deal_id": 987654}, "Deal with id 987654"),
         ({"colour": "red"}, "Unknown field"),
     ],
 )
@@ -81,6 +81,26 @@ async def test_call_log_validation(company_api: CompanyApi, change: dict[str, An
     r = await company_api.post("/v1/callLogs", json=body)
     assert r.status_code == 400 and needle in r.json()["error"], r.text
     assert r.json()["success"] is False
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        ({"deal_id": 987654}, "Deal with id 987654"),
+        ({"person_id": 987654}, "Person with id 987654"),
+        ({"org_id": 987654}, "Organization with id 987654"),
+        ({"lead_id": "00000000-0000-4000-8000-000000000000"}, "Lead with id"),
+        ({"activity_id": 987654}, "Activity with id 987654"),
+    ],
+)
+async def test_call_log_links_to_missing_records_are_404(
+    company_api: CompanyApi, change: dict[str, Any], needle: str
+) -> None:
+    """The spec documents 404 for a create whose linked record does not exist (a malformed id stays 400)."""
+    r = await company_api.post("/v1/callLogs", json={**CALL, **change})
+    assert r.status_code == 404 and needle in r.json()["error"], r.text
+    assert r.json()["success"] is False and r.json()["data"] is None
+    assert (await company_api.post("/v1/callLogs", json={**CALL, "deal_id": "x"})).status_code == 400
 
 
 async def test_call_log_limit_is_capped_at_50(company_api: CompanyApi) -> None:

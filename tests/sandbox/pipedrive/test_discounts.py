@@ -61,7 +61,7 @@ async def test_add_list_update_delete_and_the_deal_value(company_api: CompanyApi
     base = f"/api/v2/deals/{deal}/discounts"
     assert (await company_api.get(base)).json() == {"success": True, "data": []}
     r = await company_api.post(base, json={"description": "Loyalty", "amount": 10, "type": "percentage"})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 201, r.text
     assert r.json()["success"] is True
     pct = r.json()["data"]
     _shape(pct)
@@ -112,7 +112,7 @@ async def test_deals_without_one_time_products_keep_their_value(company_api: Com
     r = await company_api.post(
         f"/api/v2/deals/{plain}/discounts", json={"description": "D", "amount": 5, "type": "amount"}
     )
-    assert r.status_code == 200, r.text
+    assert r.status_code == 201, r.text
     assert await _value(company_api, plain) == 500
     monthly = await _deal(company_api, price=40, billing="monthly")
     await company_api.post(
@@ -202,4 +202,4 @@ async def test_scopes(client: httpx.AsyncClient, sandbox: Sandbox, company: dict
     writer = CompanyApi(client, company, oauth_headers(sandbox, company, ["deals:full"]))
     assert (
         await writer.post(base, json={"description": "D", "amount": 5, "type": "amount"})
-    ).status_code == 200
+    ).status_code == 201

@@ -22,7 +22,7 @@ async def test_follow_list_unfollow_and_changelog(company_api: CompanyApi, segme
     row = (await company_api.post(f"/api/v2/{segment}", json=CREATE[segment])).json()["data"]
     base = f"/api/v2/{segment}/{row['id']}/followers"
     added = await company_api.post(base, json={"user_id": me})
-    assert added.status_code == 200, added.text
+    assert added.status_code == 201, added.text
     assert added.json()["data"]["user_id"] == me and added.json()["data"]["add_time"].endswith("Z")
     listed = (await company_api.get(base)).json()
     assert [f["user_id"] for f in listed["data"]] == [me] and listed["additional_data"]["next_cursor"] is None

@@ -67,7 +67,7 @@ async def test_v1_add_list_remove_and_v2_sees_the_same(
     _check_item(added.json()["data"], segment, record, me)
     relation = added.json()["data"]["id"]
     # A follower added through v2 shows in v1 with its own relation id, and the other way round.
-    assert (await api.post(v2, json={"user_id": other})).status_code == 200
+    assert (await api.post(v2, json={"user_id": other})).status_code == 201  # v2 adds answer 201
     listed = await api.get(v1)
     assert listed.status_code == 200
     body = listed.json()
