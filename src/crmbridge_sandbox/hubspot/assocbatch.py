@@ -10,13 +10,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from . import assocbatchio as batchio
 from . import assoccore, assoclimits
 from .common import json_value
-from .errors import HubSpotError, require, validation
-from .reqs import access_for, live_record, record_id
+from .errors import HubSpotError, validation
+from .reqs import live_record, record_id
 from .store import ObjectType, Portal, Record
 
 MAX_READ_INPUTS = 1000
@@ -27,40 +28,8 @@ READ_PAGE = 500
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def _inputs(
-    raw: Any, limit: int | None = None, *, required: tuple[str, ...] = (), schema: str = ""
-) -> list[dict[str, Any]]:
-    """The ``inputs`` list; an input lacking a ``required`` attribute of ``schema`` refuses the batch."""
-    inputs = raw.get("inputs") if isinstance(raw, dict) else None
-    if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
-        raise validation("The body must be an object with an 'inputs' list of objects.")
-    for item in inputs:
-        require(item, required, schema)
-    if limit is not None and len(inputs) > limit:
-        raise validation(f"Too many inputs: {len(inputs)} were given, the maximum is {limit}.")
-    return inputs
-
-
 def _ref_id(item: Any) -> Any:
     return item.get("id") if isinstance(item, dict) else None
-
-
-def _answer(
-    request: Request, started: str, results: list[Any], errors: list[dict[str, Any]], ok: int
-) -> Response:
-    body: dict[str, Any] = {"status": "COMPLETE", "results": results}
-    if errors:
-        body["errors"] = errors
-        body["numErrors"] = len(errors)
-    body["startedAt"] = started
-    body["completedAt"] = assoccore.now_iso(request)
-    return JSONResponse(body, status_code=207 if errors else ok)
-
-
-def _not_found(t: ObjectType, raw_id: Any) -> dict[str, Any]:
-    return assoccore.batch_error(
-        "OBJECT_NOT_FOUND", f"No {t.singular} with ID {raw_id} exists.", {"id": [str(raw_id)]}
-    )
 
 
 def _resolve_pair(
@@ -70,26 +39,20 @@ def _resolve_pair(
     ra = live_record(portal, a, from_id)
     rb = live_record(portal, b, to_id)
     if ra is None:
-        errors.append(_not_found(a, from_id))
+        errors.append(batchio.not_found(a, from_id))
     elif rb is None:
-        errors.append(_not_found(b, to_id))
+        errors.append(batchio.not_found(b, to_id))
     else:
         return ra, rb
     return None
 
 
-def _types(request: Request, *, write: bool) -> tuple[Portal, ObjectType, ObjectType]:
-    p = request.path_params
-    access, (a, b) = access_for(request, (p["fromObjectType"], p["toObjectType"]), write=write)
-    return access.portal, a, b
-
-
 async def batch_read(request: Request) -> Response:
-    portal, a, b = _types(request, write=False)
+    portal, a, b = batchio.pair(request, write=False)
     started = assoccore.now_iso(request)
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    for item in _inputs(
+    for item in batchio.inputs(
         await json_value(request),
         MAX_READ_INPUTS,
         required=("id",),
@@ -98,7 +61,7 @@ async def batch_read(request: Request) -> Response:
         raw_id = item.get("id")
         record = live_record(portal, a, raw_id)
         if record is None:
-            errors.append(_not_found(a, raw_id))
+            errors.append(batchio.not_found(a, raw_id))
             continue
         found = assoccore.targets(portal, a, record.id, b)
         if not found:
@@ -116,15 +79,17 @@ async def batch_read(request: Request) -> Response:
         if offset + READ_PAGE < len(found):
             entry["paging"] = {"next": {"after": str(offset + READ_PAGE)}}
         results.append(entry)
-    return _answer(request, started, results, errors, 200)
+    return batchio.answer(request, started, results, errors, 200)
 
 
 async def batch_create(request: Request) -> Response:
-    portal, a, b = _types(request, write=True)
+    portal, a, b = batchio.pair(request, write=True)
     started = assoccore.now_iso(request)
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    inputs = _inputs(await json_value(request), required=_PAIR_TYPES, schema="PublicAssociationMultiPost")
+    inputs = batchio.inputs(
+        await json_value(request), required=_PAIR_TYPES, schema="PublicAssociationMultiPost"
+    )
     for i, item in enumerate(inputs):
         pair = _resolve_pair(portal, a, b, item, errors)
         if pair is None:
@@ -138,13 +103,15 @@ async def batch_create(request: Request) -> Response:
             )
             continue
         results.append(assoccore.pair_json(portal, a, pair[0], b, pair[1]))
-    return _answer(request, started, results, errors, 201)
+    return batchio.answer(request, started, results, errors, 201)
 
 
 async def batch_default(request: Request) -> Response:
-    portal, a, b = _types(request, write=True)
+    portal, a, b = batchio.pair(request, write=True)
     started = assoccore.now_iso(request)
-    inputs = _inputs(await json_value(request), required=_PAIR, schema="PublicDefaultAssociationMultiPost")
+    inputs = batchio.inputs(
+        await json_value(request), required=_PAIR, schema="PublicDefaultAssociationMultiPost"
+    )
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for i, item in enumerate(inputs):
@@ -159,13 +126,13 @@ async def batch_default(request: Request) -> Response:
             errors.append(
                 assoccore.batch_error(exc.category, exc.message, {"index": [str(i)]}, exc.sub_category)
             )
-    return _answer(request, started, results, errors, 200)
+    return batchio.answer(request, started, results, errors, 200)
 
 
 async def batch_archive(request: Request) -> Response:
     """``inputs: [{from: {id}, to: [{id}]}]``: remove every association between each pair."""
-    portal, a, b = _types(request, write=True)
-    inputs = _inputs(await json_value(request), required=_PAIR, schema="PublicAssociationMultiArchive")
+    portal, a, b = batchio.pair(request, write=True)
+    inputs = batchio.inputs(await json_value(request), required=_PAIR, schema="PublicAssociationMultiArchive")
     for i, item in enumerate(inputs):
         from_id = record_id(_ref_id(item.get("from")))
         to = item.get("to")
@@ -180,9 +147,11 @@ async def batch_archive(request: Request) -> Response:
 
 async def batch_archive_labels(request: Request) -> Response:
     """Remove only the given types; removing the unlabelled type removes every label with it."""
-    portal, a, b = _types(request, write=True)
+    portal, a, b = batchio.pair(request, write=True)
     work: list[tuple[int, int, list[Any]]] = []
-    inputs = _inputs(await json_value(request), required=_PAIR_TYPES, schema="PublicAssociationMultiPost")
+    inputs = batchio.inputs(
+        await json_value(request), required=_PAIR_TYPES, schema="PublicAssociationMultiPost"
+    )
     for i, item in enumerate(inputs):
         from_id, to_id = record_id(_ref_id(item.get("from"))), record_id(_ref_id(item.get("to")))
         if from_id is None or to_id is None:

@@ -28,11 +28,11 @@ from starlette.routing import BaseRoute, Route
 
 from .. import numbers
 from ..badinput import quoted
+from . import assocbatchio as batchio
 from . import assoccore, assoclimits, assoctypes
 from .auth import require_access
 from .common import json_value
-from .errors import require, validation
-from .reqs import access_for
+from .errors import validation
 from .store import BUILTIN_TYPES, CUSTOM_SCOPES, AssociationDef, ObjectType, Portal
 
 _CREATE = "PublicAssociationDefinitionConfigurationCreateRequest"
@@ -51,12 +51,6 @@ def _config_json(d: AssociationDef, limit: int | None) -> dict[str, Any]:
     return body
 
 
-def _pair(request: Request, *, write: bool) -> tuple[Portal, ObjectType, ObjectType]:
-    p = request.path_params
-    access, (a, b) = access_for(request, (p["fromObjectType"], p["toObjectType"]), write=write)
-    return access.portal, a, b
-
-
 async def list_all(request: Request) -> Response:
     access = require_access(request, _ANY_OBJECT_SCOPE)
     portal = access.portal
@@ -72,7 +66,7 @@ async def list_all(request: Request) -> Response:
 
 
 async def list_pair(request: Request) -> Response:
-    portal, a, b = _pair(request, write=False)
+    portal, a, b = batchio.pair(request, write=False)
     configured = assoclimits.limits(portal, a, b)
     defs = assoctypes.definitions(portal, a, b)
     return JSONResponse({"results": [_config_json(d, configured.get(d.kind)) for d in defs]})
@@ -80,11 +74,8 @@ async def list_pair(request: Request) -> Response:
 
 def _inputs(raw: Any, schema: str, required: tuple[str, ...]) -> list[dict[str, Any]]:
     """Check the whole body first: HubSpot's deserialiser refuses it before any input is applied."""
-    inputs = raw.get("inputs") if isinstance(raw, dict) else None
-    if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
-        raise validation("The body must be an object with an 'inputs' list of objects.")
+    inputs = batchio.inputs(raw, required=required, schema=schema)
     for i, item in enumerate(inputs):
-        require(item, required, schema)
         if item["category"] not in assoccore.CATEGORIES:
             raise validation(
                 f"Invalid input JSON: inputs[{i}].category must be one of "
@@ -150,7 +141,7 @@ def _apply(
 
 
 async def _write(request: Request, *, update: bool) -> Response:
-    portal, a, b = _pair(request, write=True)
+    portal, a, b = batchio.pair(request, write=True)
     started = assoccore.now_iso(request)
     schema = _UPDATE if update else _CREATE
     inputs = _inputs(await json_value(request), schema, ("category", "typeId", "maxToObjectIds"))
@@ -183,7 +174,7 @@ async def batch_update(request: Request) -> Response:
 
 
 async def batch_purge(request: Request) -> Response:
-    portal, a, b = _pair(request, write=True)
+    portal, a, b = batchio.pair(request, write=True)
     inputs = _inputs(await json_value(request), _SPEC, ("category", "typeId"))
     found: list[AssociationDef] = []
     for item in inputs:

@@ -27,21 +27,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from . import assocbatchio as batchio
 from . import assoccore, assoctypes
 from .common import json_value
-from .errors import HubSpotError, require, validation
+from .errors import HubSpotError, validation
 from .objects import association_type_name
-from .reqs import access_for, live_record, record_id
+from .reqs import live_record, record_id
 from .store import AssociationDef, ObjectType, Portal
 
 MAX_READ_INPUTS = 1000
 READ_PAGE = 500
-
-
-def _types(request: Request, *, write: bool) -> tuple[Portal, ObjectType, ObjectType]:
-    p = request.path_params
-    access, (a, b) = access_for(request, (p["fromObjectType"], p["toObjectType"]), write=write)
-    return access.portal, a, b
 
 
 def names(portal: Portal, a: ObjectType, b: ObjectType) -> dict[str, AssociationDef]:
@@ -49,40 +44,9 @@ def names(portal: Portal, a: ObjectType, b: ObjectType) -> dict[str, Association
     return {association_type_name(portal, a, b, d.kind): d for d in assoctypes.definitions(portal, a, b)}
 
 
-def _inputs(
-    raw: Any, schema: str, required: tuple[str, ...], limit: int | None = None
-) -> list[dict[str, Any]]:
-    inputs = raw.get("inputs") if isinstance(raw, dict) else None
-    if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
-        raise validation("The body must be an object with an 'inputs' list of objects.")
-    for item in inputs:
-        require(item, required, schema)
-    if limit is not None and len(inputs) > limit:
-        raise validation(f"Too many inputs: {len(inputs)} were given, the maximum is {limit}.")
-    return inputs
-
-
 def _ref(item: dict[str, Any], key: str) -> Any:
     value = item.get(key)
     return value.get("id") if isinstance(value, dict) else None
-
-
-def _answer(
-    request: Request, started: str, results: list[Any], errors: list[dict[str, Any]], ok: int
-) -> Response:
-    body: dict[str, Any] = {"status": "COMPLETE", "results": results}
-    if errors:
-        body["errors"] = errors
-        body["numErrors"] = len(errors)
-    body["startedAt"] = started
-    body["completedAt"] = assoccore.now_iso(request)
-    return JSONResponse(body, status_code=207 if errors else ok)
-
-
-def _not_found(t: ObjectType, raw_id: Any) -> dict[str, Any]:
-    return assoccore.batch_error(
-        "OBJECT_NOT_FOUND", f"No {t.singular} with ID {raw_id} exists.", {"id": [str(raw_id)]}
-    )
 
 
 def _associated(portal: Portal, a: ObjectType, record_id: int, b: ObjectType) -> list[dict[str, str]]:
@@ -100,15 +64,15 @@ def _associated(portal: Portal, a: ObjectType, record_id: int, b: ObjectType) ->
 
 
 async def batch_read(request: Request) -> Response:
-    portal, a, b = _types(request, write=False)
+    portal, a, b = batchio.pair(request, write=False)
     started = assoccore.now_iso(request)
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     raw = await json_value(request)
-    for item in _inputs(raw, "PublicObjectId", ("id",), MAX_READ_INPUTS):
+    for item in batchio.inputs(raw, MAX_READ_INPUTS, required=("id",), schema="PublicObjectId"):
         record = live_record(portal, a, item["id"])
         if record is None:
-            errors.append(_not_found(a, item["id"]))
+            errors.append(batchio.not_found(a, item["id"]))
             continue
         found = _associated(portal, a, record.id, b)
         if not found:
@@ -126,7 +90,7 @@ async def batch_read(request: Request) -> Response:
         if offset + READ_PAGE < len(found):
             entry["paging"] = {"next": {"after": str(offset + READ_PAGE)}}
         results.append(entry)
-    return _answer(request, started, results, errors, 200)
+    return batchio.answer(request, started, results, errors, 200)
 
 
 def _unknown_type(portal: Portal, a: ObjectType, b: ObjectType, name: Any) -> HubSpotError:
@@ -137,9 +101,11 @@ def _unknown_type(portal: Portal, a: ObjectType, b: ObjectType, name: Any) -> Hu
 
 
 async def batch_create(request: Request) -> Response:
-    portal, a, b = _types(request, write=True)
+    portal, a, b = batchio.pair(request, write=True)
     started = assoccore.now_iso(request)
-    inputs = _inputs(await json_value(request), "PublicAssociation", ("from", "to", "type"))
+    inputs = batchio.inputs(
+        await json_value(request), required=("from", "to", "type"), schema="PublicAssociation"
+    )
     named = names(portal, a, b)
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
@@ -147,7 +113,7 @@ async def batch_create(request: Request) -> Response:
         from_id, to_id = _ref(item, "from"), _ref(item, "to")
         ra, rb = live_record(portal, a, from_id), live_record(portal, b, to_id)
         if ra is None or rb is None:
-            errors.append(_not_found(a, from_id) if ra is None else _not_found(b, to_id))
+            errors.append(batchio.not_found(a, from_id) if ra is None else batchio.not_found(b, to_id))
             continue
         d = named.get(item["type"]) if isinstance(item["type"], str) else None
         try:
@@ -160,12 +126,14 @@ async def batch_create(request: Request) -> Response:
             )
             continue
         results.append({"from": {"id": str(ra.id)}, "to": {"id": str(rb.id)}, "type": item["type"]})
-    return _answer(request, started, results, errors, 201)
+    return batchio.answer(request, started, results, errors, 201)
 
 
 async def batch_archive(request: Request) -> Response:
-    portal, a, b = _types(request, write=True)
-    inputs = _inputs(await json_value(request), "PublicAssociation", ("from", "to", "type"))
+    portal, a, b = batchio.pair(request, write=True)
+    inputs = batchio.inputs(
+        await json_value(request), required=("from", "to", "type"), schema="PublicAssociation"
+    )
     named = names(portal, a, b)
     work: list[tuple[int, int, AssociationDef]] = []
     for item in inputs:
@@ -181,7 +149,7 @@ async def batch_archive(request: Request) -> Response:
 
 
 async def list_types(request: Request) -> Response:
-    portal, a, b = _types(request, write=False)
+    portal, a, b = batchio.pair(request, write=False)
     return JSONResponse(
         {"results": [{"id": str(d.type_id), "name": n} for n, d in names(portal, a, b).items()]}
     )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ...live import LiveSandbox
-from .node import run_node
+from .node import run_for_company, step_data, step_refusal
 
 pytestmark = [pytest.mark.network, pytest.mark.node, pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -18,27 +18,13 @@ UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 
 @pytest.fixture(scope="module")
 def run(node: str, live_sandbox: LiveSandbox) -> dict[str, Any]:
-    company = live_sandbox.new_company(plan="growth", persons=1)
-    env = {"PD_API_DOMAIN": company["api_domain"], "PD_API_TOKEN": company["api_token"]}
-    return run_node(node, "pipedrive_deal_extras.mjs", env=env)
+    return run_for_company(node, live_sandbox, "pipedrive_deal_extras.mjs", plan="growth", persons=1)
 
 
-def _ok(run: dict[str, Any], name: str) -> Any:
-    result = run["results"].get(name)
-    assert result is not None, f"step {name} never ran"
-    assert result["ok"], f"{name} failed: {result['error']}"
-    body = result["value"]
-    assert body["success"] is True, body
-    return body["data"]
+_ok = step_data
 
 
-def _refused(run: dict[str, Any], name: str) -> dict[str, Any]:
-    result = run["results"].get(name)
-    assert result is not None, f"step {name} never ran"
-    assert result["ok"] is False, f"{name} was accepted: {result['value']}"
-    error: dict[str, Any] = result["error"]
-    assert error["success"] is False, error
-    return error
+_refused = step_refusal
 
 
 def test_discounts(run: dict[str, Any]) -> None:

@@ -8,33 +8,22 @@ from typing import Any
 import pytest
 
 from ...live import LiveSandbox
-from .node import run_node
+from .node import run_for_company, step_body, step_refusal
 
 pytestmark = [pytest.mark.network, pytest.mark.node, pytest.mark.slow, pytest.mark.timeout(120)]
 
 
 @pytest.fixture(scope="module")
 def run(node: str, live_sandbox: LiveSandbox) -> dict[str, Any]:
-    company = live_sandbox.new_company(plan="ultimate", persons=2)
-    env = {"PD_API_DOMAIN": company["api_domain"], "PD_API_TOKEN": company["api_token"]}
-    return run_node(node, "pipedrive_lead_search.mjs", env=env)
+    return run_for_company(node, live_sandbox, "pipedrive_lead_search.mjs", plan="ultimate", persons=2)
 
 
-def _ok(run: dict[str, Any], name: str) -> Any:
-    result = run["results"].get(name)
-    assert result is not None, f"step {name} never ran"
-    assert result["ok"], f"{name} failed: {result['error']}"
-    body = result["value"]
-    assert body["success"] is True, body
-    return body
+_ok = step_body
 
 
 def _refused(run: dict[str, Any], name: str) -> dict[str, Any]:
-    result = run["results"].get(name)
-    assert result is not None, f"step {name} never ran"
-    assert result["ok"] is False, f"{name} unexpectedly succeeded: {result['value']}"
-    error: dict[str, Any] = result["error"]
-    assert error["success"] is False and error["data"] is None, error
+    error = step_refusal(run, name)
+    assert error["data"] is None, error
     return error
 
 

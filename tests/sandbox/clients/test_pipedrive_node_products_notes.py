@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ...live import LiveSandbox
-from .node import run_node
+from .node import run_node, step_data, step_refusal
 
 pytestmark = [pytest.mark.network, pytest.mark.node, pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -28,21 +28,12 @@ def run(node: str, live_sandbox: LiveSandbox) -> dict[str, Any]:
     return result
 
 
-def _ok(run: dict[str, Any], name: str) -> Any:
-    result = run["results"].get(name)
-    assert result is not None, f"step {name} never ran"
-    assert result["ok"], f"{name} failed: {result['error']}"
-    body = result["value"]
-    assert body["success"] is True, body
-    return body["data"]
+_ok = step_data
 
 
 def _refused(run: dict[str, Any], name: str, needle: str) -> dict[str, Any]:
-    result = run["results"].get(name)
-    assert result is not None, f"step {name} never ran"
-    assert result["ok"] is False, f"{name} should have been refused: {result['value']}"
-    error: dict[str, Any] = result["error"]
-    assert error["success"] is False and needle in error["error"], error
+    error = step_refusal(run, name)
+    assert needle in error["error"], error
     return error
 
 

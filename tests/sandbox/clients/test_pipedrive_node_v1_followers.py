@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ...live import LiveSandbox
-from .node import run_node
+from .node import run_for_company, step_data
 
 pytestmark = [pytest.mark.network, pytest.mark.node, pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -18,18 +18,10 @@ RECORD_KEY = {"deals": "deal_id", "persons": "person_id", "organizations": "org_
 
 @pytest.fixture(scope="module")
 def run(node: str, live_sandbox: LiveSandbox) -> dict[str, Any]:
-    company = live_sandbox.new_company(plan="ultimate", persons=2)
-    env = {"PD_API_DOMAIN": company["api_domain"], "PD_API_TOKEN": company["api_token"]}
-    return run_node(node, "pipedrive_v1_followers.mjs", env=env)
+    return run_for_company(node, live_sandbox, "pipedrive_v1_followers.mjs", plan="ultimate", persons=2)
 
 
-def _ok(run: dict[str, Any], name: str) -> Any:
-    result = run["results"].get(name)
-    assert result is not None, f"step {name} never ran"
-    assert result["ok"], f"{name} failed: {result['error']}"
-    body = result["value"]
-    assert body["success"] is True, body
-    return body["data"]
+_ok = step_data
 
 
 @pytest.mark.parametrize("segment", list(RECORD_KEY))

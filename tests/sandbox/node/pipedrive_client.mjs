@@ -10,23 +10,7 @@
 
 import { v1, v2 } from "pipedrive";
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is required`);
-  return value;
-};
-
-const results = {};
-
-async function step(name, fn) {
-  try {
-    results[name] = { ok: true, value: await fn() };
-  } catch (err) {
-    const error = err && typeof err === "object" && !(err instanceof Error) ? err : { message: String(err) };
-    results[name] = { ok: false, error };
-  }
-  return results[name].ok ? results[name].value : undefined;
-}
+import { env, results, step } from "./steps.mjs";
 
 async function crud() {
   const apiDomain = env("PD_API_DOMAIN");

@@ -8,25 +8,7 @@
 
 import { v1, v2 } from "pipedrive";
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is required`);
-  return value;
-};
-
-const results = {};
-
-async function step(name, fn) {
-  try {
-    results[name] = { ok: true, value: await fn() };
-  } catch (err) {
-    // The client rejects with the response body; an axios error carries it under response.data.
-    const body = err && typeof err === "object" && !(err instanceof Error) ? err : err?.response?.data;
-    const error = body && typeof body === "object" ? body : { message: String(err) };
-    results[name] = { ok: false, error };
-  }
-  return results[name].ok ? results[name].value : undefined;
-}
+import { env, results, step } from "./steps.mjs";
 
 // Search routes share a window of 10 requests per 2 s: space the search calls out so none is refused.
 const pace = () => new Promise((resolve) => setTimeout(resolve, 250));

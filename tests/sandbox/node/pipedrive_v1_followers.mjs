@@ -8,23 +8,7 @@
 
 import { v1, v2 } from "pipedrive";
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is required`);
-  return value;
-};
-
-const results = {};
-
-async function step(name, fn) {
-  try {
-    results[name] = { ok: true, value: await fn() };
-  } catch (err) {
-    const error = err && typeof err === "object" && !(err instanceof Error) ? err : { message: String(err) };
-    results[name] = { ok: false, error };
-  }
-  return results[name].ok ? results[name].value : undefined;
-}
+import { env, results, step } from "./steps.mjs";
 
 // One family: add a follower through v1, list it through v1 and v2, remove it through v1 by its relation id.
 async function family(name, api, v2api, id, me, ops) {
