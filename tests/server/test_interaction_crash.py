@@ -37,7 +37,8 @@ SCALE = 0.02
 CONVERSATIONS = 200
 KILLS = 3
 PERSONS = 10
-RESTART_LATENCY_MS = 250
+PACE_LATENCY_MS = 150
+RESTART_LATENCY_MS = 500
 MARKER = re.compile(r"crmbridge interaction ([0-9A-Za-z_-]+)")
 
 
@@ -171,16 +172,20 @@ def _stats(c: Cluster, worker: RestartableWorker) -> dict[str, int]:
 
 
 @contextmanager
-def _slow_crm(c: Cluster) -> Iterator[None]:
-    """Every Pipedrive call takes ``RESTART_LATENCY_MS`` longer while a killed worker restarts, so the
-    workers still running cannot drain the rest in the seconds a restart takes on a loaded machine, and
-    the next kill still lands mid-way."""
+def _paced_crm(c: Cluster, latency_ms: float) -> Iterator[None]:
+    """Every Pipedrive call takes ``latency_ms`` longer inside the block (the previous pace after it).
+
+    The drain is paced while the kills are under way, so that how fast this machine happens to be never
+    decides whether a kill lands mid-way: the ending of 200 conversations outruns a paced drain, and a
+    worker still running cannot finish the rest in the seconds a killed one takes to restart."""
     faults = c.sandbox.ctx.faults
-    faults.configure({"pipedrive": {"latency_ms": RESTART_LATENCY_MS}}, ("hubspot", "pipedrive"))
+    before = faults.plan_for("pipedrive")
+    faults.configure({"pipedrive": {"latency_ms": latency_ms}}, ("hubspot", "pipedrive"))
     try:
         yield
     finally:
-        faults.configure({}, ("hubspot", "pipedrive"))
+        restore = {"pipedrive": {"latency_ms": before.latency_ms}} if before else {}
+        faults.configure(restore, ("hubspot", "pipedrive"))
 
 
 def _kill_at_random_points(c: Cluster, rng: random.Random) -> list[int]:
@@ -195,7 +200,7 @@ def _kill_at_random_points(c: Cluster, rng: random.Random) -> list[int]:
             assert time.monotonic() < deadline, f"logging stalled below {threshold}: {_stats(c, victim)}"
             time.sleep(0.02)
         time.sleep(rng.uniform(0, 0.2))
-        with _slow_crm(c):
+        with _paced_crm(c, RESTART_LATENCY_MS):
             victim.kill()
             seen.append(logged)
             victim.start()
@@ -231,9 +236,10 @@ def test_every_interaction_is_logged_exactly_once_across_three_sigkills(backend:
     rng = random.Random(f"issue-13-{backend}")
     with cluster(tmp_path, backend) as c:
         began = time.monotonic()
-        interactions = asyncio.run(_end_all(c))
-        assert len(set(interactions.values())) == CONVERSATIONS
-        kills = _kill_at_random_points(c, rng)
+        with _paced_crm(c, PACE_LATENCY_MS):
+            interactions = asyncio.run(_end_all(c))
+            assert len(set(interactions.values())) == CONVERSATIONS
+            kills = _kill_at_random_points(c, rng)
         stats = _drained(c)
         elapsed = time.monotonic() - began
         statuses = {
