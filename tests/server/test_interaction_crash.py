@@ -5,7 +5,8 @@ the marker line carrying its interaction id), none lost, none failed.
 
 Run on SQLite with one worker, and on Postgres with two workers (distinct ``CRMBRIDGE_EXECUTOR_ID``s, one
 Redis) draining concurrently while each in turn is killed. The sandbox runs with rate-limit windows 50x
-shorter and the workers are told so, so a drain takes seconds.
+shorter and the workers are told so, so a drain takes seconds; while the kills are under way its calls are
+paced by added latency, so that every kill lands mid-drain however fast the machine is.
 """
 
 from __future__ import annotations
