@@ -20,10 +20,8 @@ from .errors import HubSpotError, validation
 from .reqs import live_record, record_id
 from .store import ObjectType, Portal, Record
 
-MAX_READ_INPUTS = 1000
 _PAIR = ("from", "to")  # what the spec's pair inputs require
 _PAIR_TYPES = ("from", "to", "types")
-READ_PAGE = 500
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -50,35 +48,15 @@ def _resolve_pair(
 async def batch_read(request: Request) -> Response:
     portal, a, b = batchio.pair(request, write=False)
     started = assoccore.now_iso(request)
-    results: list[dict[str, Any]] = []
-    errors: list[dict[str, Any]] = []
-    for item in batchio.inputs(
+    items = batchio.inputs(
         await json_value(request),
-        MAX_READ_INPUTS,
+        batchio.MAX_READ_INPUTS,
         required=("id",),
         schema="PublicFetchAssociationsBatchRequest",
-    ):
-        raw_id = item.get("id")
-        record = live_record(portal, a, raw_id)
-        if record is None:
-            errors.append(batchio.not_found(a, raw_id))
-            continue
-        found = assoccore.targets(portal, a, record.id, b)
-        if not found:
-            errors.append(
-                assoccore.batch_error(
-                    "OBJECT_NOT_FOUND",
-                    f"No {b.singular} is associated with {a.singular} {record.id}.",
-                    {"fromObjectId": [str(record.id)]},
-                    "crm.associations.NO_ASSOCIATIONS_FOUND",
-                )
-            )
-            continue
-        offset = record_id(item.get("after")) or 0
-        entry: dict[str, Any] = {"from": {"id": str(record.id)}, "to": found[offset : offset + READ_PAGE]}
-        if offset + READ_PAGE < len(found):
-            entry["paging"] = {"next": {"after": str(offset + READ_PAGE)}}
-        results.append(entry)
+    )
+    results, errors = batchio.read_entries(
+        portal, a, b, items, lambda record: assoccore.targets(portal, a, record, b)
+    )
     return batchio.answer(request, started, results, errors, 200)
 
 

@@ -1,9 +1,10 @@
 """What every association batch route reads and answers, v3 and v4 alike: the path's object-type pair,
-the ``inputs`` list, per-input ``OBJECT_NOT_FOUND`` errors and the ``BatchResponse`` envelope (207 when
-any input failed)."""
+the ``inputs`` list, per-input ``OBJECT_NOT_FOUND`` errors, the batch read's paged entries and the
+``BatchResponse`` envelope (207 when any input failed)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -11,8 +12,11 @@ from starlette.responses import JSONResponse, Response
 
 from . import assoccore
 from .errors import require, validation
-from .reqs import access_for
+from .reqs import access_for, live_record, record_id
 from .store import ObjectType, Portal
+
+MAX_READ_INPUTS = 1000
+READ_PAGE = 500
 
 
 def pair(request: Request, *, write: bool) -> tuple[Portal, ObjectType, ObjectType]:
@@ -53,3 +57,39 @@ def not_found(t: ObjectType, raw_id: Any) -> dict[str, Any]:
     return assoccore.batch_error(
         "OBJECT_NOT_FOUND", f"No {t.singular} with ID {raw_id} exists.", {"id": [str(raw_id)]}
     )
+
+
+def read_entries(
+    portal: Portal,
+    a: ObjectType,
+    b: ObjectType,
+    items: list[dict[str, Any]],
+    targets: Callable[[int], list[Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A batch read's results and errors: per input, one page of ``targets(record id)`` from its
+    ``after`` (``READ_PAGE`` at a time), or an error for a missing record or one with no associations."""
+    results: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for item in items:
+        raw_id = item.get("id")
+        record = live_record(portal, a, raw_id)
+        if record is None:
+            errors.append(not_found(a, raw_id))
+            continue
+        found = targets(record.id)
+        if not found:
+            errors.append(
+                assoccore.batch_error(
+                    "OBJECT_NOT_FOUND",
+                    f"No {b.singular} is associated with {a.singular} {record.id}.",
+                    {"fromObjectId": [str(record.id)]},
+                    "crm.associations.NO_ASSOCIATIONS_FOUND",
+                )
+            )
+            continue
+        offset = record_id(item.get("after")) or 0
+        entry: dict[str, Any] = {"from": {"id": str(record.id)}, "to": found[offset : offset + READ_PAGE]}
+        if offset + READ_PAGE < len(found):
+            entry["paging"] = {"next": {"after": str(offset + READ_PAGE)}}
+        results.append(entry)
+    return results, errors

@@ -35,9 +35,6 @@ from .objects import association_type_name
 from .reqs import live_record, record_id
 from .store import AssociationDef, ObjectType, Portal
 
-MAX_READ_INPUTS = 1000
-READ_PAGE = 500
-
 
 def names(portal: Portal, a: ObjectType, b: ObjectType) -> dict[str, AssociationDef]:
     """v3 name → definition, for every association type from ``a`` to ``b``."""
@@ -66,30 +63,11 @@ def _associated(portal: Portal, a: ObjectType, record_id: int, b: ObjectType) ->
 async def batch_read(request: Request) -> Response:
     portal, a, b = batchio.pair(request, write=False)
     started = assoccore.now_iso(request)
-    results: list[dict[str, Any]] = []
-    errors: list[dict[str, Any]] = []
     raw = await json_value(request)
-    for item in batchio.inputs(raw, MAX_READ_INPUTS, required=("id",), schema="PublicObjectId"):
-        record = live_record(portal, a, item["id"])
-        if record is None:
-            errors.append(batchio.not_found(a, item["id"]))
-            continue
-        found = _associated(portal, a, record.id, b)
-        if not found:
-            errors.append(
-                assoccore.batch_error(
-                    "OBJECT_NOT_FOUND",
-                    f"No {b.singular} is associated with {a.singular} {record.id}.",
-                    {"fromObjectId": [str(record.id)]},
-                    "crm.associations.NO_ASSOCIATIONS_FOUND",
-                )
-            )
-            continue
-        offset = record_id(item.get("after")) or 0
-        entry: dict[str, Any] = {"from": {"id": str(record.id)}, "to": found[offset : offset + READ_PAGE]}
-        if offset + READ_PAGE < len(found):
-            entry["paging"] = {"next": {"after": str(offset + READ_PAGE)}}
-        results.append(entry)
+    items = batchio.inputs(raw, batchio.MAX_READ_INPUTS, required=("id",), schema="PublicObjectId")
+    results, errors = batchio.read_entries(
+        portal, a, b, items, lambda record: _associated(portal, a, record, b)
+    )
     return batchio.answer(request, started, results, errors, 200)
 
 
