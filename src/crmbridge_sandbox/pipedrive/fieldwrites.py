@@ -109,6 +109,38 @@ def _next_option_id(company: Company) -> int:
     return max(ids, default=0) + 1
 
 
+def add_custom_field(
+    company: Company,
+    entity: str,
+    name: str,
+    ftype: str,
+    labels: list[str] | None,
+    *,
+    user_id: int,
+    now: float,
+    **extra: Any,
+) -> FieldDef:
+    """A new custom field of ``entity``, appended to the company's fields, whichever API version made it:
+    a fresh 40-hex code, the next field id company-wide, option ids from the company's option sequence."""
+    first = _next_option_id(company)
+    options = (
+        None if labels is None else [{"id": first + i, "label": label} for i, label in enumerate(labels)]
+    )
+    field = FieldDef(
+        _new_code(company, name),
+        name,
+        ftype,
+        is_custom_field=True,
+        options=options,
+        id=max((f.id for d in company.fields.values() for f in d), default=0) + 1,
+        add_time=now,
+        created_by=user_id,
+        **extra,
+    )
+    company.fields.setdefault(entity, []).append(field)
+    return field
+
+
 def _new_code(company: Company, name: str) -> str:
     """A 40-hex code (SHA-1 sized, as Pipedrive's are) no field of the company already has."""
     taken = {f.field_code for defs in company.fields.values() for f in defs}
@@ -147,28 +179,22 @@ def _routes(segment: str, entity: str, scopes: tuple[str, ...]) -> list[BaseRout
         name, ftype = _name(body["field_name"]), body["field_type"]
         if ftype not in CREATE_TYPES:
             raise fail("field_type", "one of " + ", ".join(CREATE_TYPES), ftype)
-        options: list[JSON] | None = None
+        labels: list[str] | None = None
         if ftype in WITH_OPTIONS:
-            items = _option_items(body.get("options"), ("label",))
-            first = _next_option_id(access.company)
-            options = [{"id": first + i, "label": o["label"]} for i, o in enumerate(items)]
+            labels = [o["label"] for o in _option_items(body.get("options"), ("label",))]
         elif "options" in body:
             raise bad_request(f"Field 'options' is only for fields of type {' or '.join(WITH_OPTIONS)}")
-        company = access.company
-        defs = company.fields.setdefault(entity, [])
-        field = FieldDef(
-            _new_code(company, name),
+        field = add_custom_field(
+            access.company,
+            entity,
             name,
             ftype,
-            is_custom_field=True,
-            options=options,
-            id=max((f.id for d in company.fields.values() for f in d), default=0) + 1,
+            labels,
+            user_id=access.user.id,
+            now=now_of(request),
             description=_description(body),
             settings=_settings(entity, body),
-            add_time=now_of(request),
-            created_by=access.user.id,
         )
-        defs.append(field)
         return ok(render(field, entity))
 
     async def update(request: Request) -> Response:

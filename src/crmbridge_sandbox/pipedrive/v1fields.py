@@ -25,7 +25,7 @@ from .common import JSON, missing, now_of, offset_page, ok, q_int_list, v1_body,
 from .customfields import SEARCHABLE_TYPES
 from .errors import PipedriveError, bad_request
 from .fields import SUBFIELDS
-from .fieldwrites import MAX_LABEL, WITH_OPTIONS, _new_code, _next_option_id
+from .fieldwrites import MAX_LABEL, WITH_OPTIONS, _next_option_id, add_custom_field
 from .store import Company, FieldDef
 from .validate import fail
 
@@ -176,11 +176,12 @@ def _options(raw: Any) -> list[JSON]:
     return raw
 
 
-def _visible(field: FieldDef, body: JSON, family: Family) -> None:
+def _visible(settings: dict[str, Any], body: JSON, family: Family) -> dict[str, Any]:
+    """``settings`` with the body's ``add_visible_flag`` applied (checked first; products have none)."""
     if family.product or "add_visible_flag" not in body:
-        return
-    ui = {**field.settings.get("ui_visibility", {}), "add_visible_flag": _flag(body["add_visible_flag"])}
-    field.settings = {**field.settings, "ui_visibility": ui}
+        return settings
+    ui = {**settings.get("ui_visibility", {}), "add_visible_flag": _flag(body["add_visible_flag"])}
+    return {**settings, "ui_visibility": ui}
 
 
 def _replace_options(company: Company, field: FieldDef, items: list[JSON]) -> list[JSON]:
@@ -225,31 +226,29 @@ def _routes(segment: str, family: Family) -> list[BaseRoute]:
         if ftype not in types:
             raise fail("field_type", "one of " + ", ".join(types), ftype)
         company = access.company
-        options: list[JSON] | None = None
+        labels: list[str] | None = None
         if ftype in WITH_OPTIONS:
             if "options" not in body:
                 raise bad_request(f"Field 'options' is required for fields of type {ftype}")
             items = _options(body["options"])
             if any("id" in item for item in items):
                 raise bad_request("New options take only a label")
-            first = _next_option_id(company)
-            options = [{"id": first + i, "label": o["label"]} for i, o in enumerate(items)]
+            labels = [o["label"] for o in items]
         elif body.get("options") not in (None, "", []):
             raise bad_request(f"Field 'options' is only for fields of type {' or '.join(WITH_OPTIONS)}")
-        field = FieldDef(
-            _new_code(company, name),
+        settings = _visible({}, body, family)
+        field = add_custom_field(
+            company,
+            entity,
             name,
             ftype,
-            is_custom_field=True,
-            options=options,
-            id=max((f.id for d in company.fields.values() for f in d), default=0) + 1,
-            add_time=now_of(request),
-            created_by=access.user.id,
+            labels,
+            user_id=access.user.id,
+            now=now_of(request),
+            settings=settings,
         )
-        _visible(field, body, family)
-        defs = company.fields.setdefault(entity, [])
-        defs.append(field)
-        return ok(render(company, entity, field, len(defs)), status_code=201 if family.product else 200)
+        position = len(company.fields[entity])
+        return ok(render(company, entity, field, position), status_code=201 if family.product else 200)
 
     async def update(request: Request) -> Response:
         access = require_access(request, scopes_any=family.write, cost=COST["write"])
@@ -267,7 +266,7 @@ def _routes(segment: str, family: Family) -> list[BaseRoute]:
             if field.field_type not in WITH_OPTIONS:
                 raise bad_request(f"Field '{field.field_code}' is not an enum or set field")
             options = _replace_options(company, field, _options(body["options"]))
-        _visible(field, body, family)
+        field.settings = _visible(field.settings, body, family)
         field.field_name, field.options = name, options
         field.update_time, field.updated_by = now_of(request), access.user.id
         return ok(render(company, entity, field, order))
